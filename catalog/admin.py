@@ -1,0 +1,133 @@
+"""Curation in /admin/: list filters, search and audit history on every catalog object."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from catalog.models import (
+    Adoption,
+    AIModel,
+    ApprovalRequest,
+    AvailabilityCheck,
+    JobRun,
+    PriceObservation,
+    Specialty,
+    Vendor,
+)
+
+
+@admin.register(Vendor)
+class VendorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "api_kind", "price_source", "is_active"]
+    list_filter = ["api_kind", "price_source", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+
+
+class PriceObservationInline(admin.TabularInline):
+    model = PriceObservation
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "observed_at",
+        "input_price_per_mtok",
+        "output_price_per_mtok",
+        "price_unit",
+        "source",
+    ]
+    ordering = ["-observed_at"]
+    max_num = 0
+
+
+@admin.register(AIModel)
+class AIModelAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "vendor",
+        "status",
+        "size_class",
+        "context_window",
+        "input_price_per_mtok",
+        "output_price_per_mtok",
+        "price_unit",
+        "availability_status",
+    ]
+    list_filter = [
+        "status",
+        "size_class",
+        "specialties",
+        "deployment",
+        "open_weights",
+        "price_unit",
+        "availability_status",
+        "vendor",
+    ]
+    search_fields = ["name", "slug", "vendor_model_id", "price_source_key"]
+    list_select_related = ["vendor"]
+    autocomplete_fields = ["vendor", "successor"]
+    filter_horizontal = ["specialties", "allowed_units"]
+    readonly_fields = [
+        "price_checked_at",
+        "availability_checked_at",
+        "latency_ms",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [PriceObservationInline]
+
+
+@admin.register(PriceObservation)
+class PriceObservationAdmin(admin.ModelAdmin):
+    list_display = [
+        "model",
+        "observed_at",
+        "input_price_per_mtok",
+        "output_price_per_mtok",
+        "price_unit",
+        "source",
+    ]
+    list_filter = ["source", "price_unit"]
+    search_fields = ["model__name", "model__slug"]
+    list_select_related = ["model"]
+    date_hierarchy = "observed_at"
+
+
+@admin.register(AvailabilityCheck)
+class AvailabilityCheckAdmin(admin.ModelAdmin):
+    list_display = ["model", "checked_at", "status", "latency_ms", "http_status", "detail"]
+    list_filter = ["status"]
+    search_fields = ["model__name", "model__slug"]
+    list_select_related = ["model"]
+    date_hierarchy = "checked_at"
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "model", "use_case", "status", "approved_at", "expires_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["model__name", "unit__name", "use_case"]
+    list_select_related = ["unit", "model"]
+    autocomplete_fields = ["model"]
+    raw_id_fields = ["approval"]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "model", "unit", "requester", "status", "created_at", "decided_by"]
+    list_filter = ["status", "unit", "data_classification"]
+    search_fields = ["model__name", "unit__name", "requester__username", "use_case"]
+    list_select_related = ["model", "unit", "requester", "decided_by"]
+    autocomplete_fields = ["model"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["kind", "vendor", "started_at", "finished_at", "checked", "changed", "flagged"]
+    list_filter = ["kind", "vendor"]
+    list_select_related = ["vendor"]
+    date_hierarchy = "started_at"

@@ -1,0 +1,19 @@
+"""The catalog domain: vendors, models, their prices and availability, and who uses them."""
+
+from catalog.models.adoptions import Adoption
+from catalog.models.ai_models import AIModel, Specialty
+from catalog.models.approvals import ApprovalRequest
+from catalog.models.jobs import JobRun
+from catalog.models.observations import AvailabilityCheck, PriceObservation
+from catalog.models.vendors import Vendor
+
+__all__ = [
+    "AIModel",
+    "Adoption",
+    "ApprovalRequest",
+    "AvailabilityCheck",
+    "JobRun",
+    "PriceObservation",
+    "Specialty",
+    "Vendor",
+]

@@ -1,0 +1,64 @@
+from decimal import Decimal
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from catalog.choices import AdoptionStatus, PriceUnit
+from catalog.models.ai_models import AIModel
+
+MILLION = Decimal(1_000_000)
+CENTS = Decimal("0.01")
+
+
+def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decimal | None:
+    """USD per month for the token volumes at the model's current price; None when unpriced."""
+    if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
+        return None
+    cost = (model.input_price_per_mtok or Decimal(0)) * input_tokens / MILLION + (
+        model.output_price_per_mtok or Decimal(0)
+    ) * output_tokens / MILLION
+    return cost.quantize(CENTS)
+
+
+class Adoption(models.Model):
+    """A business unit's approved use of a model, valid until it expires or is revoked."""
+
+    unit = models.ForeignKey(
+        "accounts.BusinessUnit", on_delete=models.CASCADE, related_name="adoptions"
+    )
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="adoptions")
+    use_case = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=AdoptionStatus.choices, default=AdoptionStatus.ACTIVE
+    )
+    approval = models.OneToOneField(
+        "catalog.ApprovalRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adoption",
+    )
+    approved_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
+    expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "model"],
+                condition=models.Q(status=AdoptionStatus.ACTIVE),
+                name="adoption_one_active_per_unit_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} uses {self.model}"
+
+    @property
+    def estimated_monthly_cost(self) -> Decimal | None:
+        return monthly_cost(
+            self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens
+        )

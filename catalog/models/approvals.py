@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from catalog.choices import DataClassification, RequestStatus
+from catalog.models.ai_models import AIModel
+
+
+class ApprovalRequest(models.Model):
+    """An employee's request that their unit may use a model for a use case."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="approval_requests")
+    unit = models.ForeignKey(
+        "accounts.BusinessUnit", on_delete=models.CASCADE, related_name="approval_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_requests"
+    )
+    use_case = models.CharField(max_length=200)
+    justification = models.TextField(blank=True)
+    data_classification = models.CharField(
+        max_length=20, choices=DataClassification.choices, default=DataClassification.INTERNAL
+    )
+    expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
+    expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_requests",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "model"],
+                condition=models.Q(status=RequestStatus.PENDING),
+                name="approvalrequest_one_pending_per_unit_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.model} for {self.unit} ({self.status})"

@@ -1,0 +1,1 @@
+"""Writes that enforce a rule: keyword-only, transactional, side effects after commit."""

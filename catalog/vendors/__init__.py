@@ -1,0 +1,1 @@
+"""Adapters that read vendors' and price sources' formats into plain catalog data."""

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Start Modelshelf's processes in the foreground: web, Celery worker and beat.
+# Ctrl-C (or any one of them exiting) stops all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT=${PORT:-8000}
+mkdir -p var
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+$PY -m celery -A modelshelf worker --loglevel=WARNING --concurrency=2 & pids+=($!)
+$PY -m celery -A modelshelf beat --loglevel=WARNING --schedule var/celerybeat-schedule & pids+=($!)
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload & pids+=($!)
+
+cat <<BANNER
+
+  Modelshelf is running: http://127.0.0.1:${PORT}/
+  Log in as alice (member, Marketing), frank (manager, Marketing), mallory (member, Engineering),
+  bob or eve (approvers), carol (catalog admin, /admin/), victor (no unit).
+  Password: ${DEMO_PASSWORD:-modelshelf-demo}
+  API docs: http://127.0.0.1:${PORT}/api/v1/docs/    Health: http://127.0.0.1:${PORT}/healthz
+  Press Ctrl-C to stop everything.
+
+BANNER
+wait -n

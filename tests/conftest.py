@@ -1,0 +1,72 @@
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import APPROVERS_GROUP, CATALOG_ADMINS_GROUP, Membership
+from tests.factories import BusinessUnitFactory, UserFactory
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlparse(url)
+    try:
+        socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 3
+        ).close()
+    except OSError:
+        return False
+    return True
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Servers named in the environment must answer: CI fails rather than silently skipping."""
+    checks = [("DATABASE_URL", 5432), ("CELERY_BROKER_URL", 6379)]
+    for name, port in checks:
+        url = os.environ.get(name, "")
+        if "://" in url and urlparse(url).hostname and not _reachable(url, port):
+            pytest.exit(f"{name}={url} is set but the server does not answer", returncode=1)
+
+
+@pytest.fixture
+def unit(db):
+    return BusinessUnitFactory(slug="marketing", name="Marketing")
+
+
+@pytest.fixture
+def other_unit(db):
+    return BusinessUnitFactory(slug="engineering", name="Engineering")
+
+
+@pytest.fixture
+def member(unit):
+    user = UserFactory(username="alice")
+    Membership.objects.create(user=user, unit=unit, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def manager(unit):
+    user = UserFactory(username="frank")
+    Membership.objects.create(user=user, unit=unit, role=Membership.Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="victor")
+
+
+@pytest.fixture
+def approver(db):
+    user = UserFactory(username="bob")
+    user.groups.add(Group.objects.get_or_create(name=APPROVERS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def catalog_admin(db):
+    user = UserFactory(username="carol")
+    user.groups.add(Group.objects.get_or_create(name=CATALOG_ADMINS_GROUP)[0])
+    return user

@@ -1,0 +1,31 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from modelshelf.env import env_bool, env_int, env_list
+
+
+def test_env_bool_reads_common_spellings(monkeypatch):
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG", False) is True
+    monkeypatch.setenv("FLAG", "off")
+    assert env_bool("FLAG", True) is False
+
+
+def test_env_bool_fails_loudly_on_nonsense(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        env_bool("FLAG", False)
+
+
+def test_env_int_fails_loudly_on_bad_or_small_values(monkeypatch):
+    monkeypatch.setenv("DAYS", "ten")
+    with pytest.raises(ImproperlyConfigured, match="DAYS"):
+        env_int("DAYS", 1)
+    monkeypatch.setenv("DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("DAYS", 5, minimum=1)
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]

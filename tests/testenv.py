@@ -1,0 +1,14 @@
+"""Loaded with `-p tests.testenv` before Django starts: embedded defaults for the test run.
+
+CI overrides DATABASE_URL and CELERY_BROKER_URL to point at real servers (see .ci/run).
+"""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+os.environ.setdefault(
+    "MODELSHELF_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+)
