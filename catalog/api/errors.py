@@ -1,0 +1,25 @@
+"""Domain errors become DRF's error shape: {"detail": …} with the right status, never a 500."""
+
+from typing import Any
+
+from django.db.models import ProtectedError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from catalog.services.errors import Conflict, InvalidRequest
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidRequest):
+        body = {exc.field: [str(exc)]} if exc.field else {"detail": str(exc)}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError):
+        names = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        return Response(
+            {"detail": f"still referenced by {', '.join(names)}; retire it instead of deleting"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,17 @@
+"""/api/v1/: one router; action URLs answer with or without the trailing slash."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import ObtainTokenView
+
+router = DefaultRouter(trailing_slash="/?")
+# Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,4 @@
+"""Celery tasks, thin: ids in, a service call, retries unless the error is permanent.
+
+One module per concern; each is imported here so Celery's autodiscovery finds them.
+"""
