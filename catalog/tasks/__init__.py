@@ -2,3 +2,7 @@
 
 One module per concern; each is imported here so Celery's autodiscovery finds them.
 """
+
+from catalog.tasks import notifications
+
+__all__ = ["notifications"]

@@ -1,0 +1,59 @@
+"""Run every benchmark module (or those named on the command line) against the configured DB."""
+
+import importlib
+import os
+import pkgutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Timing:
+    p50_ms: float
+    p95_ms: float
+
+    def __str__(self) -> str:
+        return f"p50 {self.p50_ms:8.2f} ms   p95 {self.p95_ms:8.2f} ms"
+
+
+def measure(call: Callable[[], object], *, repeat: int = 30, warmup: int = 3) -> Timing:
+    """p50/p95 wall time of `call`, after a few warm-up calls."""
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return Timing(statistics.median(samples), samples[int(0.95 * (len(samples) - 1))])
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modelshelf.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules([str(ROOT / "bench")]) if m.name.startswith("bench_")
+    )
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== {name}: {module.__doc__.strip().splitlines()[0] if module.__doc__ else ''}")
+        module.run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
