@@ -1,0 +1,223 @@
+"""Filters for catalog lists, shared by the HTML pages and the REST API (one FilterSet each).
+
+Use from a view:
+
+    filterset = AIModelFilterSet(request.GET, queryset=AIModel.objects.all())
+    models = filterset.qs            # invalid parameters are left out of the filtering
+    filterset.form                   # bound form: fields, labels, choices, errors per parameter
+    filterset.is_valid()             # False when any parameter is bad; `filterset.errors` says why
+
+The API's DjangoFilterBackend answers 400 {parameter: [message]} for an invalid filterset.
+Every value is checked in the form before it reaches the database: unknown choices and slugs,
+non-numbers, negatives, out-of-range integers and NUL bytes are form errors, never a 500.
+Ordering puts unknown values (unpriced, undisclosed) last in both directions.
+"""
+
+import re
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
+
+from accounts.models import BusinessUnit
+from catalog.choices import (
+    AdoptionStatus,
+    AvailabilityStatus,
+    DataClassification,
+    Deployment,
+    ModelStatus,
+    SizeClass,
+)
+from catalog.models import Adoption, AIModel, Specialty, Vendor
+
+SLUG = re.compile(r"[-\w]+")
+REGION = re.compile(r"[-.\w]+", re.ASCII)
+POSITIVE_INT_MAX = 2_147_483_647  # PositiveIntegerField's range on PostgreSQL
+BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+AVAILABLE = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED]
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    """A choice by slug that refuses anything but a slug before querying (NUL bytes included)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not SLUG.fullmatch(str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SlugChoiceField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("empty_label", "Any")
+        super().__init__(*args, **kwargs)
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """`ordering=a,-b`: unknown values sort last both ways; `id` breaks ties for stable pages."""
+
+    def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
+        descending = param.startswith("-")
+        field = F(self.param_map[param.lstrip("-")])
+        if descending:
+            return field.desc(nulls_last=True)
+        return field.asc(nulls_last=True)
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.order_by(*[self.get_ordering_value(p) for p in value], "id")
+
+
+class AIModelFilterSet(django_filters.FilterSet):
+    """The catalog's model filters and orderings (DESIGN.md, GET /api/v1/models/)."""
+
+    search = django_filters.CharFilter(
+        label="Search models", method="filter_search", max_length=200
+    )
+    vendor = SlugChoiceFilter(label="Vendor", queryset=Vendor.objects.all())
+    specialty = SlugChoiceFilter(
+        label="Specialty", queryset=Specialty.objects.all(), field_name="specialties"
+    )
+    size_class = django_filters.ChoiceFilter(
+        label="Size", choices=SizeClass.choices, empty_label="Any"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=ModelStatus.choices, empty_label="Any"
+    )
+    max_input_price = django_filters.NumberFilter(
+        label="Max input price",
+        field_name="input_price_per_mtok",
+        lookup_expr="lte",
+        min_value=0,
+        max_digits=18,
+        decimal_places=6,
+    )
+    max_output_price = django_filters.NumberFilter(
+        label="Max output price",
+        field_name="output_price_per_mtok",
+        lookup_expr="lte",
+        min_value=0,
+        max_digits=18,
+        decimal_places=6,
+    )
+    min_context = django_filters.NumberFilter(
+        label="Min context",
+        field_name="context_window",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=POSITIVE_INT_MAX,
+        decimal_places=0,
+    )
+    available = django_filters.ChoiceFilter(
+        label="Available only",
+        choices=BOOLEAN_CHOICES,
+        empty_label="Any",
+        method="filter_available",
+    )
+    business_unit = SlugChoiceFilter(
+        label="Used by unit", queryset=BusinessUnit.objects.all(), method="filter_business_unit"
+    )
+    deployment = django_filters.ChoiceFilter(
+        label="Deployment", choices=Deployment.choices, empty_label="Any"
+    )
+    open_weights = django_filters.ChoiceFilter(
+        label="Open weights", choices=BOOLEAN_CHOICES, empty_label="Any", method="filter_boolean"
+    )
+    region = django_filters.CharFilter(label="Region", method="filter_region", max_length=60)
+    data_classification = django_filters.ChoiceFilter(
+        label="Cleared for data",
+        choices=DataClassification.choices,
+        empty_label="Any",
+        method="filter_data_classification",
+    )
+    ordering = NullsLastOrderingFilter(
+        label="Sort by",
+        fields=(
+            ("name", "name"),
+            ("input_price_per_mtok", "input_price"),
+            ("output_price_per_mtok", "output_price"),
+            ("context_window", "context_window"),
+            ("parameters", "parameters"),
+            ("release_date", "release_date"),
+        ),
+        field_labels={
+            "name": "Name",
+            "input_price_per_mtok": "Input price",
+            "output_price_per_mtok": "Output price",
+            "context_window": "Context window",
+            "parameters": "Parameters",
+            "release_date": "Release date",
+        },
+    )
+
+    class Meta:
+        model = AIModel
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(vendor_model_id__icontains=value)
+        )
+
+    def filter_available(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "true":
+            return queryset.filter(availability_status__in=AVAILABLE)
+        return queryset.exclude(availability_status__in=AVAILABLE)
+
+    def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**{name: value == "true"})
+
+    def filter_business_unit(self, queryset: QuerySet, name: str, value: BusinessUnit) -> QuerySet:
+        in_use = Adoption.objects.filter(
+            unit=value, model=OuterRef("pk"), status=AdoptionStatus.ACTIVE
+        )
+        return queryset.filter(Exists(in_use))
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not REGION.fullmatch(value):
+            # Regions are free text in the catalog; anything but a region code cannot match.
+            return queryset.none()
+        # `regions` is a JSON list of strings: match one whole, quoted element on every backend.
+        return queryset.filter(regions__icontains=f'"{value}"')
+
+    def filter_data_classification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(max_data_classification__in=DataClassification.at_least(value))
+
+
+class VendorFilterSet(django_filters.FilterSet):
+    """Vendor list filters: how a vendor is checked and priced, and whether it is active."""
+
+    api_kind = django_filters.ChoiceFilter(
+        label="API kind", choices=Vendor._meta.get_field("api_kind").choices, empty_label="Any"
+    )
+    price_source = django_filters.ChoiceFilter(
+        label="Price source",
+        choices=Vendor._meta.get_field("price_source").choices,
+        empty_label="Any",
+    )
+    active = django_filters.ChoiceFilter(
+        label="Active",
+        choices=BOOLEAN_CHOICES,
+        empty_label="Any",
+        field_name="is_active",
+        method="filter_boolean",
+    )
+
+    class Meta:
+        model = Vendor
+        fields: list[str] = []
+
+    def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**{name: value == "true"})
