@@ -5,9 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.catalog import AIModelViewSet, SpecialtyViewSet, VendorViewSet
+from catalog.api.units import BusinessUnitViewSet
 
 router = DefaultRouter(trailing_slash="/?")
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+router.register("vendors", VendorViewSet)
+router.register("specialties", SpecialtyViewSet)
+router.register("models", AIModelViewSet, basename="aimodel")
+router.register("business-units", BusinessUnitViewSet, basename="businessunit")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
