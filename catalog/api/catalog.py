@@ -19,6 +19,7 @@ from catalog.api.serializers import (
     SpecialtySerializer,
     UptimeSerializer,
     VendorSerializer,
+    model_representation_for,
     model_representations,
 )
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
@@ -83,6 +84,12 @@ class AIModelViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(
             model_representations([rows[pk] for pk in page], request)
         )
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)
+        if found is None:
+            raise NotFound()
+        return Response(found)
 
     @extend_schema(
         parameters=[PriceAtQuerySerializer],

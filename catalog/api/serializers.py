@@ -30,6 +30,8 @@ from catalog.models import (
 )
 from catalog.services.ai_models import ai_model_create, ai_model_update
 
+INT_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
 ENV_VAR_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 
@@ -210,6 +212,12 @@ class AIModelSerializer(serializers.ModelSerializer):
             "url",
         ]
         read_only_fields = ["price_checked_at"]
+        # PostgreSQL's column ranges, enforced on every backend (SQLite would store anything).
+        extra_kwargs = {
+            "parameters": {"min_value": 1, "max_value": BIGINT_MAX},
+            "context_window": {"min_value": 1, "max_value": INT_MAX},
+            "max_output_tokens": {"min_value": 1, "max_value": INT_MAX},
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         successor = attrs.get("successor")
