@@ -5,12 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.rightsizing import BusinessUnitSavingsViewSet, RecommendationsView
 
 router = DefaultRouter(trailing_slash="/?")
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+router.register("business-units", BusinessUnitSavingsViewSet, basename="business-unit-savings")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("recommendations/", RecommendationsView.as_view(), name="recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
