@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -155,7 +156,8 @@ def _get(client: Client, url: str, **headers: str):
 def run() -> None:
     old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
-        print(f"database: {connection.vendor}, seeding {MODELS:,} models…")
+        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        print(f"database: {connection.vendor}, throttle cache: {cache}, seeding {MODELS:,} models…")
         seed_catalog(MODELS)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

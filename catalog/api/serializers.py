@@ -34,6 +34,7 @@ INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 ENV_VAR_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
+SLUG = re.compile(r"[-\w]+")
 
 # Columns read for a model representation; the keys of the dict each row becomes.
 MODEL_COLUMNS = (
@@ -150,6 +151,19 @@ def model_representation_for(queryset: QuerySet, request: Request | None) -> dic
     return found[0] if found else None
 
 
+class SlugRefField(serializers.SlugRelatedField):
+    """A related object by slug; anything that is not a slug (NUL bytes included) is refused
+    before the lookup, which PostgreSQL would otherwise answer with an error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return super().to_internal_value(data)
+
+
 class AvailabilitySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AvailabilityStatus.choices)
     checked_at = serializers.DateTimeField(allow_null=True)
@@ -159,13 +173,9 @@ class AvailabilitySerializer(serializers.Serializer):
 class AIModelSerializer(serializers.ModelSerializer):
     """One model: validates catalog admins' writes; reads as `model_representations` does."""
 
-    vendor = serializers.SlugRelatedField(slug_field="slug", queryset=Vendor.objects.all())
-    specialties = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Specialty.objects.all(), many=True, required=False
-    )
-    successor = serializers.SlugRelatedField(
-        slug_field="slug", queryset=AIModel.objects.all(), allow_null=True, required=False
-    )
+    vendor = SlugRefField(queryset=Vendor.objects.all())
+    specialties = SlugRefField(queryset=Specialty.objects.all(), many=True, required=False)
+    successor = SlugRefField(queryset=AIModel.objects.all(), allow_null=True, required=False)
     input_modalities = serializers.ListField(
         child=serializers.ChoiceField(choices=Modality.choices), required=False, max_length=10
     )
@@ -294,20 +304,32 @@ class SpecialtySerializer(serializers.ModelSerializer):
 class BusinessUnitSerializer(serializers.ModelSerializer):
     """A unit with its budget and what its active adoptions are forecast to cost a month.
 
-    `forecast_monthly_cost` comes from the view's context (`forecasts`: unit id → Decimal),
-    computed for a whole page at once.
+    The forecast comes from the view's context (`forecasts`: unit id → Forecast), computed for a
+    whole page at once; unpriced adoptions are left out of it and counted apart.
     """
 
     forecast_monthly_cost = serializers.SerializerMethodField()
+    unpriced_adoptions = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(view_name="businessunit-detail", lookup_field="slug")
 
     class Meta:
         model = BusinessUnit
-        fields = ["slug", "name", "cost_center", "monthly_budget", "forecast_monthly_cost", "url"]
+        fields = [
+            "slug",
+            "name",
+            "cost_center",
+            "monthly_budget",
+            "forecast_monthly_cost",
+            "unpriced_adoptions",
+            "url",
+        ]
 
     @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
     def get_forecast_monthly_cost(self, unit: BusinessUnit) -> str:
-        return str(self.context["forecasts"].get(unit.pk, Decimal("0.00")))
+        return f"{self.context['forecasts'][unit.pk].total:f}"
+
+    def get_unpriced_adoptions(self, unit: BusinessUnit) -> int:
+        return self.context["forecasts"][unit.pk].unpriced_adoptions
 
 
 class UnitAdoptionSerializer(serializers.ModelSerializer):

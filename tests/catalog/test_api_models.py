@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.http import QueryDict
 
 from catalog.choices import (
     AdoptionStatus,
@@ -13,6 +14,8 @@ from catalog.choices import (
     ModelStatus,
     SizeClass,
 )
+from catalog.filtersets import AIModelFilterSet
+from catalog.models import AIModel
 from tests.catalog.api_support import adopt, fast_passwords, token_client  # noqa: F401
 from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory, VendorFactory
 
@@ -309,3 +312,26 @@ def test_page_size_above_500_is_capped(api):
 
     seed_catalog(501)
     assert len(api.get("/api/v1/models/?page_size=9999").json()["results"]) == 500
+
+
+def test_the_filterset_serves_html_forms_from_a_plain_querydict():
+    """The catalog page uses the same FilterSet: labelled fields, choices, bad values skipped."""
+    VendorFactory(slug="acme", name="Acme")
+    kept = AIModelFactory(slug="kept", name="Kept", status=ModelStatus.APPROVED)
+    AIModelFactory(slug="other", name="Other", status=ModelStatus.RETIRED)
+    filterset = AIModelFilterSet(
+        QueryDict("status=approved&max_input_price=cheap"), queryset=AIModel.objects.all()
+    )
+    assert not filterset.is_valid()
+    assert list(filterset.errors) == ["max_input_price"]
+    assert list(filterset.qs) == [kept]  # the valid filters still apply
+    form = filterset.form
+    assert form["search"].label == "Search models"
+    assert [form[name].label for name in ("vendor", "specialty", "size_class", "status")] == [
+        "Vendor",
+        "Specialty",
+        "Size",
+        "Status",
+    ]
+    assert ("acme", "Acme") in [(str(v), str(label)) for v, label in form.fields["vendor"].choices]
+    assert "-input_price" in [value for value, _ in form.fields["ordering"].choices]

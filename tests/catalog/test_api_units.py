@@ -76,8 +76,10 @@ def test_units_list_with_budget_and_forecast(outsider, allow_list, other_unit):
         "cost_center",
         "monthly_budget",
         "forecast_monthly_cost",
+        "unpriced_adoptions",
         "url",
     }
+    assert by_slug["marketing"]["unpriced_adoptions"] == 1  # the per-query rerank
 
 
 def test_unit_detail_carries_budget_and_forecast(outsider, allow_list):
