@@ -71,8 +71,11 @@ class AIModelViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Filters narrow the list; one model is found by its slug alone.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        if self.action != "list":
+            return queryset  # one model is found by its slug alone
+        if not self.request.query_params.keys() & AIModelFilterSet.base_filters.keys():
+            return queryset  # nothing to filter or sort: skip building the filter form
+        return super().filter_queryset(queryset)
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         # Count and sort on the bare table, then read the page's wide rows by id: the sort
