@@ -235,6 +235,14 @@ def test_outsiders_get_404_for_requests_they_may_not_see(member, outsider, model
         assert response.status_code == 404
 
 
+def test_requester_and_the_units_manager_read_the_detail(member, manager, model):
+    created = file_request(member)
+    for user in (member, manager):
+        response = client_for(user).get(f"{REQUESTS}{created['id']}/")
+        assert response.status_code == 200
+        assert response.json()["history"][0]["action"] == "created"
+
+
 def test_only_the_requester_withdraws_others_get_404(member, manager, approver, model):
     created = file_request(member)
     for user in (manager, approver):

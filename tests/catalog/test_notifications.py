@@ -22,6 +22,7 @@ from catalog.choices import DataClassification, JobKind
 from catalog.models import Adoption, JobRun
 from catalog.services.approvals import (
     adoption_renew,
+    adoption_revoke,
     adoptions_notify_expiring,
     approval_request_approve,
     approval_request_create,
@@ -245,3 +246,29 @@ def test_a_failing_webhook_is_retried_by_the_worker_then_logged(webhook, caplog)
         celery_app.conf.task_always_eager = eager
     assert len(webhook.received) == 2
     assert "webhook failed for good" in caplog.text
+
+
+def test_revocation_tells_the_units_managers_but_not_the_one_who_revoked(
+    member,
+    manager,
+    approver,
+    catalog_admin,
+    unit,
+    model,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    adoption = _adopt(member, approver, model, unit, timedelta(days=100))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        adoption_revoke(adoption=adoption, user=catalog_admin)
+    (mail,) = mailoutbox
+    assert mail.to == ["frank@example.com"]
+    assert mail.subject == "[Modelshelf] Gemini Flash revoked for Marketing"
+    assert "carol revoked Marketing's use of Gemini Flash" in mail.body
+
+
+def test_the_daily_job_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-adoptions"]
+    assert celery_app.tasks[entry["task"]].name == expire_adoptions.name
+    assert len(entry["schedule"].hour) == 1 and len(entry["schedule"].minute) == 1  # daily
