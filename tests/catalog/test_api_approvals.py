@@ -174,7 +174,7 @@ def test_rejection_without_comment_gets_400(member, approver, model):
 
 
 def test_unknown_filter_values_get_400_naming_the_parameter(approver, unit):
-    for query in ("status=maybe", "business_unit=nowhere", "model=nothing"):
+    for query in ("status=maybe", "business_unit=nowhere", "model=nothing", "model=a%00b"):
         response = client_for(approver).get(f"{REQUESTS}?{query}")
         assert response.status_code == 400
         assert query.split("=")[0] in response.json()
