@@ -295,12 +295,15 @@ def _lock_pending(request: ApprovalRequest) -> ApprovalRequest:
     """Re-read the request under a row lock: of two simultaneous deciders, the second waits
     here and then sees the first one's decision (409)."""
     locked = (
-        ApprovalRequest.objects.select_related("model__successor", "unit", "requester")
+        ApprovalRequest.objects.select_related(
+            "model__successor", "unit", "requester", "decided_by"
+        )
         .select_for_update(of=("self",))
         .get(pk=request.pk)
     )
     if locked.status != RequestStatus.PENDING:
-        raise Conflict(f"This request is already {locked.status}; it cannot change again.")
+        by = f" by {_name(locked.decided_by)}" if locked.decided_by else ""
+        raise Conflict(f"This request was already {locked.status}{by}; it cannot change again.")
     return locked
 
 

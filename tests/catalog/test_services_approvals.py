@@ -194,7 +194,7 @@ def test_a_decided_request_cannot_be_decided_again(member, approver, unit, model
     approval_request_approve(request=request, approver=approver)
     second = UserFactory(username="eve")
     second.groups.set(approver.groups.all())
-    with pytest.raises(Conflict, match="already approved"):
+    with pytest.raises(Conflict, match="already approved by bob"):
         approval_request_approve(request=request, approver=second)
     with pytest.raises(Conflict):
         approval_request_reject(request=request, approver=second, comment="late")
