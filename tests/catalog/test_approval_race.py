@@ -20,7 +20,9 @@ pytestmark = [
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="row-lock races need PostgreSQL (CI sets DATABASE_URL)",
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after each test would otherwise drop the migrations' data
+    # (specialties) for transactional tests that run later.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 THREADS = 20
 
