@@ -27,11 +27,6 @@ pytestmark = [
 THREADS = 20
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at_once(users: list, call: Callable[[APIClient, int], int]) -> list[int]:
     """Each user on its own thread and database connection, all released together."""
     barrier = threading.Barrier(len(users))

@@ -25,12 +25,6 @@ from tests.factories import AIModelFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The personas' password hashing would otherwise dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def model(db):
     return AIModelFactory(name="Claude Haiku", slug="claude-haiku")
