@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from modelshelf.env import env_bool, env_int, env_list, env_str
@@ -178,7 +179,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job, in one place.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Daily at 03:15 UTC: expire lapsed adoptions, warn unit managers 30 days ahead.
+    "expire-adoptions": {
+        "task": "catalog.tasks.approvals.expire_adoptions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).

@@ -87,9 +87,22 @@ def decimal_string(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
+def slashed(path: str) -> str:
+    """API paths end with a slash; reverse() drops the router's optional one ("/?")."""
+    return path if path.endswith("/") else f"{path}/"
+
+
 def model_url_prefix(request: Request | None) -> str:
-    path = reverse("aimodel-list")
+    path = slashed(reverse("aimodel-list"))
     return request.build_absolute_uri(path) if request else path
+
+
+class SlashedIdentityField(serializers.HyperlinkedIdentityField):
+    """The object's API URL, ending with a slash like every documented path."""
+
+    def get_url(self, obj: Any, view_name: str, request: Any, format: Any) -> str | None:
+        url = super().get_url(obj, view_name, request, format)
+        return slashed(url) if url else url
 
 
 def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
@@ -186,7 +199,7 @@ class AIModelSerializer(serializers.ModelSerializer):
         child=serializers.RegexField(REGION, max_length=60), required=False, max_length=100
     )
     availability = AvailabilitySerializer(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="aimodel-detail", lookup_field="slug")
+    url = SlashedIdentityField(view_name="aimodel-detail", lookup_field="slug")
 
     class Meta:
         model = AIModel
@@ -268,7 +281,7 @@ class AIModelRefSerializer(serializers.ModelSerializer):
 class VendorSerializer(serializers.ModelSerializer):
     """A vendor as the domain has it, the key's variable name included (never the key)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="vendor-detail", lookup_field="slug")
+    url = SlashedIdentityField(view_name="vendor-detail", lookup_field="slug")
 
     class Meta:
         model = Vendor
@@ -310,7 +323,7 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
 
     forecast_monthly_cost = serializers.SerializerMethodField()
     unpriced_adoptions = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="businessunit-detail", lookup_field="slug")
+    url = SlashedIdentityField(view_name="businessunit-detail", lookup_field="slug")
 
     class Meta:
         model = BusinessUnit

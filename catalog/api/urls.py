@@ -5,16 +5,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
 from catalog.api.catalog import AIModelViewSet, SpecialtyViewSet, VendorViewSet
 from catalog.api.rightsizing import BusinessUnitSavingsViewSet, RecommendationsView
 from catalog.api.units import BusinessUnitViewSet
 
-router = DefaultRouter(trailing_slash="/?")
+# DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
+router = DefaultRouter()
+router.trailing_slash = "/?"
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
 router.register("vendors", VendorViewSet)
 router.register("specialties", SpecialtyViewSet)
 router.register("models", AIModelViewSet, basename="aimodel")
 router.register("business-units", BusinessUnitViewSet, basename="businessunit")
+router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
+router.register("adoptions", AdoptionViewSet, basename="adoption")
 router.register("business-units", BusinessUnitSavingsViewSet, basename="business-unit-savings")
 
 urlpatterns = [
