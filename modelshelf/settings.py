@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set of catalog/choices.py, whichever fields share it.
     "ENUM_NAME_OVERRIDES": {
         "ModalityEnum": "catalog.choices.Modality",
+        "DataClassificationEnum": "catalog.choices.DataClassification",
         "ModelStatusEnum": "catalog.choices.ModelStatus",
         "AvailabilityStatusEnum": "catalog.choices.AvailabilityStatus",
         "PriceSourceEnum": "catalog.choices.PriceSource",
