@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -28,10 +27,3 @@ def adopt(unit, model, *, status=AdoptionStatus.ACTIVE, days_left=100, **fields)
         expires_at=now + timedelta(days=days_left),
         **fields,
     )
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Persona fixtures set passwords; a fast hasher keeps these API tests quick (the tokens,
-    not the passwords, are under test here)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalog.choices import AvailabilityStatus, PriceSource
 from catalog.models import AvailabilityCheck, PriceObservation
-from tests.catalog.api_support import fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import token_client
 from tests.factories import AIModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 
 from catalog.choices import PriceSource, SizeClass
 from catalog.models import AIModel, ApprovalRequest, PriceObservation
-from tests.catalog.api_support import adopt, fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

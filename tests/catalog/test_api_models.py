@@ -16,7 +16,7 @@ from catalog.choices import (
 )
 from catalog.filtersets import AIModelFilterSet
 from catalog.models import AIModel
-from tests.catalog.api_support import adopt, fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from bench.bench_api import seed_catalog
 from catalog.choices import AvailabilityStatus, PriceSource
 from catalog.models import Adoption, AvailabilityCheck, PriceObservation
-from tests.catalog.api_support import fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import token_client
 from tests.factories import BusinessUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

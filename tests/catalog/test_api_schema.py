@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from tests.catalog.api_support import fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import yaml
 
 from catalog.choices import AdoptionStatus, ApiKind, PriceUnit
 from catalog.models import AIModel
-from tests.catalog.api_support import adopt, fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

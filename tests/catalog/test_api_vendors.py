@@ -4,7 +4,7 @@ import pytest
 
 from catalog.choices import ApiKind
 from catalog.models import Vendor
-from tests.catalog.api_support import fast_passwords, token_client  # noqa: F401
+from tests.catalog.api_support import token_client
 from tests.factories import UserFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
