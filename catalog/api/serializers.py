@@ -5,6 +5,7 @@ per-field machinery costs several times the query on a 500-row page. `AIModelSer
 validates writes, describes the fields to the schema and renders one model the same way.
 """
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -92,8 +93,13 @@ def slashed(path: str) -> str:
     return path if path.endswith("/") else f"{path}/"
 
 
+@functools.cache
+def _model_list_path(urlconf: str | None) -> str:
+    return slashed(reverse("aimodel-list", urlconf=urlconf))
+
+
 def model_url_prefix(request: Request | None) -> str:
-    path = slashed(reverse("aimodel-list"))
+    path = _model_list_path(get_urlconf())  # reverse() costs more than the rest of a row
     return request.build_absolute_uri(path) if request else path
 
 
@@ -110,13 +116,13 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
     rows = list(rows)
     specialties: dict[int, list[str]] = defaultdict(list)
     if rows:
-        links = (
-            AIModel.specialties.through.objects.filter(aimodel_id__in=[r["id"] for r in rows])
-            .order_by("specialty__slug")
-            .values_list("aimodel_id", "specialty__slug")
-        )
+        links = AIModel.specialties.through.objects.filter(
+            aimodel_id__in=[r["id"] for r in rows]
+        ).values_list("aimodel_id", "specialty__slug")
         for model_id, slug in links:
             specialties[model_id].append(slug)
+        for slugs in specialties.values():
+            slugs.sort()
     prefix = model_url_prefix(request)
     return [
         {
