@@ -33,8 +33,7 @@ from catalog.models import AIModel, Specialty, Vendor
 
 MODELS = 10_000
 PAGE = 100
-REPEAT = 60
-ROUNDS = 6
+SAMPLES = 80
 FILTERED = "status=approved&max_input_price=20&ordering=-context_window"
 
 
@@ -135,16 +134,16 @@ urlpatterns = [
 
 
 def _interleaved(*calls: Callable[[], None]) -> list[Timing]:
-    """Measure the calls in alternating rounds, so load on a shared machine hits all alike;
-    each figure is the median over the rounds."""
-    rounds = [[measure(call, repeat=REPEAT // ROUNDS) for call in calls] for _ in range(ROUNDS)]
-    return [
-        Timing(
-            statistics.median(r[i].p50_ms for r in rounds),
-            statistics.median(r[i].p95_ms for r in rounds),
-        )
-        for i in range(len(calls))
-    ]
+    """p50/p95 of each call, sampled in turn (A, B, C, A, B, C…) so that bursts of load on a
+    shared machine hit every call alike."""
+    for call in calls:
+        measure(call, repeat=1)  # warm-up
+    samples = [[measure(call, repeat=1, warmup=0).p50_ms for call in calls] for _ in range(SAMPLES)]
+    timings = []
+    for column in zip(*samples, strict=True):
+        ordered = sorted(column)
+        timings.append(Timing(statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]))
+    return timings
 
 
 def _get(client: Client, url: str, **headers: str):
