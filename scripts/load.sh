@@ -17,7 +17,6 @@ psql "${DATABASE_URL%/*}/postgres" -qtc "SELECT 1 FROM pg_database WHERE datname
 $PY manage.py migrate --no-input -v0
 $PY manage.py seed_demo --force -v0
 $PY manage.py collectstatic --no-input -v0
-$PY -c "from django.core.cache import cache" 2>/dev/null || true
 
 .venv/bin/gunicorn modelshelf.wsgi --bind "127.0.0.1:$PORT" --workers 4 --threads 2 \
   --access-logfile /dev/null --error-logfile var/load-gunicorn.log &
