@@ -84,9 +84,8 @@ class AIModelViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(models.values_list("pk", flat=True))
         assert page is not None  # the API always paginates
         rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
-        return self.get_paginated_response(
-            model_representations([rows[pk] for pk in page], request)
-        )
+        in_order = [rows[pk] for pk in page if pk in rows]  # a model deleted meanwhile drops out
+        return self.get_paginated_response(model_representations(in_order, request))
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)
