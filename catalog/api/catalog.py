@@ -2,12 +2,15 @@
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.serializers import (
@@ -29,6 +32,22 @@ from catalog.uptime import uptime_percentages
 SLUG_PATTERN = r"[-\w]+"
 
 
+class GivenFiltersBackend(DjangoFilterBackend):
+    """django-filter for API calls: a call pays only for the parameters it sends (400 naming
+    any bad one); the browsable API's filter form still shows them all."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        filterset = filterset_class(
+            request.query_params, queryset, request=request, given_only=True
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
+
+
 class VendorViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -40,6 +59,7 @@ class VendorViewSet(
     queryset = Vendor.objects.all()
     serializer_class = VendorSerializer
     filterset_class = VendorFilterSet
+    filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
@@ -65,17 +85,15 @@ class AIModelViewSet(viewsets.ModelViewSet):
     queryset = AIModel.objects.select_related("vendor", "successor")
     serializer_class = AIModelSerializer
     filterset_class = AIModelFilterSet
+    filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        if self.action != "list":
-            return queryset  # one model is found by its slug alone
-        if not self.request.query_params.keys() & AIModelFilterSet.base_filters.keys():
-            return queryset  # nothing to filter or sort: skip building the filter form
-        return super().filter_queryset(queryset)
+        # Filters narrow the list; one model is found by its slug alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         # Count and sort on the bare table, then read the page's wide rows by id: the sort
