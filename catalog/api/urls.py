@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.jobs import JobRunViewSet, VendorJobsViewSet
 
 router = DefaultRouter(trailing_slash="/?")
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+router.register("vendors", VendorJobsViewSet, basename="vendor-jobs")
+router.register("job-runs", JobRunViewSet, basename="job-run")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
