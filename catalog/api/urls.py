@@ -8,6 +8,7 @@ from accounts.api import ObtainTokenView
 from catalog.api.jobs import JobRunViewSet, VendorJobsViewSet
 
 router = DefaultRouter(trailing_slash="/?")
+router.trailing_slash = "/?"  # DRF turns any truthy trailing_slash into "/"; keep the "?"
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
 router.register("vendors", VendorJobsViewSet, basename="vendor-jobs")
 router.register("job-runs", JobRunViewSet, basename="job-run")
