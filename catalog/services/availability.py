@@ -292,6 +292,8 @@ def availability_uptime(*, model: AIModel, window: timedelta) -> float | None:
     rows = list(checks.filter(checked_at__gt=since).values_list("checked_at", "status"))
     timeline = ([(since, before.status)] if before else []) + rows
     known = good = 0.0
+    if not timeline:
+        return None
     for (start, status), (end, _) in zip(timeline, [*timeline[1:], (now, "")], strict=True):
         seconds = (end - start).total_seconds()
         if status != UNKNOWN:
