@@ -6,8 +6,9 @@ says degraded/partial outage; down = not listed, errors, timeouts, major outage;
 check configured. A 429 gives no verdict (the state stands) and the task retries later.
 """
 
-import asyncio
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from catalog.choices import ApiKind, AvailabilityStatus, JobKind, ModelStatus
 from catalog.models import AIModel, AvailabilityCheck, JobRun, Vendor
+from catalog.services.bulk import bulk_set
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.anthropic import AnthropicAdapter
 from catalog.vendors.base import VendorError
@@ -31,7 +33,11 @@ UP, DEGRADED, DOWN, UNKNOWN = (
     AvailabilityStatus.DOWN,
     AvailabilityStatus.UNKNOWN,
 )
-LISTS = {ApiKind.OPENAI: OpenAIAdapter, ApiKind.ANTHROPIC: AnthropicAdapter}
+LISTS = {
+    ApiKind.OPENAI: OpenAIAdapter,
+    ApiKind.ANTHROPIC: AnthropicAdapter,
+    ApiKind.OPENROUTER: OpenRouterAdapter,
+}
 MODEL_FIELDS = ["availability_status", "availability_checked_at", "latency_ms"]
 BATCH = 500
 
@@ -87,11 +93,16 @@ def _failure(exc: VendorError) -> Probe:
     return Probe(DOWN, exc.latency_ms, exc.http_status, str(exc)[:500])
 
 
-async def _check_vendor(
-    client: httpx.AsyncClient, vendor: Vendor, models: list[AIModel]
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _check_vendor(
+    client: httpx.Client, vendor: Vendor, models: list[AIModel], deadline: float
 ) -> VendorVerdict:
-    """One list call (plus the status page) decides every model; OpenRouter adds one bounded
-    endpoint call per listed model."""
+    """One list call (plus the status page) decides every model; OpenRouter adds one endpoint
+    call per listed model, at most AVAILABILITY_CONCURRENCY at once. Whatever is unanswered at
+    the vendor's deadline is down."""
     verdict = VendorVerdict()
 
     def record(exc: VendorError, what: str) -> None:
@@ -100,92 +111,98 @@ async def _check_vendor(
             verdict.rate_limited = True
             verdict.retry_after = max(verdict.retry_after or 0, exc.retry_after or 0)
 
-    async def page() -> tuple[str, str] | None:
+    def page() -> tuple[str, str] | None:
         if not vendor.status_page_url:
             return None
         try:
-            return await StatuspageAdapter(client, base_url=vendor.status_page_url).vendor_status()
+            return StatuspageAdapter(client, base_url=vendor.status_page_url).vendor_status()
         except VendorError as exc:
             record(exc, "status page")
             return None
 
-    adapter_class = OpenRouterAdapter if vendor.api_kind == ApiKind.OPENROUTER else None
-    adapter_class = adapter_class or LISTS.get(vendor.api_kind)  # type: ignore[assignment]
+    adapter_class = LISTS.get(vendor.api_kind)
     adapter = (
         adapter_class(client, base_url=vendor.api_base_url, api_key_env=vendor.api_key_env)
         if adapter_class and vendor.api_base_url
         else None
     )
 
-    async def listed() -> tuple[set[str], int] | VendorError | None:
+    def listed() -> tuple[set[str], int] | VendorError | None:
         if adapter is None:
             return None
         try:
-            return await adapter.list_model_ids()  # type: ignore[no-any-return]
+            return adapter.list_model_ids()  # type: ignore[no-any-return]
         except VendorError as exc:
             record(exc, "model list")
             return exc
 
-    page_result, list_result = await asyncio.gather(page(), listed())
-    page_status, page_detail = page_result or (UP, "")
-    if isinstance(list_result, VendorError):
-        if not list_result.rate_limited:
-            verdict.probes = {m.pk: _failure(list_result) for m in models}
-        elif page_status == DOWN:
-            verdict.probes = {m.pk: Probe(DOWN, detail=page_detail) for m in models}
-        return verdict
-    if list_result is None:  # status page only
-        if page_result is not None:
-            verdict.probes = {m.pk: Probe(page_status, detail=page_detail) for m in models}
+    def timed_out(pending: list[AIModel]) -> VendorVerdict:
+        detail = f"vendor check timed out after {settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS} s"
+        verdict.probes.update({m.pk: Probe(DOWN, detail=detail) for m in pending})
+        verdict.errors.append({"vendor": vendor.slug, "error": detail, "permanent": False})
         return verdict
 
-    ids, list_ms = list_result
-    slow_ms = settings.AVAILABILITY_SLOW_MS
-    bound = asyncio.Semaphore(settings.AVAILABILITY_CONCURRENCY)
+    pool = ThreadPoolExecutor(max_workers=settings.AVAILABILITY_CONCURRENCY)
+    try:
+        page_call, list_call = pool.submit(page), pool.submit(listed)
+        done, _ = wait([page_call, list_call], timeout=_left(deadline))
+        if list_call not in done:
+            return timed_out(models)
+        page_result = page_call.result() if page_call in done else None
+        list_result = list_call.result()
+        page_status, page_detail = page_result or (UP, "")
+        if isinstance(list_result, VendorError):
+            if not list_result.rate_limited:
+                verdict.probes = {m.pk: _failure(list_result) for m in models}
+            elif page_status == DOWN:
+                verdict.probes = {m.pk: Probe(DOWN, detail=page_detail) for m in models}
+            return verdict
+        if list_result is None:  # status page only
+            if page_result is not None:
+                verdict.probes = {m.pk: Probe(page_status, detail=page_detail) for m in models}
+            return verdict
 
-    async def probe(model: AIModel) -> tuple[int, Probe | None]:
-        if model.vendor_model_id not in ids:
-            return model.pk, Probe(DOWN, list_ms, detail="not listed by the vendor")
-        if isinstance(adapter, OpenRouterAdapter):
-            async with bound:
+        ids, list_ms = list_result
+        slow_ms = settings.AVAILABILITY_SLOW_MS
+
+        def probe(model: AIModel) -> Probe | None:
+            if model.vendor_model_id not in ids:
+                return Probe(DOWN, list_ms, detail="not listed by the vendor")
+            if isinstance(adapter, OpenRouterAdapter):
                 try:
-                    health = await adapter.endpoint_health(model.vendor_model_id)
+                    health = adapter.endpoint_health(model.vendor_model_id)
                 except VendorError as exc:
                     record(exc, f"endpoints of {model.vendor_model_id}")
-                    return model.pk, None if exc.rate_limited else _failure(exc)
-            status, latency, detail = health.status, health.latency_ms, health.detail
-        else:
-            status, latency, detail = UP, list_ms, "listed"
-        if status == UP and latency > slow_ms:
-            status, detail = DEGRADED, f"slow: {latency} ms"
-        if page_result is not None and worst(status, page_status) != status:
-            status, detail = worst(status, page_status), f"status page: {page_detail}"
-        return model.pk, Probe(status, latency, 200, detail)
+                    return None if exc.rate_limited else _failure(exc)
+                status, latency, detail = health.status, health.latency_ms, health.detail
+            else:
+                status, latency, detail = UP, list_ms, "listed"
+            if status == UP and latency > slow_ms:
+                status, detail = DEGRADED, f"slow: {latency} ms"
+            if page_result is not None and worst(status, page_status) != status:
+                status, detail = worst(status, page_status), f"status page: {page_detail}"
+            return Probe(status, latency, 200, detail)
 
-    for pk, result in await asyncio.gather(*(probe(m) for m in models)):
-        if result is not None:
-            verdict.probes[pk] = result
-    return verdict
+        calls = {pool.submit(probe, m): m for m in models}
+        done, pending = wait(calls, timeout=_left(deadline))
+        for call in done:
+            if (result := call.result()) is not None:
+                verdict.probes[calls[call].pk] = result
+        return timed_out([calls[c] for c in pending]) if pending else verdict
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerdict]:
-    """Vendors concurrently, each within its own deadline."""
+def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerdict]:
+    """Vendors concurrently, each within its own deadline, on one shared connection pool."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=100)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True) as client:
-
-        async def bounded(vendor: Vendor, models: list[AIModel]) -> VendorVerdict:
-            deadline = settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS
-            try:
-                return await asyncio.wait_for(_check_vendor(client, vendor, models), deadline)
-            except TimeoutError:
-                detail = f"vendor check timed out after {deadline} s"
-                return VendorVerdict(
-                    probes={m.pk: Probe(DOWN, detail=detail) for m in models},
-                    errors=[{"vendor": vendor.slug, "error": detail, "permanent": False}],
-                )
-
-        return await asyncio.gather(*(bounded(v, ms) for v, ms in plans))
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+    deadline = time.monotonic() + settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS
+    with (
+        httpx.Client(timeout=timeout, limits=limits, follow_redirects=True) as client,
+        ThreadPoolExecutor(max_workers=min(16, len(plans))) as vendors,
+    ):
+        return list(vendors.map(lambda plan: _check_vendor(client, *plan, deadline), plans))
 
 
 def availability_check(
@@ -212,7 +229,7 @@ def availability_check(
             [JobRun(kind=JobKind.CHECK_AVAILABILITY, vendor=v, started_at=now) for v, _ in plans]
         )
     )
-    verdicts = asyncio.run(_check_all(plans)) if plans else []
+    verdicts = _check_all(plans) if plans else []
     # Models whose vendor has no check configured are unknown; only a change is written.
     unconfigured = AIModel.objects.filter(
         vendor__in=[v for v in vendors_list if not _configured(v)]
@@ -275,7 +292,11 @@ def _write(probes: dict[int, Probe], now: datetime) -> int:
                 model.availability_status = probe.status
                 model.availability_checked_at = now if probe.status != UNKNOWN else None
                 model.latency_ms = probe.latency_ms
-            AIModel.objects.bulk_update(models, MODEL_FIELDS)
+            bulk_set(
+                AIModel,
+                MODEL_FIELDS,
+                [(m.pk, *(getattr(m, f) for f in MODEL_FIELDS)) for m in models],
+            )
             AvailabilityCheck.objects.bulk_create(rows)
             model_events_notify(events=events)
             changes += len(rows)

@@ -6,12 +6,13 @@ one resumed after a worker died mid-way) writes every change exactly once. Junk 
 (PriceFlag) and never applied.
 """
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import httpx
 from django.conf import settings
@@ -19,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.choices import JobKind, PriceFlagStatus, PriceSource
-from catalog.models import AIModel, JobRun, PriceFlag, PriceObservation, Vendor
+from catalog.choices import AdoptionStatus, JobKind, PriceFlagStatus, PriceSource
+from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
+from catalog.services.bulk import bulk_set
 from catalog.services.errors import Conflict
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.base import PriceQuote, VendorError
@@ -28,13 +30,7 @@ from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 
 JUMP = Decimal(10)
-MODEL_FIELDS = [
-    "input_price_per_mtok",
-    "output_price_per_mtok",
-    "price_unit",
-    "price_checked_at",
-    "deprecation_date",
-]
+PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
 ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
 Source = tuple[str, str]  # (price_source, price_source_url)
 
@@ -70,55 +66,79 @@ class SyncResult:
         )
 
 
-def _judge(quote: PriceQuote, model: AIModel) -> str:
+class Current(NamedTuple):
+    """A model's stored price, read as plain values (thousands per run: no model instances)."""
+
+    pk: int
+    key: str
+    name: str
+    input: Decimal | None
+    output: Decimal | None
+    unit: str
+    deprecation: date | None
+
+
+CURRENT_FIELDS = (
+    "pk",
+    "price_source_key",
+    "name",
+    "input_price_per_mtok",
+    "output_price_per_mtok",
+    "price_unit",
+    "deprecation_date",
+)
+
+
+def _judge(quote: PriceQuote, current: Current) -> str:
     """'' when the quote can be applied (or changes nothing), else why it is junk."""
     if quote.problem:
         return quote.problem
     if quote.input_price is None and quote.output_price is None:
-        return "missing price fields" if model.is_priced else ""
-    if quote.price_unit == model.price_unit:
-        pairs = (
-            (quote.input_price, model.input_price_per_mtok),
-            (quote.output_price, model.output_price_per_mtok),
-        )
-        for new, old in pairs:
+        priced = current.input is not None or current.output is not None
+        return "missing price fields" if priced else ""
+    if quote.price_unit == current.unit:
+        for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
             if new and old and (new > old * JUMP or new * JUMP < old):
                 return f"jump over 10×: {old.normalize()} → {new.normalize()}"
     return ""
 
 
-def _price_differs(quote: PriceQuote, model: AIModel) -> bool:
+def _price_differs(quote: PriceQuote, current: Current) -> bool:
     if quote.input_price is None and quote.output_price is None:
         return False
     return (quote.input_price, quote.output_price, quote.price_unit) != (
-        model.input_price_per_mtok,
-        model.output_price_per_mtok,
-        model.price_unit,
+        current.input,
+        current.output,
+        current.unit,
     )
 
 
-def _new_deprecation(quote: PriceQuote, model: AIModel) -> bool:
-    return quote.deprecation_date is not None and quote.deprecation_date != model.deprecation_date
+def _new_deprecation(quote: PriceQuote, current: Current) -> bool:
+    return quote.deprecation_date is not None and quote.deprecation_date != current.deprecation
 
 
-def _needs_write(quote: PriceQuote, model: AIModel) -> bool:
+def _needs_write(quote: PriceQuote, current: Current) -> bool:
     return (
-        bool(_judge(quote, model)) or _price_differs(quote, model) or _new_deprecation(quote, model)
+        bool(_judge(quote, current))
+        or _price_differs(quote, current)
+        or _new_deprecation(quote, current)
     )
 
 
-async def _fetch_all(sources: Sequence[Source]) -> list[dict[str, PriceQuote] | VendorError]:
+def _fetch_all(sources: Sequence[Source]) -> list[dict[str, PriceQuote] | VendorError]:
+    """One GET per source, all sources at once."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
 
-        async def fetch(source: Source) -> dict[str, PriceQuote] | VendorError:
+        def fetch(source: Source) -> dict[str, PriceQuote] | VendorError:
             kind, url = source
             try:
-                return await ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
+                return ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
             except VendorError as exc:
                 return exc
 
-        return await asyncio.gather(*(fetch(source) for source in sources))
+        with ThreadPoolExecutor(max_workers=min(8, len(sources))) as pool:
+            return list(pool.map(fetch, sources))
 
 
 def prices_sync(
@@ -151,7 +171,7 @@ def prices_sync(
             ]
         )
     )
-    fetched = asyncio.run(_fetch_all(sources)) if sources else []
+    fetched = _fetch_all(sources) if sources else []
     for source, run, quotes in zip(sources, result.runs, fetched, strict=True):
         slugs = [v.slug for v in grouped[source]]
         if isinstance(quotes, VendorError):
@@ -175,18 +195,17 @@ def _apply(
     track: Callable[[int], object] | None,
 ) -> None:
     size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
-    models = AIModel.objects.filter(vendor__in=vendors).only(
-        "pk", "price_source_key", *MODEL_FIELDS
-    )
+    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
     matched: list[int] = []
     pending: list[int] = []
-    for model in models.iterator(chunk_size=2000):
-        quote = quotes.get(model.price_source_key)
+    for row in rows.iterator(chunk_size=2000):
+        current = Current(*row)
+        quote = quotes.get(current.key)
         if quote is None:
             continue
-        matched.append(model.pk)
-        if _needs_write(quote, model):
-            pending.append(model.pk)
+        matched.append(current.pk)
+        if _needs_write(quote, current):
+            pending.append(current.pk)
     run.checked = len(matched)
     now = timezone.now()
     for start in range(0, len(pending), size):
@@ -206,63 +225,80 @@ def _write_batch(
 ) -> tuple[int, int]:
     """Re-read the batch under lock and write what still differs: safe against a concurrent or
     earlier run of the same sync. Returns (changed, flagged)."""
-    models = (
-        AIModel.objects.select_for_update()
-        .filter(pk__in=pks)
-        .only("pk", "name", "price_source_key", *MODEL_FIELDS)
-    )
-    updates: list[AIModel] = []
+    rows = AIModel.objects.select_for_update().filter(pk__in=pks).values_list(*CURRENT_FIELDS)
+    prices: list[tuple[object, ...]] = []
+    deprecations: list[tuple[object, ...]] = []
     observations: list[PriceObservation] = []
     flags: list[PriceFlag] = []
-    events: list[ModelEvent] = []
-    for model in models:
-        quote = quotes[model.price_source_key]
-        if reason := _judge(quote, model):
-            flags.append(_flag(run, source, model, quote, reason, now))
+    changes: list[tuple[Current, PriceQuote, bool, bool]] = []
+    for row in rows:
+        current = Current(*row)
+        quote = quotes[current.key]
+        if reason := _judge(quote, current):
+            flags.append(_flag(run, source, current, quote, reason, now))
             continue
-        price_changed, deprecated = _price_differs(quote, model), _new_deprecation(quote, model)
-        if not (price_changed or deprecated):
-            continue
+        price_changed = _price_differs(quote, current)
+        deprecated = _new_deprecation(quote, current)
         if price_changed:
-            old_in, old_out = model.input_price_per_mtok, model.output_price_per_mtok
-            model.input_price_per_mtok = quote.input_price
-            model.output_price_per_mtok = quote.output_price
-            model.price_unit = quote.price_unit
-            observations.append(_observation(model, source, now))
-            events.append(
-                ModelEvent(model, "price", _price_text(old_in, old_out, model), old_in, old_out)
+            prices.append((current.pk, quote.input_price, quote.output_price, quote.price_unit))
+            observations.append(
+                PriceObservation(
+                    model_id=current.pk,
+                    observed_at=now,
+                    input_price_per_mtok=quote.input_price,
+                    output_price_per_mtok=quote.output_price,
+                    price_unit=quote.price_unit,
+                    source=source,
+                )
             )
         if deprecated:
-            model.deprecation_date = quote.deprecation_date
+            deprecations.append((current.pk, quote.deprecation_date))
+        if price_changed or deprecated:
+            changes.append((current, quote, price_changed, deprecated))
+    bulk_set(AIModel, PRICE_FIELDS, prices)
+    bulk_set(AIModel, ["deprecation_date"], deprecations)
+    PriceObservation.objects.bulk_create(observations)
+    PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    model_events_notify(events=_events(changes))
+    return len(changes), len(flags)
+
+
+def _events(changes: list[tuple[Current, PriceQuote, bool, bool]]) -> list[ModelEvent]:
+    """Events for the changed models some unit actively uses (one query): only those are news."""
+    if not changes:
+        return []
+    adopted = set(
+        Adoption.objects.filter(
+            model_id__in=[c.pk for c, *_ in changes], status=AdoptionStatus.ACTIVE
+        ).values_list("model_id", flat=True)
+    )
+    events = []
+    for current, quote, price_changed, deprecated in changes:
+        if current.pk not in adopted:
+            continue
+        model = AIModel(
+            pk=current.pk,
+            name=current.name,
+            input_price_per_mtok=quote.input_price if price_changed else current.input,
+            output_price_per_mtok=quote.output_price if price_changed else current.output,
+            price_unit=quote.price_unit if price_changed else current.unit,
+        )
+        if price_changed:
+            text = _price_text(current.input, current.output, model)
+            events.append(ModelEvent(model, "price", text, current.input, current.output))
+        if deprecated:
             events.append(
                 ModelEvent(model, "deprecation", f"deprecated on {quote.deprecation_date}")
             )
-        model.price_checked_at = now
-        updates.append(model)
-    AIModel.objects.bulk_update(updates, MODEL_FIELDS)
-    PriceObservation.objects.bulk_create(observations)
-    PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
-    model_events_notify(events=events)
-    return len(updates), len(flags)
-
-
-def _observation(model: AIModel, source: str, at: datetime) -> PriceObservation:
-    return PriceObservation(
-        model=model,
-        observed_at=at,
-        input_price_per_mtok=model.input_price_per_mtok,
-        output_price_per_mtok=model.output_price_per_mtok,
-        price_unit=model.price_unit,
-        source=source,
-    )
+    return events
 
 
 def _flag(
-    run: JobRun, source: str, model: AIModel, quote: PriceQuote, reason: str, now: datetime
+    run: JobRun, source: str, current: Current, quote: PriceQuote, reason: str, now: datetime
 ) -> PriceFlag:
     return PriceFlag(
         job_run=run,
-        model=model,
+        model_id=current.pk,
         reason=reason[:200],
         source=source,
         raw_input=quote.raw_input,

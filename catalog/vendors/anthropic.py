@@ -15,14 +15,14 @@ class AnthropicAdapter(VendorAdapter):
             headers["x-api-key"] = self.api_key
         return headers
 
-    async def list_model_ids(self) -> tuple[set[str], int]:
+    def list_model_ids(self) -> tuple[set[str], int]:
         """Every page's ids, and the total latency of the calls in ms."""
         url = f"{self.base_url}/models"
         ids: set[str] = set()
         total_ms = 0
         params = {"limit": str(PAGE_SIZE)}
         for _ in range(MAX_PAGES):
-            body, latency_ms = await self.get_json(url, params)
+            body, latency_ms = self.get_json(url, params)
             total_ms += latency_ms
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list):

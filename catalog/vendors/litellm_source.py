@@ -52,6 +52,6 @@ def quotes_from_cost_map(raw: object) -> dict[str, PriceQuote]:
 class LiteLLMCostMapAdapter(VendorAdapter):
     """`base_url` is the cost map's full URL."""
 
-    async def price_quotes(self) -> dict[str, PriceQuote]:
-        body, _ = await self.get_json(self.base_url)
+    def price_quotes(self) -> dict[str, PriceQuote]:
+        body, _ = self.get_json(self.base_url)
         return quotes_from_cost_map(body)

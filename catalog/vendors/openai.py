@@ -9,10 +9,10 @@ class OpenAIAdapter(VendorAdapter):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    async def list_model_ids(self) -> tuple[set[str], int]:
+    def list_model_ids(self) -> tuple[set[str], int]:
         """The ids the vendor serves now, and the list call's latency in ms."""
         url = f"{self.base_url}/models"
-        body, latency_ms = await self.get_json(url)
+        body, latency_ms = self.get_json(url)
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise shape_error(url, "no data list")

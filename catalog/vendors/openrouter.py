@@ -56,27 +56,27 @@ class OpenRouterAdapter(VendorAdapter):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    async def list_models(self) -> tuple[list[dict[str, object]], int]:
+    def list_models(self) -> tuple[list[dict[str, object]], int]:
         url = f"{self.base_url}/models"
-        body, latency_ms = await self.get_json(url)
+        body, latency_ms = self.get_json(url)
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise shape_error(url, "no data list")
         return [item for item in data if isinstance(item, dict)], latency_ms
 
-    async def list_model_ids(self) -> tuple[set[str], int]:
-        models, latency_ms = await self.list_models()
+    def list_model_ids(self) -> tuple[set[str], int]:
+        models, latency_ms = self.list_models()
         return {m["id"] for m in models if isinstance(m.get("id"), str)}, latency_ms  # type: ignore[misc]
 
-    async def price_quotes(self) -> dict[str, PriceQuote]:
-        models, _ = await self.list_models()
+    def price_quotes(self) -> dict[str, PriceQuote]:
+        models, _ = self.list_models()
         quotes = (quote(item) for item in models)
         return {q.key: q for q in quotes if q is not None}
 
-    async def endpoint_health(self, model_id: str) -> EndpointHealth:
+    def endpoint_health(self, model_id: str) -> EndpointHealth:
         """Up when a provider serves it well, degraded on poor uptime, down when none serves it."""
         url = f"{self.base_url}/models/{model_id}/endpoints"
-        body, latency_ms = await self.get_json(url)
+        body, latency_ms = self.get_json(url)
         data = body.get("data") if isinstance(body, dict) else None
         endpoints = data.get("endpoints") if isinstance(data, dict) else None
         if not isinstance(endpoints, list):

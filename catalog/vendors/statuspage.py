@@ -27,10 +27,10 @@ def worst(*statuses: str) -> str:
 
 
 class StatuspageAdapter(VendorAdapter):
-    async def vendor_status(self) -> tuple[str, str]:
+    def vendor_status(self) -> tuple[str, str]:
         """(up | degraded | down, the page's own description): the worst component decides."""
         url = f"{self.base_url}/api/v2/summary.json"
-        body, _ = await self.get_json(url)
+        body, _ = self.get_json(url)
         if not isinstance(body, dict):
             raise shape_error(url, "not an object")
         indicator = body.get("status") if isinstance(body.get("status"), dict) else {}

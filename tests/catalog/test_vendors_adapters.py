@@ -2,7 +2,6 @@
 """Vendor adapters against the fake vendor over real HTTP on loopback: formats, auth headers,
 pagination, and every failure classified as permanent or transient."""
 
-import asyncio
 from decimal import Decimal
 
 import httpx
@@ -21,11 +20,8 @@ KEY_ENV = "TEST_VENDOR_KEY"
 
 
 def call(make, method: str, *args, timeout: float = 2.0):
-    async def run():
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            return await getattr(make(client), method)(*args)
-
-    return asyncio.run(run())
+    with httpx.Client(timeout=timeout) as client:
+        return getattr(make(client), method)(*args)
 
 
 @pytest.fixture
