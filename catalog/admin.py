@@ -10,6 +10,7 @@ from catalog.models import (
     AIModel,
     ApprovalRequest,
     AvailabilityCheck,
+    Evaluation,
     JobRun,
     PriceFlag,
     PriceObservation,
@@ -135,6 +136,15 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["kind", "vendor"]
     list_select_related = ["vendor"]
     date_hierarchy = "started_at"
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["model", "task", "metric", "score", "source", "date"]
+    list_filter = ["task", "source"]
+    search_fields = ["model__name", "model__slug", "task"]
+    list_select_related = ["model"]
+    autocomplete_fields = ["model"]
 
 
 @admin.register(PriceFlag)

@@ -5,16 +5,23 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
 from catalog.api.jobs import JobRunViewSet, VendorJobsViewSet
+from catalog.api.rightsizing import BusinessUnitSavingsViewSet, RecommendationsView
 
-router = DefaultRouter(trailing_slash="/?")
-router.trailing_slash = "/?"  # DRF turns any truthy trailing_slash into "/"; keep the "?"
+# DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
+router = DefaultRouter()
+router.trailing_slash = "/?"
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
+router.register("adoptions", AdoptionViewSet, basename="adoption")
+router.register("business-units", BusinessUnitSavingsViewSet, basename="business-unit-savings")
 router.register("vendors", VendorJobsViewSet, basename="vendor-jobs")
 router.register("job-runs", JobRunViewSet, basename="job-run")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("recommendations/", RecommendationsView.as_view(), name="recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
