@@ -198,3 +198,24 @@ def test_price_change_and_new_deprecation_tell_the_unit_managers_the_cost(
 def test_manual_vendors_are_not_synced(catalog_on_fake):
     Vendor.objects.update(price_source=PriceSource.MANUAL)
     assert prices_sync().runs == []
+
+
+def test_the_admin_shows_flags_and_accepts_one(catalog_on_fake, client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    Vendor.objects.update(
+        price_source_url=f"{catalog_on_fake.url}/_fault/junk/litellm/model_prices.json"
+    )
+    prices_sync()
+    jump = PriceFlag.objects.get(reason__startswith="jump")
+    client.force_login(admin)
+    listing = client.get("/admin/catalog/priceflag/")
+    assert listing.status_code == 200 and "twelve dollars" in listing.content.decode()
+
+    response = client.post(
+        "/admin/catalog/priceflag/",
+        {"action": "accept_prices", "_selected_action": [jump.pk]},
+        follow=True,
+    )
+
+    assert "Applied 1 flagged price(s)." in response.content.decode()
+    assert price_of(jump.model.price_source_key)[0] == jump.input_price_per_mtok
