@@ -26,6 +26,7 @@ from catalog.services.bulk import bulk_set
 from catalog.services.catalog_import import models_import_litellm
 from catalog.services.fake_vendor_demo import vendors_point_at_fake
 from catalog.services.prices import prices_sync
+from catalog.vendors.base import tls_context
 from catalog.vendors.litellm_source import quotes_from_cost_map
 
 REPEAT = 3
@@ -103,7 +104,7 @@ def price_sync_bench() -> None:
                     changed.append(m)
 
         def floor() -> None:
-            body = httpx.get(source, timeout=30).json()
+            body = httpx.get(source, timeout=30, verify=tls_context()).json()
             assert isinstance(body, dict)
             now = timezone.now()
             for m in changed:

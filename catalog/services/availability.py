@@ -22,7 +22,7 @@ from catalog.models import AIModel, AvailabilityCheck, JobRun, Vendor
 from catalog.services.bulk import bulk_set
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import VendorError
+from catalog.vendors.base import VendorError, tls_context
 from catalog.vendors.openai import OpenAIAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 from catalog.vendors.statuspage import StatuspageAdapter, worst
@@ -199,7 +199,9 @@ def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerd
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
     deadline = time.monotonic() + settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS
     with (
-        httpx.Client(timeout=timeout, limits=limits, follow_redirects=True) as client,
+        httpx.Client(
+            timeout=timeout, limits=limits, follow_redirects=True, verify=tls_context()
+        ) as client,
         ThreadPoolExecutor(max_workers=min(16, len(plans))) as vendors,
     ):
         return list(vendors.map(lambda plan: _check_vendor(client, *plan, deadline), plans))

@@ -25,12 +25,12 @@ from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservatio
 from catalog.services.bulk import bulk_set
 from catalog.services.errors import Conflict
 from catalog.services.notices import ModelEvent, model_events_notify
-from catalog.vendors.base import PriceQuote, VendorError
+from catalog.vendors.base import PriceQuote, VendorError, tls_context
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 
 JUMP = Decimal(10)
-PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
+PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit", "price_checked_at"]
 ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
 Source = tuple[str, str]  # (price_source, price_source_url)
 
@@ -128,7 +128,7 @@ def _needs_write(quote: PriceQuote, current: Current) -> bool:
 def _fetch_all(sources: Sequence[Source]) -> list[dict[str, PriceQuote] | VendorError]:
     """One GET per source, all sources at once."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
 
         def fetch(source: Source) -> dict[str, PriceQuote] | VendorError:
             kind, url = source
@@ -215,8 +215,12 @@ def _apply(
         run.flagged += flagged
         if track:
             track(len(batch))
-    for start in range(0, len(matched), 10_000):
-        AIModel.objects.filter(pk__in=matched[start : start + 10_000]).update(price_checked_at=now)
+    # Changed prices carry their check time already; the rest were checked and found equal.
+    unchanged = sorted(set(matched) - set(pending))
+    for start in range(0, len(unchanged), 10_000):
+        AIModel.objects.filter(pk__in=unchanged[start : start + 10_000]).update(
+            price_checked_at=now
+        )
 
 
 @transaction.atomic
@@ -240,7 +244,9 @@ def _write_batch(
         price_changed = _price_differs(quote, current)
         deprecated = _new_deprecation(quote, current)
         if price_changed:
-            prices.append((current.pk, quote.input_price, quote.output_price, quote.price_unit))
+            prices.append(
+                (current.pk, quote.input_price, quote.output_price, quote.price_unit, now)
+            )
             observations.append(
                 PriceObservation(
                     model_id=current.pk,
