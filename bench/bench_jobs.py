@@ -29,7 +29,7 @@ from catalog.services.prices import prices_sync
 from catalog.vendors.base import tls_context
 from catalog.vendors.litellm_source import quotes_from_cost_map
 
-REPEAT = 3
+REPEAT = 5
 PROBES = 1_000
 LATENCY_MS = 100
 SEQUENTIAL_SAMPLE = int(os.environ.get("BENCH_JOBS_SEQUENTIAL_SAMPLE", "200"))
@@ -132,8 +132,10 @@ def price_sync_bench() -> None:
         def sync() -> None:
             results.append(prices_sync())
 
-        floors = [rolled_back(floor) for _ in range(REPEAT)]
-        syncs = [rolled_back(sync) for _ in range(REPEAT)]
+        floors, syncs = [], []
+        for _ in range(REPEAT):  # interleaved, so a busy moment of the machine hits both
+            floors.append(rolled_back(floor))
+            syncs.append(rolled_back(sync))
     last = results[-1]
     print(f"  catalog: {len(models)} models; served map changes {len(changed)} prices")
     print(f"  sync result: checked {last.checked}, changed {last.changed}, flagged {last.flagged}")

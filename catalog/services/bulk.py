@@ -18,9 +18,11 @@ def bulk_set(
     fields: Sequence[str],
     rows: Sequence[Sequence[object]],
     *,
+    same: dict[str, object] | None = None,
     batch_size: int = BATCH,
 ) -> int:
-    """Write `fields` of existing rows; each row is (pk, *values in field order)."""
+    """Write `fields` of existing rows; each row is (pk, *values in field order). `same` sets
+    fields to one value for every row (sent once, not per row)."""
     if not rows:
         return 0
     meta = model._meta
@@ -35,15 +37,20 @@ def bulk_set(
 
     prepare = [field.get_db_prep_save for field in columns]
     row_sql = "(" + ", ".join(slot(field) for field in columns) + ")"
+    constants = [(meta.get_field(name), value) for name, value in (same or {}).items()]
     assignments = ", ".join(
-        f"{quote(field.column)} = v.column{index}"
-        for index, field in enumerate(columns[1:], start=2)
+        [
+            f"{quote(field.column)} = v.column{index}"
+            for index, field in enumerate(columns[1:], start=2)
+        ]
+        + [f"{quote(field.column)} = {slot(field)}" for field, _ in constants]
     )
+    constant_params = [field.get_db_prep_save(value, connection) for field, value in constants]
     written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
-            params = [
+            params = constant_params + [
                 prep(value, connection)
                 for row in batch
                 for prep, value in zip(prepare, row, strict=True)

@@ -30,7 +30,7 @@ from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 
 JUMP = Decimal(10)
-PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit", "price_checked_at"]
+PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
 ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
 Source = tuple[str, str]  # (price_source, price_source_url)
 
@@ -244,9 +244,7 @@ def _write_batch(
         price_changed = _price_differs(quote, current)
         deprecated = _new_deprecation(quote, current)
         if price_changed:
-            prices.append(
-                (current.pk, quote.input_price, quote.output_price, quote.price_unit, now)
-            )
+            prices.append((current.pk, quote.input_price, quote.output_price, quote.price_unit))
             observations.append(
                 PriceObservation(
                     model_id=current.pk,
@@ -261,7 +259,7 @@ def _write_batch(
             deprecations.append((current.pk, quote.deprecation_date))
         if price_changed or deprecated:
             changes.append((current, quote, price_changed, deprecated))
-    bulk_set(AIModel, PRICE_FIELDS, prices)
+    bulk_set(AIModel, PRICE_FIELDS, prices, same={"price_checked_at": now})
     bulk_set(AIModel, ["deprecation_date"], deprecations)
     PriceObservation.objects.bulk_create(observations)
     PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
