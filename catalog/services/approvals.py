@@ -22,6 +22,7 @@ from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, Req
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
+from catalog.services.budgets import units_check_budget
 from catalog.services.errors import Conflict, InvalidRequest
 
 EXPIRY_NOTICE_DAYS = 30
@@ -126,6 +127,10 @@ def approval_request_approve(
                 "withdraw or reject this request instead."
             ) from None
         _notify_requester(decided, adoption)
+        units_check_budget(
+            unit_ids=[decided.unit_id],
+            reason=f"New adoption: {decided.model.name} for “{decided.use_case}”.",
+        )
     return decided
 
 
