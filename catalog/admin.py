@@ -1,6 +1,8 @@
 """Curation in /admin/: list filters, search and audit history on every catalog object."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import (
@@ -10,10 +12,12 @@ from catalog.models import (
     AvailabilityCheck,
     Evaluation,
     JobRun,
+    PriceFlag,
     PriceObservation,
     Specialty,
     Vendor,
 )
+from catalog.services.errors import Conflict
 
 
 @admin.register(Vendor)
@@ -141,3 +145,33 @@ class EvaluationAdmin(admin.ModelAdmin):
     search_fields = ["model__name", "model__slug", "task"]
     list_select_related = ["model"]
     autocomplete_fields = ["model"]
+
+
+@admin.register(PriceFlag)
+class PriceFlagAdmin(admin.ModelAdmin):
+    """Prices a sync refused; a catalog admin accepts a plausible one (e.g. a real 10× cut)."""
+
+    list_display = ["model", "reason", "raw_input", "raw_output", "status", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["model__name", "model__slug", "reason"]
+    list_select_related = ["model"]
+    readonly_fields = [f.name for f in PriceFlag._meta.fields]
+    actions = ["accept_prices"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Accept the flagged price (applies it with a ledger entry)")
+    def accept_prices(self, request: HttpRequest, queryset: QuerySet[PriceFlag]) -> None:
+        from catalog.services.prices import price_flag_accept
+
+        accepted = 0
+        for flag in queryset:
+            try:
+                price_flag_accept(flag=flag, by=request.user)  # type: ignore[arg-type]
+            except Conflict as exc:
+                self.message_user(request, f"{flag.model}: {exc}", messages.WARNING)
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(request, f"Applied {accepted} flagged price(s).", messages.SUCCESS)

@@ -114,3 +114,9 @@ class Modality(models.TextChoices):
     VIDEO = "video", "Video"
     FILE = "file", "File"
     EMBEDDING = "embedding", "Embedding"
+
+
+class PriceFlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"

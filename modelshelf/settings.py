@@ -180,12 +180,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Prices drift slowly and each source is one big fetch: hourly is fresh enough.
+    "sync-prices": {"task": "catalog.tasks.jobs.sync_prices", "schedule": 60 * 60},
+    # Outages matter within minutes; one list call per vendor keeps this cheap.
+    "check-availability": {"task": "catalog.tasks.jobs.check_availability", "schedule": 5 * 60},
     # Daily at 03:15 UTC: expire lapsed adoptions, warn unit managers 30 days ahead.
     "expire-adoptions": {
         "task": "catalog.tasks.approvals.expire_adoptions",
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# Vendor jobs: per-call timeout, a whole vendor's availability deadline (below the task time
+# limits), concurrent endpoint probes per vendor, "slow" threshold, rows per write batch.
+VENDOR_TIMEOUT_SECONDS = env_int("VENDOR_TIMEOUT_SECONDS", 10, minimum=1)
+AVAILABILITY_VENDOR_TIMEOUT_SECONDS = env_int(
+    "AVAILABILITY_VENDOR_TIMEOUT_SECONDS", max(5, CELERY_TASK_SOFT_TIME_LIMIT - 15), minimum=1
+)
+AVAILABILITY_CONCURRENCY = env_int("AVAILABILITY_CONCURRENCY", 50, minimum=1)
+AVAILABILITY_SLOW_MS = env_int("AVAILABILITY_SLOW_MS", 5000, minimum=1)
+PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 500, minimum=1)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).
@@ -235,7 +249,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
 
 # REST API: token first so an anonymous call gets a 401 with a challenge, not a 403.

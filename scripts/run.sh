@@ -15,6 +15,10 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# The fake vendor stands in for every vendor API on loopback, so the demo's jobs run offline.
+FAKE_VENDOR_PORT=${FAKE_VENDOR_PORT:-8001}
+export MODELSHELF_FAKE_VENDOR_KEY=${MODELSHELF_FAKE_VENDOR_KEY:-offline-demo}
+$PY manage.py fake_vendor --port "${FAKE_VENDOR_PORT}" --price-drift 0.02 & pids+=($!)
 $PY -m celery -A modelshelf worker --loglevel=WARNING --concurrency=2 & pids+=($!)
 $PY -m celery -A modelshelf beat --loglevel=WARNING --schedule var/celerybeat-schedule & pids+=($!)
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload & pids+=($!)
@@ -26,6 +30,7 @@ cat <<BANNER
   bob or eve (approvers), carol (catalog admin, /admin/), victor (no unit).
   Password: ${DEMO_PASSWORD:-modelshelf-demo}
   API docs: http://127.0.0.1:${PORT}/api/v1/docs/    Health: http://127.0.0.1:${PORT}/healthz
+  Fake vendor (offline jobs): http://127.0.0.1:${FAKE_VENDOR_PORT}/
   Press Ctrl-C to stop everything.
 
 BANNER

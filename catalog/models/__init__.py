@@ -4,6 +4,7 @@ from catalog.models.adoptions import Adoption
 from catalog.models.ai_models import AIModel, Specialty
 from catalog.models.approvals import ApprovalRequest
 from catalog.models.evaluations import Evaluation
+from catalog.models.flags import PriceFlag
 from catalog.models.jobs import JobRun
 from catalog.models.observations import AvailabilityCheck, PriceObservation
 from catalog.models.vendors import Vendor
@@ -15,6 +16,7 @@ __all__ = [
     "AvailabilityCheck",
     "Evaluation",
     "JobRun",
+    "PriceFlag",
     "PriceObservation",
     "Specialty",
     "Vendor",

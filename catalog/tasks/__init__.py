@@ -3,6 +3,6 @@
 One module per concern; each is imported here so Celery's autodiscovery finds them.
 """
 
-from catalog.tasks import approvals, notifications
+from catalog.tasks import approvals, jobs, notifications
 
-__all__ = ["approvals", "notifications"]
+__all__ = ["approvals", "jobs", "notifications"]

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+
+from catalog.choices import PriceFlagStatus, PriceSource, PriceUnit
+from catalog.models.ai_models import PRICE, AIModel
+from catalog.models.jobs import JobRun
+
+
+class PriceFlag(models.Model):
+    """A price a sync refused to apply (junk, or a jump over 10×), kept for a catalog admin to
+    accept or dismiss. One open flag per model and offered value, however many syncs see it."""
+
+    job_run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="price_flags")
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_flags")
+    reason = models.CharField(max_length=200)
+    source = models.CharField(max_length=20, choices=PriceSource.choices)
+    raw_input = models.CharField(max_length=100, blank=True, help_text="As the source said it")
+    raw_output = models.CharField(max_length=100, blank=True, help_text="As the source said it")
+    input_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    price_unit = models.CharField(
+        max_length=20, choices=PriceUnit.choices, default=PriceUnit.PER_MTOK
+    )
+    status = models.CharField(
+        max_length=10, choices=PriceFlagStatus.choices, default=PriceFlagStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "raw_input", "raw_output"],
+                condition=models.Q(status=PriceFlagStatus.OPEN),
+                name="priceflag_one_open_per_model_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.reason}"
+
+    @property
+    def acceptable(self) -> bool:
+        """Only a readable, non-negative price can be accepted (a jump may be real; NaN is not)."""
+        return self.status == PriceFlagStatus.OPEN and (
+            self.input_price_per_mtok is not None or self.output_price_per_mtok is not None
+        )

@@ -1,0 +1,354 @@
+"""Keep prices true: one fetch per price source, matched by `price_source_key`, written in bulk.
+
+Idempotent: a model is written only when the source's price differs from the stored one, and
+each batch re-reads its rows under a lock before writing, so a redelivered or duplicated run (or
+one resumed after a worker died mid-way) writes every change exactly once. Junk is flagged
+(PriceFlag) and never applied.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.choices import AdoptionStatus, JobKind, PriceFlagStatus, PriceSource
+from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
+from catalog.services.bulk import bulk_set
+from catalog.services.errors import Conflict
+from catalog.services.notices import ModelEvent, model_events_notify
+from catalog.vendors.base import PriceQuote, VendorError, tls_context
+from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
+from catalog.vendors.openrouter import OpenRouterAdapter
+
+JUMP = Decimal(10)
+PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
+ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
+Source = tuple[str, str]  # (price_source, price_source_url)
+
+
+@dataclass
+class SyncResult:
+    """What a sync did, summed over its sources; `retry_vendors` failed transiently."""
+
+    runs: list[JobRun] = field(default_factory=list)
+    retry_vendors: list[str] = field(default_factory=list)
+    retry_after: float | None = None
+
+    @property
+    def checked(self) -> int:
+        return sum(r.checked for r in self.runs)
+
+    @property
+    def changed(self) -> int:
+        return sum(r.changed for r in self.runs)
+
+    @property
+    def flagged(self) -> int:
+        return sum(r.flagged for r in self.runs)
+
+    @property
+    def errors(self) -> list[dict[str, object]]:
+        return [e for r in self.runs for e in r.errors]
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.runs)} source(s): checked {self.checked}, changed {self.changed}, "
+            f"flagged {self.flagged}, errors {len(self.errors)}"
+        )
+
+
+class Current(NamedTuple):
+    """A model's stored price, read as plain values (thousands per run: no model instances)."""
+
+    pk: int
+    key: str
+    name: str
+    input: Decimal | None
+    output: Decimal | None
+    unit: str
+    deprecation: date | None
+
+
+CURRENT_FIELDS = (
+    "pk",
+    "price_source_key",
+    "name",
+    "input_price_per_mtok",
+    "output_price_per_mtok",
+    "price_unit",
+    "deprecation_date",
+)
+
+
+def _judge(quote: PriceQuote, current: Current) -> str:
+    """'' when the quote can be applied (or changes nothing), else why it is junk."""
+    if quote.problem:
+        return quote.problem
+    if quote.input_price is None and quote.output_price is None:
+        priced = current.input is not None or current.output is not None
+        return "missing price fields" if priced else ""
+    if quote.price_unit == current.unit:
+        for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
+            if new and old and (new > old * JUMP or new * JUMP < old):
+                return f"jump over 10×: {old.normalize()} → {new.normalize()}"
+    return ""
+
+
+def _price_differs(quote: PriceQuote, current: Current) -> bool:
+    if quote.input_price is None and quote.output_price is None:
+        return False
+    return (quote.input_price, quote.output_price, quote.price_unit) != (
+        current.input,
+        current.output,
+        current.unit,
+    )
+
+
+def _new_deprecation(quote: PriceQuote, current: Current) -> bool:
+    return quote.deprecation_date is not None and quote.deprecation_date != current.deprecation
+
+
+def _needs_write(quote: PriceQuote, current: Current) -> bool:
+    return (
+        bool(_judge(quote, current))
+        or _price_differs(quote, current)
+        or _new_deprecation(quote, current)
+    )
+
+
+def _fetch_all(sources: Sequence[Source]) -> list[dict[str, PriceQuote] | VendorError]:
+    """One GET per source, all sources at once."""
+    timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
+
+        def fetch(source: Source) -> dict[str, PriceQuote] | VendorError:
+            kind, url = source
+            try:
+                return ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
+            except VendorError as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=min(8, len(sources))) as pool:
+            return list(pool.map(fetch, sources))
+
+
+def prices_sync(
+    *,
+    vendor_slugs: Sequence[str] | None = None,
+    batch_size: int | None = None,
+    track: Callable[[int], object] | None = None,
+) -> SyncResult:
+    """Sync every active vendor with a price source (or the named ones); never raises for a
+    vendor's failure: each source's run records its own errors and the others go on."""
+    vendors = Vendor.objects.filter(is_active=True, price_source__in=list(ADAPTERS)).exclude(
+        price_source_url=""
+    )
+    if vendor_slugs is not None:
+        vendors = vendors.filter(slug__in=vendor_slugs)
+    grouped: dict[Source, list[Vendor]] = defaultdict(list)
+    for vendor in vendors.order_by("slug"):
+        grouped[(vendor.price_source, vendor.price_source_url)].append(vendor)
+    sources = list(grouped)
+    started = timezone.now()
+    result = SyncResult(
+        runs=JobRun.objects.bulk_create(
+            [
+                JobRun(
+                    kind=JobKind.SYNC_PRICES,
+                    vendor=grouped[s][0] if len(grouped[s]) == 1 else None,
+                    started_at=started,
+                )
+                for s in sources
+            ]
+        )
+    )
+    fetched = _fetch_all(sources) if sources else []
+    for source, run, quotes in zip(sources, result.runs, fetched, strict=True):
+        slugs = [v.slug for v in grouped[source]]
+        if isinstance(quotes, VendorError):
+            run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
+            if not quotes.permanent:
+                result.retry_vendors += slugs
+                result.retry_after = max(result.retry_after or 0, quotes.retry_after or 0)
+        else:
+            _apply(run, source[0], grouped[source], quotes, batch_size, track)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
+    return result
+
+
+def _apply(
+    run: JobRun,
+    source: str,
+    vendors: list[Vendor],
+    quotes: dict[str, PriceQuote],
+    batch_size: int | None,
+    track: Callable[[int], object] | None,
+) -> None:
+    size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
+    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
+    matched: list[int] = []
+    pending: list[int] = []
+    for row in rows.iterator(chunk_size=2000):
+        current = Current(*row)
+        quote = quotes.get(current.key)
+        if quote is None:
+            continue
+        matched.append(current.pk)
+        if _needs_write(quote, current):
+            pending.append(current.pk)
+    run.checked = len(matched)
+    now = timezone.now()
+    for start in range(0, len(pending), size):
+        batch = pending[start : start + size]
+        changed, flagged = _write_batch(run, source, batch, quotes, now)
+        run.changed += changed
+        run.flagged += flagged
+        if track:
+            track(len(batch))
+    # Changed prices carry their check time already; the rest were checked and found equal.
+    unchanged = sorted(set(matched) - set(pending))
+    for start in range(0, len(unchanged), 10_000):
+        AIModel.objects.filter(pk__in=unchanged[start : start + 10_000]).update(
+            price_checked_at=now
+        )
+
+
+@transaction.atomic
+def _write_batch(
+    run: JobRun, source: str, pks: list[int], quotes: dict[str, PriceQuote], now: datetime
+) -> tuple[int, int]:
+    """Re-read the batch under lock and write what still differs: safe against a concurrent or
+    earlier run of the same sync. Returns (changed, flagged)."""
+    rows = AIModel.objects.select_for_update().filter(pk__in=pks).values_list(*CURRENT_FIELDS)
+    prices: list[tuple[object, ...]] = []
+    deprecations: list[tuple[object, ...]] = []
+    observations: list[PriceObservation] = []
+    flags: list[PriceFlag] = []
+    changes: list[tuple[Current, PriceQuote, bool, bool]] = []
+    for row in rows:
+        current = Current(*row)
+        quote = quotes[current.key]
+        if reason := _judge(quote, current):
+            flags.append(_flag(run, source, current, quote, reason, now))
+            continue
+        price_changed = _price_differs(quote, current)
+        deprecated = _new_deprecation(quote, current)
+        if price_changed:
+            prices.append((current.pk, quote.input_price, quote.output_price, quote.price_unit))
+            observations.append(
+                PriceObservation(
+                    model_id=current.pk,
+                    observed_at=now,
+                    input_price_per_mtok=quote.input_price,
+                    output_price_per_mtok=quote.output_price,
+                    price_unit=quote.price_unit,
+                    source=source,
+                )
+            )
+        if deprecated:
+            deprecations.append((current.pk, quote.deprecation_date))
+        if price_changed or deprecated:
+            changes.append((current, quote, price_changed, deprecated))
+    bulk_set(AIModel, PRICE_FIELDS, prices, same={"price_checked_at": now})
+    bulk_set(AIModel, ["deprecation_date"], deprecations)
+    PriceObservation.objects.bulk_create(observations)
+    PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    model_events_notify(events=_events(changes))
+    return len(changes), len(flags)
+
+
+def _events(changes: list[tuple[Current, PriceQuote, bool, bool]]) -> list[ModelEvent]:
+    """Events for the changed models some unit actively uses (one query): only those are news."""
+    if not changes:
+        return []
+    adopted = set(
+        Adoption.objects.filter(
+            model_id__in=[c.pk for c, *_ in changes], status=AdoptionStatus.ACTIVE
+        ).values_list("model_id", flat=True)
+    )
+    events = []
+    for current, quote, price_changed, deprecated in changes:
+        if current.pk not in adopted:
+            continue
+        model = AIModel(
+            pk=current.pk,
+            name=current.name,
+            input_price_per_mtok=quote.input_price if price_changed else current.input,
+            output_price_per_mtok=quote.output_price if price_changed else current.output,
+            price_unit=quote.price_unit if price_changed else current.unit,
+        )
+        if price_changed:
+            text = _price_text(current.input, current.output, model)
+            events.append(ModelEvent(model, "price", text, current.input, current.output))
+        if deprecated:
+            events.append(
+                ModelEvent(model, "deprecation", f"deprecated on {quote.deprecation_date}")
+            )
+    return events
+
+
+def _flag(
+    run: JobRun, source: str, current: Current, quote: PriceQuote, reason: str, now: datetime
+) -> PriceFlag:
+    return PriceFlag(
+        job_run=run,
+        model_id=current.pk,
+        reason=reason[:200],
+        source=source,
+        raw_input=quote.raw_input,
+        raw_output=quote.raw_output,
+        input_price_per_mtok=quote.input_price,
+        output_price_per_mtok=quote.output_price,
+        price_unit=quote.price_unit,
+        created_at=now,
+    )
+
+
+def _price_text(old_in: Decimal | None, old_out: Decimal | None, model: AIModel) -> str:
+    def show(value: Decimal | None) -> str:
+        return "—" if value is None else f"${value.normalize():f}"
+
+    return (
+        f"price {show(old_in)}/{show(old_out)} → {show(model.input_price_per_mtok)}/"
+        f"{show(model.output_price_per_mtok)} ({model.get_price_unit_display()}, input/output)"
+    )
+
+
+@transaction.atomic
+def price_flag_accept(*, flag: PriceFlag, by: User) -> PriceFlag:
+    """A catalog admin vouches for a flagged price: apply it with a ledger entry, once."""
+    flag = PriceFlag.objects.select_for_update().select_related("model").get(pk=flag.pk)
+    if not flag.acceptable:
+        raise Conflict("only an open flag with a readable price can be accepted")
+    model = AIModel.objects.select_for_update().get(pk=flag.model_id)
+    old_in, old_out = model.input_price_per_mtok, model.output_price_per_mtok
+    now = timezone.now()
+    model.input_price_per_mtok = flag.input_price_per_mtok
+    model.output_price_per_mtok = flag.output_price_per_mtok
+    model.price_unit = flag.price_unit
+    model.price_checked_at = now
+    model.save()
+    PriceObservation.objects.create(
+        model=model,
+        observed_at=now,
+        input_price_per_mtok=model.input_price_per_mtok,
+        output_price_per_mtok=model.output_price_per_mtok,
+        price_unit=model.price_unit,
+        source=flag.source,
+    )
+    flag.status, flag.decided_by, flag.decided_at = PriceFlagStatus.ACCEPTED, by, now
+    flag.save(update_fields=["status", "decided_by", "decided_at"])
+    model_events_notify(
+        events=[ModelEvent(model, "price", _price_text(old_in, old_out, model), old_in, old_out)]
+    )
+    return flag
