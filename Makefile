@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+# PNGs of the main pages (demo data, headless Chromium) into the gitignored screenshots/.
+screenshots: install
+	$(PY) scripts/screenshots.py
 
 lint: install
 	$(PY) -m ruff check .
