@@ -15,7 +15,9 @@ def notify(*, recipients: Iterable[User], subject: str, body: str) -> None:
     from catalog.tasks.notifications import deliver_email, deliver_webhook
 
     emails = sorted({user.email for user in recipients if user.email})
+    # robust: the change is committed by then, so a broker outage is logged, not raised to
+    # the caller as a 500 for a change that did happen.
     if emails:
-        transaction.on_commit(lambda: deliver_email.delay(emails, subject, body))
+        transaction.on_commit(lambda: deliver_email.delay(emails, subject, body), robust=True)
     if settings.NOTIFY_WEBHOOK_URL:
-        transaction.on_commit(lambda: deliver_webhook.delay(f"*{subject}*\n{body}"))
+        transaction.on_commit(lambda: deliver_webhook.delay(f"*{subject}*\n{body}"), robust=True)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from modelshelf.env import env_bool, env_int, env_list, env_str
@@ -81,6 +82,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -172,7 +174,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job, in one place.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Daily at 03:15 UTC: expire lapsed adoptions, warn unit managers 30 days ahead.
+    "expire-adoptions": {
+        "task": "catalog.tasks.approvals.expire_adoptions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 CACHES = {
     "default": {
@@ -217,4 +225,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
+    },
 }

@@ -5,9 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
+from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
 
-router = DefaultRouter(trailing_slash="/?")
+# DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
+router = DefaultRouter()
+router.trailing_slash = "/?"
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
+router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
+router.register("adoptions", AdoptionViewSet, basename="adoption")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,8 +1,12 @@
+"""Which unit uses which model, at what expected volume and cost, until when."""
+
 from decimal import Decimal
+from typing import Self
 
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from catalog.choices import AdoptionStatus, PriceUnit
 from catalog.models.ai_models import AIModel
 
@@ -18,6 +22,15 @@ def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decim
         model.output_price_per_mtok or Decimal(0)
     ) * output_tokens / MILLION
     return cost.quantize(CENTS)
+
+
+class AdoptionQuerySet(models.QuerySet["Adoption"]):
+    def visible_to(self, user: User) -> Self:
+        """Every employee may read every unit's allow-list; only anonymous callers see none."""
+        return self if user.is_authenticated else self.none()
+
+    def active(self) -> Self:
+        return self.filter(status=AdoptionStatus.ACTIVE)
 
 
 class Adoption(models.Model):
@@ -42,7 +55,11 @@ class Adoption(models.Model):
     expires_at = models.DateTimeField()
     expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
     expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
-    history = HistoricalRecords()
+    # When the unit's managers were told that expiry is near; cleared by a renewal.
+    expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["expiry_notified_at"])
+
+    objects = AdoptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-approved_at"]

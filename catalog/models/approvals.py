@@ -1,9 +1,30 @@
+"""Requests to use a model, and the one place that decides who may see them."""
+
+from decimal import Decimal
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Membership, User
 from catalog.choices import DataClassification, RequestStatus
+from catalog.models.adoptions import monthly_cost
 from catalog.models.ai_models import AIModel
+
+
+class ApprovalRequestQuerySet(models.QuerySet["ApprovalRequest"]):
+    def visible_to(self, user: User) -> Self:
+        """Requesters see their own, a unit's managers the unit's, approvers and catalog
+        admins everything; every other lookup answers 404 so ids cannot be probed."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_approver or user.is_catalog_admin:
+            return self
+        managed_units = Membership.objects.filter(user=user, role=Membership.Role.MANAGER).values(
+            "unit"
+        )
+        return self.filter(models.Q(requester=user) | models.Q(unit__in=managed_units))
 
 
 class ApprovalRequest(models.Model):
@@ -38,6 +59,8 @@ class ApprovalRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ApprovalRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -50,3 +73,12 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.model} for {self.unit} ({self.status})"
+
+    @property
+    def estimated_monthly_cost(self) -> Decimal | None:
+        return monthly_cost(
+            self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens
+        )
+
+    def is_visible_to(self, user: User) -> bool:
+        return ApprovalRequest.objects.visible_to(user).filter(pk=self.pk).exists()

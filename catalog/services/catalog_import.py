@@ -204,7 +204,7 @@ def models_import_litellm(
             taken_ids.add((vendor.pk, entry.vendor_model_id))
             model = AIModel(
                 vendor=vendor,
-                name=entry.vendor_model_id,
+                name=entry.vendor_model_id.rsplit("/", 1)[-1],
                 slug=new_slug(entry.key),
                 vendor_model_id=entry.vendor_model_id,
                 price_source_key=entry.key,

@@ -28,6 +28,7 @@ class Curated:
     """How the demo company curates one imported model (keyed by its cost-map key)."""
 
     key: str
+    name: str
     family: str
     parameters: int | None = None
     estimated: bool = False
@@ -40,47 +41,123 @@ class Curated:
 
 # Parameter counts: the vendor's where disclosed; otherwise widely reported estimates (est.).
 CURATED = [
-    Curated("vertex_ai/claude-3-haiku@20240307", "Claude 3", 20 * B, True, status=DEPRECATED),
-    Curated("vertex_ai/claude-3-sonnet@20240229", "Claude 3", 70 * B, True),
-    Curated("anthropic.claude-3-opus-20240229-v1:0", "Claude 3", 2000 * B, True),
-    Curated("gpt-4", "GPT-4", 1760 * B, True, status=DEPRECATED),
-    Curated("davinci-002", "GPT-3", 175 * B, True, status=DEPRECATED),
+    Curated(
+        "vertex_ai/claude-3-haiku@20240307",
+        "Claude 3 Haiku (Vertex AI)",
+        "Claude 3",
+        20 * B,
+        True,
+        status=DEPRECATED,
+    ),
+    Curated(
+        "vertex_ai/claude-3-sonnet@20240229",
+        "Claude 3 Sonnet (Vertex AI)",
+        "Claude 3",
+        70 * B,
+        True,
+    ),
+    Curated(
+        "anthropic.claude-3-opus-20240229-v1:0",
+        "Claude 3 Opus (Bedrock)",
+        "Claude 3",
+        2000 * B,
+        True,
+    ),
+    Curated("gpt-4", "GPT-4", "GPT-4", 1760 * B, True, status=DEPRECATED),
+    Curated("davinci-002", "GPT-3 davinci-002", "GPT-3", 175 * B, True, status=DEPRECATED),
     Curated(
         "fireworks_ai/accounts/fireworks/models/dbrx-instruct",
+        "DBRX Instruct (Fireworks)",
         "DBRX",
         132 * B,
         open_weights=True,
         license="Databricks Open Model License",
     ),
-    Curated("mistral/codestral-latest", "Codestral", 22 * B, clearance=CONFIDENTIAL),
-    Curated("embed-english-v3.0", "Cohere Embed", size_class="small", clearance=CONFIDENTIAL),
-    Curated("embed-multilingual-v3.0", "Cohere Embed", size_class="small"),
-    Curated("rerank-english-v3.0", "Cohere Rerank", size_class="small", clearance=CONFIDENTIAL),
-    Curated("rerank-v3.5", "Cohere Rerank", size_class="small"),
-    Curated("gpt-4o", "GPT-4o", size_class="frontier", clearance=CONFIDENTIAL),
-    Curated("gpt-4o-mini", "GPT-4o", 8 * B, True, clearance=CONFIDENTIAL),
-    Curated("gpt-4.1", "GPT-4.1", size_class="frontier"),
-    Curated("gpt-4.1-mini", "GPT-4.1", size_class="medium"),
-    Curated("o3", "o-series", size_class="frontier"),
+    Curated("mistral/codestral-latest", "Codestral", "Codestral", 22 * B, clearance=CONFIDENTIAL),
     Curated(
-        "text-embedding-3-small", "OpenAI Embeddings", size_class="small", clearance=CONFIDENTIAL
+        "embed-english-v3.0",
+        "Cohere Embed English v3",
+        "Cohere Embed",
+        size_class="small",
+        clearance=CONFIDENTIAL,
     ),
-    Curated("text-embedding-3-large", "OpenAI Embeddings", size_class="small"),
-    Curated("omni-moderation-latest", "OpenAI Moderation", size_class="small"),
-    Curated("gpt-4o-transcribe", "GPT-4o", size_class="large"),
-    Curated("gpt-4o-mini-tts", "GPT-4o", size_class="small"),
-    Curated("gpt-image-1.5", "GPT Image", size_class="large"),
-    Curated("claude-haiku-4-5", "Claude 4.5", size_class="medium", clearance=CONFIDENTIAL),
-    Curated("claude-sonnet-4-5", "Claude 4.5", size_class="large", clearance=CONFIDENTIAL),
-    Curated("claude-opus-4-5", "Claude 4.5", size_class="frontier", clearance=CONFIDENTIAL),
-    Curated("gemini/gemini-2.5-pro", "Gemini 2.5", size_class="frontier"),
-    Curated("gemini/gemini-2.5-flash", "Gemini 2.5", size_class="large"),
-    Curated("gemini/gemini-2.5-flash-lite", "Gemini 2.5", size_class="medium"),
-    Curated("gemini/gemini-embedding-001", "Gemini Embedding", size_class="small"),
-    Curated("gemini/imagen-3.0-generate-001", "Imagen", size_class="large"),
-    Curated("gemini/gemma-3-27b-it", "Gemma 3", 27 * B, open_weights=True, license="Gemma"),
+    Curated(
+        "embed-multilingual-v3.0",
+        "Cohere Embed Multilingual v3",
+        "Cohere Embed",
+        size_class="small",
+    ),
+    Curated(
+        "rerank-english-v3.0",
+        "Cohere Rerank English v3",
+        "Cohere Rerank",
+        size_class="small",
+        clearance=CONFIDENTIAL,
+    ),
+    Curated("rerank-v3.5", "Cohere Rerank 3.5", "Cohere Rerank", size_class="small"),
+    Curated("gpt-4o", "GPT-4o", "GPT-4o", size_class="frontier", clearance=CONFIDENTIAL),
+    Curated("gpt-4o-mini", "GPT-4o mini", "GPT-4o", 8 * B, True, clearance=CONFIDENTIAL),
+    Curated("gpt-4.1", "GPT-4.1", "GPT-4.1", size_class="frontier"),
+    Curated("gpt-4.1-mini", "GPT-4.1 mini", "GPT-4.1", size_class="medium"),
+    Curated("o3", "OpenAI o3", "o-series", size_class="frontier"),
+    Curated(
+        "text-embedding-3-small",
+        "text-embedding-3-small",
+        "OpenAI Embeddings",
+        size_class="small",
+        clearance=CONFIDENTIAL,
+    ),
+    Curated(
+        "text-embedding-3-large", "text-embedding-3-large", "OpenAI Embeddings", size_class="small"
+    ),
+    Curated("omni-moderation-latest", "Omni Moderation", "OpenAI Moderation", size_class="small"),
+    Curated("gpt-4o-transcribe", "GPT-4o Transcribe", "GPT-4o", size_class="large"),
+    Curated("gpt-4o-mini-tts", "GPT-4o mini TTS", "GPT-4o", size_class="small"),
+    Curated("gpt-image-1.5", "GPT Image 1.5", "GPT Image", size_class="large"),
+    Curated(
+        "claude-haiku-4-5",
+        "Claude Haiku 4.5",
+        "Claude 4.5",
+        size_class="medium",
+        clearance=CONFIDENTIAL,
+    ),
+    Curated(
+        "claude-sonnet-4-5",
+        "Claude Sonnet 4.5",
+        "Claude 4.5",
+        size_class="large",
+        clearance=CONFIDENTIAL,
+    ),
+    Curated(
+        "claude-opus-4-5",
+        "Claude Opus 4.5",
+        "Claude 4.5",
+        size_class="frontier",
+        clearance=CONFIDENTIAL,
+    ),
+    Curated("gemini/gemini-2.5-pro", "Gemini 2.5 Pro", "Gemini 2.5", size_class="frontier"),
+    Curated("gemini/gemini-2.5-flash", "Gemini 2.5 Flash", "Gemini 2.5", size_class="large"),
+    Curated(
+        "gemini/gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", "Gemini 2.5", size_class="medium"
+    ),
+    Curated(
+        "gemini/gemini-embedding-001",
+        "Gemini Embedding 001",
+        "Gemini Embedding",
+        size_class="small",
+    ),
+    Curated("gemini/imagen-3.0-generate-001", "Imagen 3", "Imagen", size_class="large"),
+    Curated(
+        "gemini/gemma-3-27b-it",
+        "Gemma 3 27B",
+        "Gemma 3",
+        27 * B,
+        open_weights=True,
+        license="Gemma",
+    ),
     Curated(
         "mistral/mistral-large-latest",
+        "Mistral Large 3",
         "Mistral Large",
         675 * B,
         open_weights=True,
@@ -89,47 +166,96 @@ CURATED = [
     Curated(
         "mistral/mistral-small-latest",
         "Mistral Small",
+        "Mistral Small",
         24 * B,
         open_weights=True,
         license="Apache-2.0",
     ),
     Curated(
-        "mistral/ministral-8b-latest", "Ministral", 8 * B, open_weights=True, license="Apache-2.0"
+        "mistral/ministral-8b-latest",
+        "Ministral 8B",
+        "Ministral",
+        8 * B,
+        open_weights=True,
+        license="Apache-2.0",
     ),
     Curated(
-        "mistral/ministral-3b-latest", "Ministral", 3 * B, open_weights=True, license="Apache-2.0"
+        "mistral/ministral-3b-latest",
+        "Ministral 3B",
+        "Ministral",
+        3 * B,
+        open_weights=True,
+        license="Apache-2.0",
     ),
     Curated(
-        "mistral/devstral-small-latest", "Devstral", 24 * B, open_weights=True, license="Apache-2.0"
+        "mistral/devstral-small-latest",
+        "Devstral Small",
+        "Devstral",
+        24 * B,
+        open_weights=True,
+        license="Apache-2.0",
     ),
     Curated(
         "mistral/pixtral-large-latest",
+        "Pixtral Large",
         "Pixtral",
         124 * B,
         open_weights=True,
         license="Mistral Research",
     ),
-    Curated("mistral/mistral-embed", "Mistral Embed", size_class="small"),
-    Curated("voyage/voyage-3.5", "Voyage 3.5", size_class="small"),
-    Curated("voyage/voyage-code-3", "Voyage 3", size_class="small"),
-    Curated("voyage/rerank-2.5", "Voyage Rerank", size_class="small"),
-    Curated("command-r-08-2024", "Command R", 35 * B, open_weights=True, license="CC-BY-NC-4.0"),
+    Curated("mistral/mistral-embed", "Mistral Embed", "Mistral Embed", size_class="small"),
+    Curated("voyage/voyage-3.5", "Voyage 3.5", "Voyage 3.5", size_class="small"),
+    Curated("voyage/voyage-code-3", "Voyage Code 3", "Voyage 3", size_class="small"),
+    Curated("voyage/rerank-2.5", "Voyage Rerank 2.5", "Voyage Rerank", size_class="small"),
     Curated(
-        "command-r-plus-08-2024", "Command R", 104 * B, open_weights=True, license="CC-BY-NC-4.0"
+        "command-r-08-2024",
+        "Command R",
+        "Command R",
+        35 * B,
+        open_weights=True,
+        license="CC-BY-NC-4.0",
     ),
-    Curated("command-r7b-12-2024", "Command R", 7 * B, open_weights=True, license="CC-BY-NC-4.0"),
     Curated(
-        "deepseek/deepseek-coder", "DeepSeek Coder", 236 * B, open_weights=True, license="DeepSeek"
+        "command-r-plus-08-2024",
+        "Command R+",
+        "Command R",
+        104 * B,
+        open_weights=True,
+        license="CC-BY-NC-4.0",
+    ),
+    Curated(
+        "command-r7b-12-2024",
+        "Command R7B",
+        "Command R",
+        7 * B,
+        open_weights=True,
+        license="CC-BY-NC-4.0",
+    ),
+    Curated(
+        "deepseek/deepseek-coder",
+        "DeepSeek Coder",
+        "DeepSeek Coder",
+        236 * B,
+        open_weights=True,
+        license="DeepSeek",
     ),
     Curated(
         "deepseek-reasoner",
+        "DeepSeek Reasoner",
         "DeepSeek R1",
         671 * B,
         open_weights=True,
         license="MIT",
         status=DEPRECATED,
     ),
-    Curated("deepseek/deepseek-v3.2", "DeepSeek V3", 671 * B, open_weights=True, license="MIT"),
+    Curated(
+        "deepseek/deepseek-v3.2",
+        "DeepSeek V3.2",
+        "DeepSeek V3",
+        671 * B,
+        open_weights=True,
+        license="MIT",
+    ),
 ]
 
 UNITS = [
@@ -215,6 +341,7 @@ def _curate() -> dict[str, AIModel]:
     for c in CURATED:
         model = by_key[c.key]
         wanted = {
+            "name": c.name,
             "family": c.family,
             "parameters": c.parameters,
             "parameters_estimated": c.estimated,

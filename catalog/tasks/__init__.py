@@ -3,6 +3,6 @@
 One module per concern; each is imported here so Celery's autodiscovery finds them.
 """
 
-from catalog.tasks import notifications
+from catalog.tasks import approvals, notifications
 
-__all__ = ["notifications"]
+__all__ = ["approvals", "notifications"]

@@ -1,0 +1,170 @@
+"""Serializers for approval requests and adoptions: input checked for shape here, rules in
+catalog.services.approvals."""
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import BusinessUnit, User
+from catalog.choices import DataClassification
+from catalog.models import Adoption, AIModel, ApprovalRequest
+from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
+
+SLUG = re.compile(r"[-\w]+")
+TEXT_MAX_LENGTH = 5000
+
+
+class SlugLookupField(serializers.SlugRelatedField):
+    """A slug reference that refuses non-slugs (NUL bytes included) before any query."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not SLUG.fullmatch(data) or len(data) > 200:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:200])
+        return super().to_internal_value(data)
+
+
+class ModelSummarySerializer(serializers.ModelSerializer):
+    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AIModel
+        fields = ["slug", "name", "vendor", "vendor_model_id"]
+
+
+class ApprovalRequestSerializer(serializers.ModelSerializer):
+    model = ModelSummarySerializer(read_only=True)
+    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    estimated_monthly_cost = serializers.DecimalField(
+        max_digits=20, decimal_places=2, read_only=True, allow_null=True
+    )
+    adoption = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id",
+            "status",
+            "model",
+            "business_unit",
+            "requester",
+            "use_case",
+            "justification",
+            "data_classification",
+            "expected_monthly_input_tokens",
+            "expected_monthly_output_tokens",
+            "estimated_monthly_cost",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "adoption",
+        ]
+        read_only_fields = fields
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    changes = serializers.DictField(child=serializers.DictField())
+
+
+class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(ApprovalRequestSerializer.Meta):
+        fields = [*ApprovalRequestSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_history(self, obj: ApprovalRequest) -> list[dict[str, Any]]:
+        return request_history(obj)
+
+
+def request_history(request: ApprovalRequest) -> list[dict[str, Any]]:
+    """Who did what to the request, oldest first: created, approved/rejected/withdrawn, edits."""
+    records = list(
+        request.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    user_ids = {r.decided_by_id for r in records if r.decided_by_id}
+    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    entries, previous = [], None
+    for record in records:
+        changes: dict[str, dict[str, Any]] = {}
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                old, new = change.old, change.new
+                if change.field == "decided_by":
+                    old, new = usernames.get(old), usernames.get(new)
+                changes[change.field] = {"from": old, "to": new}
+        entries.append(
+            {
+                "at": record.history_date,
+                "by": record.history_user.username if record.history_user else None,
+                "action": _action(record.history_type, changes),
+                "changes": changes,
+            }
+        )
+        previous = record
+    return entries
+
+
+def _action(history_type: str, changes: dict[str, dict[str, Any]]) -> str:
+    if history_type == "+":
+        return "created"
+    if history_type == "-":
+        return "deleted"
+    if "status" in changes:
+        return str(changes["status"]["to"])
+    return "changed"
+
+
+class ApprovalRequestCreateSerializer(serializers.Serializer):
+    model = SlugLookupField(slug_field="slug", queryset=AIModel.objects.select_related("successor"))
+    business_unit = SlugLookupField(slug_field="slug", queryset=BusinessUnit.objects.all())
+    use_case = serializers.CharField(max_length=USE_CASE_MAX_LENGTH)
+    justification = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
+    data_classification = serializers.ChoiceField(choices=DataClassification.choices)
+    expected_monthly_input_tokens = serializers.IntegerField(
+        min_value=0, max_value=MAX_TOKENS, default=0
+    )
+    expected_monthly_output_tokens = serializers.IntegerField(
+        min_value=0, max_value=MAX_TOKENS, default=0
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
+
+
+class AdoptionSerializer(serializers.ModelSerializer):
+    model = ModelSummarySerializer(read_only=True)
+    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    estimated_monthly_cost = serializers.DecimalField(
+        max_digits=20, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "id",
+            "business_unit",
+            "model",
+            "use_case",
+            "status",
+            "approved_at",
+            "expires_at",
+            "expected_monthly_input_tokens",
+            "expected_monthly_output_tokens",
+            "estimated_monthly_cost",
+            "approval",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,152 @@
+"""/api/v1/approval-requests/ and /api/v1/adoptions/: thin views over catalog.services.approvals.
+
+Lookups go through `visible_to(user)`, so an object the caller may not see is a 404.
+"""
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from accounts.models import BusinessUnit
+from catalog.api.approval_serializers import (
+    AdoptionSerializer,
+    ApprovalRequestCreateSerializer,
+    ApprovalRequestDetailSerializer,
+    ApprovalRequestSerializer,
+    DecisionSerializer,
+)
+from catalog.choices import AdoptionStatus, RequestStatus
+from catalog.models import Adoption, AIModel, ApprovalRequest
+from catalog.services.approvals import (
+    adoption_renew,
+    adoption_revoke,
+    approval_request_approve,
+    approval_request_create,
+    approval_request_reject,
+    approval_request_withdraw,
+)
+
+ID_REGEX = r"[0-9]{1,18}"  # anything else (or beyond bigint) is a 404 at the URL
+
+
+class ApprovalRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+    business_unit = django_filters.ModelChoiceFilter(
+        field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
+    )
+    model = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=AIModel.objects.all())
+
+    class Meta:
+        model = ApprovalRequest
+        fields = ["status", "business_unit", "model"]
+
+
+class AdoptionFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices)
+    business_unit = django_filters.ModelChoiceFilter(
+        field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
+    )
+    model = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=AIModel.objects.all())
+
+    class Meta:
+        model = Adoption
+        fields = ["status", "business_unit", "model"]
+
+
+class ApprovalRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests the caller may see (own; a managed unit's; all for approvers and catalog admins),
+    filing one, and the one-time decisions on it."""
+
+    filterset_class = ApprovalRequestFilterSet
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self) -> QuerySet[ApprovalRequest]:
+        return ApprovalRequest.objects.visible_to(self.request.user).select_related(
+            "model__vendor", "unit", "requester", "decided_by", "adoption"
+        )
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "list":
+            return ApprovalRequestSerializer
+        if self.action == "create":
+            return ApprovalRequestCreateSerializer
+        if self.action in ("approve", "reject"):
+            return DecisionSerializer
+        return ApprovalRequestDetailSerializer
+
+    @extend_schema(responses={201: ApprovalRequestDetailSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = ApprovalRequestCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        created = approval_request_create(
+            requester=request.user, unit=fields.pop("business_unit"), **fields
+        )
+        return self._answer(created.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionSerializer, responses=ApprovalRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        approval_request_approve(
+            request=self.get_object(), approver=request.user, comment=self._comment(request)
+        )
+        return self._answer(pk)
+
+    @extend_schema(request=DecisionSerializer, responses=ApprovalRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        approval_request_reject(
+            request=self.get_object(), approver=request.user, comment=self._comment(request)
+        )
+        return self._answer(pk)
+
+    @extend_schema(request=None, responses=ApprovalRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        approval_request_withdraw(request=self.get_object(), user=request.user)
+        return self._answer(pk)
+
+    def _comment(self, request: Request) -> str:
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        return decision.validated_data["comment"]
+
+    def _answer(self, pk: int | str, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=pk)
+        return Response(ApprovalRequestDetailSerializer(fresh).data, status=code)
+
+
+class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every unit's adoptions (allow-lists are readable by every employee); managers and catalog
+    admins revoke, approvers renew."""
+
+    serializer_class = AdoptionSerializer
+    filterset_class = AdoptionFilterSet
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self) -> QuerySet[Adoption]:
+        return Adoption.objects.visible_to(self.request.user).select_related(
+            "unit", "model__vendor", "approval"
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str) -> Response:
+        adoption_revoke(adoption=self.get_object(), user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, pk: str) -> Response:
+        adoption_renew(adoption=self.get_object(), approver=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
