@@ -76,17 +76,10 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_catalog_size(
             with django_assert_max_num_queries(fragment_most, info=f"htmx {path}"):
                 fragment = client.get(path, headers={"HX-Request": "true"})
             assert fragment.status_code == 200, path
-
-
-@pytest.mark.parametrize("size", [100, 10_000])
-def test_catalog_fragment_with_two_filters_renders_one_page_of_rows(
-    client, member, size, django_assert_max_num_queries
-):
-    bulk_catalog(size)
     client.force_login(member)
     with django_assert_max_num_queries(7):
-        response = client.get(
+        fragment = client.get(
             "/?vendor=bulk-vendor-2&specialty=chat&status=any", headers={"HX-Request": "true"}
         )
-    assert b"<html" not in response.content
-    assert response.content.count(b'name="m"') == min(50, size // 5)
+    assert b"<html" not in fragment.content
+    assert fragment.content.count(b'name="m"') == min(50, size // 5)
