@@ -50,6 +50,9 @@ class SlugChoiceField(forms.ModelChoiceField):
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """Pass `queryset` as a callable: FilterSet deep-copies its filters on every request, and
+    a callable copies for free where a QuerySet does not."""
+
     field_class = SlugChoiceField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -74,15 +77,31 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*[self.get_ordering_value(p) for p in value], "id")
 
 
-class AIModelFilterSet(django_filters.FilterSet):
+class CachedFormFilterSet(django_filters.FilterSet):
+    """Builds its form class once per FilterSet class instead of once per request.
+
+    The form's fields depend only on the filter declarations; each form instance still gets
+    its own deep copies of them (Django's Form does that), so nothing leaks between requests.
+    """
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+
+class AIModelFilterSet(CachedFormFilterSet):
     """The catalog's model filters and orderings (DESIGN.md, GET /api/v1/models/)."""
 
     search = django_filters.CharFilter(
         label="Search models", method="filter_search", max_length=200
     )
-    vendor = SlugChoiceFilter(label="Vendor", queryset=Vendor.objects.all())
+    vendor = SlugChoiceFilter(label="Vendor", queryset=lambda request: Vendor.objects.all())
     specialty = SlugChoiceFilter(
-        label="Specialty", queryset=Specialty.objects.all(), field_name="specialties"
+        label="Specialty",
+        queryset=lambda request: Specialty.objects.all(),
+        field_name="specialties",
     )
     size_class = django_filters.ChoiceFilter(
         label="Size", choices=SizeClass.choices, empty_label="Any"
@@ -121,7 +140,9 @@ class AIModelFilterSet(django_filters.FilterSet):
         method="filter_available",
     )
     business_unit = SlugChoiceFilter(
-        label="Used by unit", queryset=BusinessUnit.objects.all(), method="filter_business_unit"
+        label="Used by unit",
+        queryset=lambda request: BusinessUnit.objects.all(),
+        method="filter_business_unit",
     )
     deployment = django_filters.ChoiceFilter(
         label="Deployment", choices=Deployment.choices, empty_label="Any"
@@ -196,7 +217,7 @@ class AIModelFilterSet(django_filters.FilterSet):
         return queryset.filter(max_data_classification__in=DataClassification.at_least(value))
 
 
-class VendorFilterSet(django_filters.FilterSet):
+class VendorFilterSet(CachedFormFilterSet):
     """Vendor list filters: how a vendor is checked and priced, and whether it is active."""
 
     api_kind = django_filters.ChoiceFilter(

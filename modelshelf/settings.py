@@ -225,8 +225,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set of catalog/choices.py, whichever fields share it.
     "ENUM_NAME_OVERRIDES": {
-        "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "ModalityEnum": "catalog.choices.Modality",
+        "ModelStatusEnum": "catalog.choices.ModelStatus",
+        "AvailabilityStatusEnum": "catalog.choices.AvailabilityStatus",
+        "PriceSourceEnum": "catalog.choices.PriceSource",
         "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
+        "RequestStatusEnum": "catalog.choices.RequestStatus",
     },
 }

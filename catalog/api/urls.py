@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ObtainTokenView
 from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
+from catalog.api.catalog import AIModelViewSet, SpecialtyViewSet, VendorViewSet
+from catalog.api.units import BusinessUnitViewSet
 
 # DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
 router = DefaultRouter()
@@ -13,6 +15,10 @@ router.trailing_slash = "/?"
 # Each resource registers its viewset here, e.g. router.register("models", AIModelViewSet).
 router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
 router.register("adoptions", AdoptionViewSet, basename="adoption")
+router.register("vendors", VendorViewSet)
+router.register("specialties", SpecialtyViewSet)
+router.register("models", AIModelViewSet, basename="aimodel")
+router.register("business-units", BusinessUnitViewSet, basename="businessunit")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -12,12 +12,13 @@ from catalog.choices import AdoptionStatus, ModelStatus, SizeClass
 from catalog.filtersets import AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
-from catalog.uptime import uptime_by_window
+from catalog.uptime import uptime_percentages
 
 PAGE_SIZE = 50
 HISTORY_DAYS = timedelta(days=30)
 CHART_POINTS = 200
 AUDIT_ROWS = 15
+UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
 DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value}
 # (ordering value, column label): the table's sortable columns.
@@ -102,6 +103,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     since = timezone.now() - HISTORY_DAYS
+    uptime = uptime_percentages(model.pk, now=timezone.now())
     prices = list(model.price_observations.order_by("-observed_at", "-id")[:CHART_POINTS])
     checks = list(
         model.availability_checks.filter(checked_at__gte=since).order_by("-checked_at", "-id")[
@@ -124,7 +126,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             {"t": c.checked_at.isoformat(), "status": c.status, "latency": c.latency_ms}
             for c in reversed(checks)
         ],
-        "uptime": uptime_by_window(model.pk),
+        "uptime": {label: uptime[key] for label, key in UPTIME_LABELS.items()},
         "adoptions": model.adoptions.filter(status=AdoptionStatus.ACTIVE).select_related("unit"),
         "history": _audit_trail(model),
         "requestable": model.status in (ModelStatus.APPROVED, ModelStatus.RESTRICTED),

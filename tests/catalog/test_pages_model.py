@@ -2,14 +2,12 @@
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from catalog.choices import AvailabilityStatus, ModelStatus
 from catalog.models import Adoption, AvailabilityCheck
-from catalog.uptime import uptime_by_window
 from tests.catalog.pages import add_history, fast_passwords  # noqa: F401
 from tests.factories import AIModelFactory
 
@@ -63,7 +61,7 @@ def test_unknown_model_is_404(browse):
     assert browse.get("/models/nothing-here/").status_code == 404
 
 
-def test_uptime_counts_up_and_degraded_time_and_ignores_unknown_time():
+def test_model_page_shows_uptime_from_the_availability_ledger(browse):
     model = AIModelFactory()
     now = timezone.now()
     for hours_ago, status in [
@@ -74,10 +72,9 @@ def test_uptime_counts_up_and_degraded_time_and_ignores_unknown_time():
         AvailabilityCheck.objects.create(
             model=model, checked_at=now - timedelta(hours=hours_ago), status=status
         )
-    uptime = uptime_by_window(model.pk, now=now)
-    assert uptime["24h"] == Decimal("75.0")
-    assert uptime["7d"] == Decimal("96.4")
-    assert uptime_by_window(AIModelFactory().pk, now=now) == {"24h": None, "7d": None, "30d": None}
+    html = browse.get(f"/models/{model.slug}/").content.decode()
+    uptime = dict(re.findall(r"Uptime (\w+)</span><span class=\"stat-value\">([^<]+)<", html))
+    assert uptime == {"24h": "75.0%", "7d": "96.4%", "30d": "99.2%"}
 
 
 def test_compare_shows_models_side_by_side_highlighting_differences(browse):

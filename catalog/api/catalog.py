@@ -1,0 +1,133 @@
+"""The catalog API: vendors, specialties, models with their price ledger and availability."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api.permissions import IsCatalogAdminOrReadOnly
+from catalog.api.serializers import (
+    MODEL_COLUMNS,
+    AIModelSerializer,
+    AvailabilityCheckSerializer,
+    PriceAtQuerySerializer,
+    PriceObservationSerializer,
+    SpecialtySerializer,
+    UptimeSerializer,
+    VendorSerializer,
+    model_representations,
+)
+from catalog.filtersets import AIModelFilterSet, VendorFilterSet
+from catalog.models import AIModel, Specialty, Vendor
+from catalog.uptime import uptime_percentages
+
+SLUG_PATTERN = r"[-\w]+"
+
+
+class VendorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Vendors: every employee reads them; catalog admins correct them (PATCH)."""
+
+    queryset = Vendor.objects.all()
+    serializer_class = VendorSerializer
+    filterset_class = VendorFilterSet
+    permission_classes = [IsCatalogAdminOrReadOnly]
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    http_method_names = ["get", "patch", "head", "options"]
+
+
+class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The specialty taxonomy (chat, code, embedding…)."""
+
+    queryset = Specialty.objects.all()
+    serializer_class = SpecialtySerializer
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+
+
+class AIModelViewSet(viewsets.ModelViewSet):
+    """The catalog's models: every employee reads, catalog admins write.
+
+    The list reads `.values()` rows and turns them into dicts directly, so a 500-row page costs
+    little more than its query; every read or write of one model renders the same way.
+    """
+
+    queryset = AIModel.objects.select_related("vendor", "successor")
+    serializer_class = AIModelSerializer
+    filterset_class = AIModelFilterSet
+    permission_classes = [IsCatalogAdminOrReadOnly]
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Filters narrow the list; one model is found by its slug alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # Count and sort on the bare table, then read the page's wide rows by id: the sort
+        # never drags joins and JSON columns through the whole catalog.
+        models = self.filter_queryset(AIModel.objects.all())
+        page = self.paginate_queryset(models.values_list("pk", flat=True))
+        assert page is not None  # the API always paginates
+        rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
+        return self.get_paginated_response(
+            model_representations([rows[pk] for pk in page], request)
+        )
+
+    @extend_schema(
+        parameters=[PriceAtQuerySerializer],
+        responses={
+            200: PriceObservationSerializer(many=True),
+            404: OpenApiResponse(description="Unknown model, or no price known on `at`"),
+        },
+        description="The model's price ledger, newest first. With `at`, the one observation "
+        "in force at the end of that day (UTC), unpaginated.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def prices(self, request: Request, slug: str) -> Response:
+        model = self.get_object()
+        query = PriceAtQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ledger = model.price_observations.all()
+        if day := query.validated_data.get("at"):
+            observation = ledger.filter(observed_at__date__lte=day).first()
+            if observation is None:
+                raise NotFound(f"No price is known for {model.slug} on {day.isoformat()}.")
+            return Response(PriceObservationSerializer(observation).data)
+        page = self.paginate_queryset(ledger)
+        return self.get_paginated_response(PriceObservationSerializer(page, many=True).data)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AvailabilityHistory",
+            {
+                "uptime": UptimeSerializer(),
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": AvailabilityCheckSerializer(many=True),
+            },
+        ),
+        description="The model's availability state changes, newest first, with the percent of "
+        "the last 24 h / 7 d / 30 d it was up (degraded counts as up).",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def availability(self, request: Request, slug: str) -> Response:
+        model = self.get_object()
+        page = self.paginate_queryset(model.availability_checks.all())
+        response = self.get_paginated_response(AvailabilityCheckSerializer(page, many=True).data)
+        response.data = {
+            "uptime": uptime_percentages(model.pk, now=timezone.now()),
+            **response.data,
+        }
+        return response

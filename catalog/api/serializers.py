@@ -1,0 +1,359 @@
+"""Serializers of the catalog API.
+
+Models are read in bulk through `model_representations`, straight from `.values()` rows: DRF's
+per-field machinery costs several times the query on a 500-row page. `AIModelSerializer`
+validates writes, describes the fields to the schema and renders one model the same way.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from accounts.models import BusinessUnit
+from catalog.choices import AvailabilityStatus, Modality
+from catalog.models import (
+    Adoption,
+    AIModel,
+    AvailabilityCheck,
+    PriceObservation,
+    Specialty,
+    Vendor,
+)
+from catalog.services.ai_models import ai_model_create, ai_model_update
+
+ENV_VAR_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+REGION = re.compile(r"[-.\w]+", re.ASCII)
+
+# Columns read for a model representation; the keys of the dict each row becomes.
+MODEL_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "vendor__slug",
+    "vendor_model_id",
+    "family",
+    "parameters",
+    "parameters_estimated",
+    "size_class",
+    "context_window",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "input_price_per_mtok",
+    "output_price_per_mtok",
+    "license",
+    "open_weights",
+    "deployment",
+    "regions",
+    "status",
+    "max_data_classification",
+    "release_date",
+    "deprecation_date",
+    "retirement_date",
+    "successor__slug",
+    "availability_status",
+    "availability_checked_at",
+    "latency_ms",
+    "price_unit",
+    "price_checked_at",
+)
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """DRF's DateTimeField rendering (UTC as `Z`), without its per-call settings lookups."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def decimal_string(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def model_url_prefix(request: Request | None) -> str:
+    path = reverse("aimodel-list")
+    return request.build_absolute_uri(path) if request else path
+
+
+def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
+    """API dicts for `.values(*MODEL_COLUMNS)` rows, with every row's specialties in one query."""
+    rows = list(rows)
+    specialties: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        links = (
+            AIModel.specialties.through.objects.filter(aimodel_id__in=[r["id"] for r in rows])
+            .order_by("specialty__slug")
+            .values_list("aimodel_id", "specialty__slug")
+        )
+        for model_id, slug in links:
+            specialties[model_id].append(slug)
+    prefix = model_url_prefix(request)
+    return [
+        {
+            "slug": r["slug"],
+            "name": r["name"],
+            "vendor": r["vendor__slug"],
+            "vendor_model_id": r["vendor_model_id"],
+            "family": r["family"],
+            "specialties": specialties.get(r["id"], []),
+            "parameters": r["parameters"],
+            "parameters_estimated": r["parameters_estimated"],
+            "size_class": r["size_class"],
+            "context_window": r["context_window"],
+            "max_output_tokens": r["max_output_tokens"],
+            "input_modalities": r["input_modalities"],
+            "output_modalities": r["output_modalities"],
+            "input_price_per_mtok": decimal_string(r["input_price_per_mtok"]),
+            "output_price_per_mtok": decimal_string(r["output_price_per_mtok"]),
+            "price_unit": r["price_unit"],
+            "price_checked_at": iso_datetime(r["price_checked_at"]),
+            "license": r["license"],
+            "open_weights": r["open_weights"],
+            "deployment": r["deployment"],
+            "regions": r["regions"],
+            "status": r["status"],
+            "max_data_classification": r["max_data_classification"],
+            "release_date": iso_date(r["release_date"]),
+            "deprecation_date": iso_date(r["deprecation_date"]),
+            "retirement_date": iso_date(r["retirement_date"]),
+            "successor": r["successor__slug"],
+            "availability": {
+                "status": r["availability_status"],
+                "checked_at": iso_datetime(r["availability_checked_at"]),
+                "latency_ms": r["latency_ms"],
+            },
+            "url": f"{prefix}{r['slug']}/",
+        }
+        for r in rows
+    ]
+
+
+def model_representation_for(queryset: QuerySet, request: Request | None) -> dict | None:
+    """The representation of the one model in `queryset` (None when it is empty)."""
+    found = model_representations(queryset.values(*MODEL_COLUMNS)[:1], request)
+    return found[0] if found else None
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AvailabilityStatus.choices)
+    checked_at = serializers.DateTimeField(allow_null=True)
+    latency_ms = serializers.IntegerField(allow_null=True)
+
+
+class AIModelSerializer(serializers.ModelSerializer):
+    """One model: validates catalog admins' writes; reads as `model_representations` does."""
+
+    vendor = serializers.SlugRelatedField(slug_field="slug", queryset=Vendor.objects.all())
+    specialties = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Specialty.objects.all(), many=True, required=False
+    )
+    successor = serializers.SlugRelatedField(
+        slug_field="slug", queryset=AIModel.objects.all(), allow_null=True, required=False
+    )
+    input_modalities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Modality.choices), required=False, max_length=10
+    )
+    output_modalities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Modality.choices), required=False, max_length=10
+    )
+    regions = serializers.ListField(
+        child=serializers.RegexField(REGION, max_length=60), required=False, max_length=100
+    )
+    availability = AvailabilitySerializer(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="aimodel-detail", lookup_field="slug")
+
+    class Meta:
+        model = AIModel
+        fields = [
+            "slug",
+            "name",
+            "vendor",
+            "vendor_model_id",
+            "family",
+            "specialties",
+            "parameters",
+            "parameters_estimated",
+            "size_class",
+            "context_window",
+            "max_output_tokens",
+            "input_modalities",
+            "output_modalities",
+            "input_price_per_mtok",
+            "output_price_per_mtok",
+            "price_unit",
+            "price_checked_at",
+            "license",
+            "open_weights",
+            "deployment",
+            "regions",
+            "status",
+            "max_data_classification",
+            "release_date",
+            "deprecation_date",
+            "retirement_date",
+            "successor",
+            "availability",
+            "url",
+        ]
+        read_only_fields = ["price_checked_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        successor = attrs.get("successor")
+        if successor is not None and self.instance is not None and successor.pk == self.instance.pk:
+            raise serializers.ValidationError({"successor": ["A model cannot succeed itself."]})
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> AIModel:
+        specialties = validated_data.pop("specialties", [])
+        return ai_model_create(fields=validated_data, specialties=specialties)
+
+    def update(self, instance: AIModel, validated_data: dict[str, Any]) -> AIModel:
+        specialties = validated_data.pop("specialties", None)
+        return ai_model_update(model=instance, fields=validated_data, specialties=specialties)
+
+    def to_representation(self, instance: AIModel) -> dict[str, Any]:
+        found = model_representation_for(
+            AIModel.objects.filter(pk=instance.pk), self.context.get("request")
+        )
+        assert found is not None  # the instance was just read or saved
+        return found
+
+
+class AIModelRefSerializer(serializers.ModelSerializer):
+    """A model named inside another resource: {slug, name, vendor, vendor_model_id}.
+
+    Needs `select_related("vendor")` (or `model__vendor`) on the queryset to stay one query.
+    """
+
+    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AIModel
+        fields = ["slug", "name", "vendor", "vendor_model_id"]
+        read_only_fields = fields
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    """A vendor as the domain has it, the key's variable name included (never the key)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="vendor-detail", lookup_field="slug")
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "slug",
+            "name",
+            "website",
+            "api_kind",
+            "api_base_url",
+            "api_key_env",
+            "status_page_url",
+            "price_source",
+            "price_source_url",
+            "is_active",
+            "url",
+        ]
+        read_only_fields = ["slug"]
+
+    def validate_api_key_env(self, value: str) -> str:
+        if value and not ENV_VAR_NAME.fullmatch(value):
+            raise serializers.ValidationError(
+                "The NAME of an environment variable (A-Z, 0-9, _), never the key itself."
+            )
+        return value
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Specialty
+        fields = ["slug", "name", "description"]
+
+
+class BusinessUnitSerializer(serializers.ModelSerializer):
+    """A unit with its budget and what its active adoptions are forecast to cost a month.
+
+    `forecast_monthly_cost` comes from the view's context (`forecasts`: unit id → Decimal),
+    computed for a whole page at once.
+    """
+
+    forecast_monthly_cost = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(view_name="businessunit-detail", lookup_field="slug")
+
+    class Meta:
+        model = BusinessUnit
+        fields = ["slug", "name", "cost_center", "monthly_budget", "forecast_monthly_cost", "url"]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
+    def get_forecast_monthly_cost(self, unit: BusinessUnit) -> str:
+        return str(self.context["forecasts"].get(unit.pk, Decimal("0.00")))
+
+
+class UnitAdoptionSerializer(serializers.ModelSerializer):
+    """An entry of a unit's allow-list: which model, for what, until when, at what cost."""
+
+    model = AIModelRefSerializer(read_only=True)
+    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    estimated_monthly_cost = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "id",
+            "model",
+            "business_unit",
+            "use_case",
+            "approved_at",
+            "expires_at",
+            "expected_monthly_input_tokens",
+            "expected_monthly_output_tokens",
+            "estimated_monthly_cost",
+        ]
+        read_only_fields = fields
+
+
+class PriceObservationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceObservation
+        fields = [
+            "observed_at",
+            "input_price_per_mtok",
+            "output_price_per_mtok",
+            "price_unit",
+            "source",
+        ]
+
+
+class AvailabilityCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityCheck
+        fields = ["checked_at", "status", "latency_ms", "http_status", "detail"]
+
+
+class PriceAtQuerySerializer(serializers.Serializer):
+    at = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD: the price in force at the end of that day (UTC)"
+    )
+
+
+class UptimeSerializer(serializers.Serializer):
+    """Percent of the window the model answered (up or degraded); null when nothing is known."""
+
+    last_24h = serializers.FloatField(allow_null=True)
+    last_7d = serializers.FloatField(allow_null=True)
+    last_30d = serializers.FloatField(allow_null=True)

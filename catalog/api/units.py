@@ -1,0 +1,119 @@
+"""Business units and their allow-lists: what gateways poll to learn which models a unit may use."""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import BusinessUnit
+from catalog.api.renderers import LiteLLMRenderer, litellm_model_list
+from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
+from catalog.choices import AdoptionStatus
+from catalog.models import Adoption
+
+ZERO = Decimal("0.00")
+
+
+def active_adoptions(units: Iterable[BusinessUnit]) -> QuerySet[Adoption]:
+    """The adoptions in force now: active and not past their re-certification date."""
+    return Adoption.objects.filter(
+        unit__in=units, status=AdoptionStatus.ACTIVE, expires_at__gt=timezone.now()
+    )
+
+
+def forecast_monthly_costs(units: Iterable[BusinessUnit]) -> dict[int, Decimal]:
+    """Unit id → the summed estimated monthly cost of its priced adoptions, in one query."""
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for adoption in active_adoptions(units).select_related("model"):
+        cost = adoption.estimated_monthly_cost
+        if cost is not None:
+            totals[adoption.unit_id] += cost
+    return dict(totals)
+
+
+class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units with budget and forecast; `models/` is a unit's allow-list (every employee reads)."""
+
+    queryset = BusinessUnit.objects.all()
+    serializer_class = BusinessUnitSerializer
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # the API always paginates
+        return self.get_paginated_response(self._serialize(page, many=True))
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return Response(self._serialize([self.get_object()], many=False))
+
+    def _serialize(self, units: Sequence[BusinessUnit], *, many: bool) -> Any:
+        context = {**self.get_serializer_context(), "forecasts": forecast_monthly_costs(units)}
+        return self.get_serializer(units if many else units[0], many=many, context=context).data
+
+    @extend_schema(
+        operation_id="business_units_models_list",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "litellm"],
+                description="`litellm`: the whole allow-list as a LiteLLM proxy `model_list` "
+                "(YAML), unpaginated.",
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="The ETag of an earlier answer: 304 while nothing changed.",
+            ),
+        ],
+        responses={
+            200: UnitAdoptionSerializer(many=True),
+            304: OpenApiResponse(description="Not modified since the ETag given"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="models",
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer],
+    )
+    def models(self, request: Request, slug: str) -> Response:
+        """The unit's active adoptions with their estimated monthly cost, cheaply pollable."""
+        unit = self.get_object()
+        adoptions = (
+            active_adoptions([unit])
+            .select_related("unit", "model__vendor")
+            .order_by("model__name", "id")
+        )
+        if request.accepted_renderer.format == LiteLLMRenderer.format:
+            return Response(litellm_model_list(adoptions))
+        page = self.paginate_queryset(adoptions)
+        return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        """Allow-lists carry an ETag of their bytes; a matching If-None-Match gets a 304."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action != "models" or response.status_code != 200:
+            return response
+        response.render()
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["Cache-Control"] = "private, no-cache"
+        return get_conditional_response(request, etag=response["ETag"], response=response)
