@@ -13,6 +13,7 @@ from catalog.filtersets import AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
 from catalog.uptime import uptime_percentages
+from catalog.views.rows import ROW_FIELDS, catalog_rows
 
 PAGE_SIZE = 50
 HISTORY_DAYS = timedelta(days=30)
@@ -62,15 +63,15 @@ def _canonical_url(request: HttpRequest) -> str:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
-    models = AIModel.objects.select_related("vendor").prefetch_related("specialties")
+    models = AIModel.objects.all()
     filterset = AIModelFilterSet(_filter_data(request.GET), queryset=models, request=request)
     valid = filterset.is_valid()
-    page = Paginator(filterset.qs if valid else models.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    found = filterset.qs if valid else models.none()
+    page = Paginator(found.values(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
         "page": page,
+        "rows": catalog_rows(page),
         "errors": filterset.errors,
         "current": request.GET,
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
