@@ -1,6 +1,6 @@
 """/status/: is everything up, what got cheaper or dearer, did the jobs run."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -33,8 +33,10 @@ def status(request: HttpRequest) -> HttpResponse:
     earlier = PriceObservation.objects.filter(
         model=OuterRef("model"), observed_at__lt=OuterRef("observed_at")
     ).order_by("-observed_at", "-id")
+    # A ledger row with an earlier one is a change; the first row of each model is its import.
     changes = (
         PriceObservation.objects.select_related("model")
+        .filter(Exists(earlier))
         .annotate(
             previous_input=Subquery(earlier.values("input_price_per_mtok")[:1]),
             previous_output=Subquery(earlier.values("output_price_per_mtok")[:1]),

@@ -85,3 +85,29 @@ def test_compare_two_models_from_the_catalog(open_as, member, shelf):
     expect(header.first).to_contain_text("GPT Mini")
     expect(page.locator("tr.differs", has_text="Vendor")).to_be_visible()
     expect(page.locator("tr.differs", has_text="Input price")).to_contain_text("unpriced")
+
+
+def test_without_javascript_the_filters_work_as_a_plain_form(browser, live_server, member, shelf):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(member)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("Search models").fill("mini")
+    page.get_by_label("Vendor").select_option(label="OpenAI")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"search=mini.*vendor=openai"))
+    expect(_rows(page)).to_have_text(["GPT Mini"])
+    context.close()
