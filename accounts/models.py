@@ -44,6 +44,12 @@ class BusinessUnit(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="USD per month; empty when the unit has no budget set.",
     )
+    over_budget_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the forecast first exceeded the budget (managers were told then).",
+    )
     members = models.ManyToManyField(
         User, through="Membership", related_name="business_units", blank=True
     )

@@ -8,6 +8,7 @@ from catalog.models import (
     AIModel,
     ApprovalRequest,
     AvailabilityCheck,
+    Evaluation,
     JobRun,
     PriceObservation,
     Specialty,
@@ -131,3 +132,12 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["kind", "vendor"]
     list_select_related = ["vendor"]
     date_hierarchy = "started_at"
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["model", "task", "metric", "score", "source", "date"]
+    list_filter = ["task", "source"]
+    search_fields = ["model__name", "model__slug", "task"]
+    list_select_related = ["model"]
+    autocomplete_fields = ["model"]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ObtainTokenView
 from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
 from catalog.api.catalog import AIModelViewSet, SpecialtyViewSet, VendorViewSet
+from catalog.api.rightsizing import BusinessUnitSavingsViewSet, RecommendationsView
 from catalog.api.units import BusinessUnitViewSet
 
 # DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
@@ -19,9 +20,11 @@ router.register("vendors", VendorViewSet)
 router.register("specialties", SpecialtyViewSet)
 router.register("models", AIModelViewSet, basename="aimodel")
 router.register("business-units", BusinessUnitViewSet, basename="businessunit")
+router.register("business-units", BusinessUnitSavingsViewSet, basename="business-unit-savings")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("recommendations/", RecommendationsView.as_view(), name="recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

@@ -3,6 +3,7 @@
 from catalog.models.adoptions import Adoption
 from catalog.models.ai_models import AIModel, Specialty
 from catalog.models.approvals import ApprovalRequest
+from catalog.models.evaluations import Evaluation
 from catalog.models.jobs import JobRun
 from catalog.models.observations import AvailabilityCheck, PriceObservation
 from catalog.models.vendors import Vendor
@@ -12,6 +13,7 @@ __all__ = [
     "Adoption",
     "ApprovalRequest",
     "AvailabilityCheck",
+    "Evaluation",
     "JobRun",
     "PriceObservation",
     "Specialty",

@@ -57,6 +57,12 @@ class ApprovalRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    evidence = models.ManyToManyField(
+        "catalog.Evaluation",
+        related_name="cited_by",
+        blank=True,
+        help_text="Evaluations the requester cites for the model's fitness.",
+    )
     history = HistoricalRecords()
 
     objects = ApprovalRequestQuerySet.as_manager()

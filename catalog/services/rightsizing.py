@@ -1,0 +1,250 @@
+"""Right-sizing: the cheapest approved model that does the job, and what a unit could save.
+
+Eligible = on the company's list (approved, or restricted to the asking unit), not retired, not
+down, cleared for the data, the right specialty, enough context, priced per token, and above any
+quality floor. Deprecated models only when nothing else fits, flagged. Ranked by estimated
+monthly cost; ties go to the smaller size class.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.models import BusinessUnit
+from catalog.choices import (
+    AdoptionStatus,
+    AvailabilityStatus,
+    DataClassification,
+    ModelStatus,
+    PriceUnit,
+    SizeClass,
+)
+from catalog.models import Adoption, AIModel, Evaluation
+from catalog.models.adoptions import monthly_cost
+
+ON_THE_LIST = [
+    ModelStatus.APPROVED,
+    ModelStatus.RESTRICTED,
+    ModelStatus.DEPRECATED,
+    ModelStatus.RETIRED,
+]
+# The specialties that say what a model does (as opposed to capability flags like vision).
+TASK_SPECIALTIES = [
+    "embedding",
+    "rerank",
+    "image-generation",
+    "audio",
+    "moderation",
+    "code",
+    "chat",
+]
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a use case needs; token volumes are per month."""
+
+    specialty: str
+    monthly_input_tokens: int = 0
+    monthly_output_tokens: int = 0
+    min_context: int = 0
+    data_classification: str = DataClassification.INTERNAL
+    unit: BusinessUnit | None = None
+    min_scores: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass
+class Candidate:
+    model: AIModel
+    estimated_monthly_cost: Decimal | None = None
+    reasons: list[str] = field(default_factory=list)
+    exclusions: list[str] = field(default_factory=list)
+    deprecated: bool = False
+
+
+@dataclass
+class Recommendations:
+    results: list[Candidate]
+    excluded: list[Candidate]
+
+
+def _candidates(specialty: str) -> list[AIModel]:
+    return list(
+        AIModel.objects.filter(status__in=ON_THE_LIST, specialties__slug=specialty)
+        .select_related("vendor", "successor")
+        .prefetch_related(
+            "specialties",
+            "allowed_units",
+            Prefetch("evaluations", queryset=Evaluation.objects.order_by("-score")),
+        )
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def _judge(model: AIModel, need: Need, today: date) -> Candidate:
+    """Every rule applied to one model; a model that breaks any is excluded with all reasons."""
+    c = Candidate(model=model)
+    if model.status == ModelStatus.RETIRED or (
+        model.retirement_date is not None and model.retirement_date <= today
+    ):
+        c.exclusions.append("retired")
+    if model.status == ModelStatus.RESTRICTED:
+        if need.unit is None or need.unit not in model.allowed_units.all():
+            c.exclusions.append("restricted to other units")
+        else:
+            c.reasons.append(f"restricted model cleared for {need.unit.name}")
+    if model.availability_status == AvailabilityStatus.DOWN:
+        c.exclusions.append("down at the last availability check")
+    cleared = DataClassification.rank(model.max_data_classification)
+    if cleared < DataClassification.rank(need.data_classification):
+        c.exclusions.append(f"cleared only for {model.max_data_classification} data")
+    else:
+        c.reasons.append(f"cleared for {need.data_classification} data")
+    if need.min_context:
+        if model.context_window is None:
+            c.exclusions.append("context window unknown")
+        elif model.context_window < need.min_context:
+            c.exclusions.append(f"context {model.context_window:,} < {need.min_context:,}")
+        else:
+            c.reasons.append(f"context {model.context_window:,} ≥ {need.min_context:,}")
+    for task, floor in need.min_scores:
+        best = next((e for e in model.evaluations.all() if e.task == task), None)
+        if best is None:
+            c.exclusions.append(f"no {task} evaluation")
+        elif best.score < floor:
+            c.exclusions.append(f"{task} {best.score} < {floor}")
+        else:
+            c.reasons.append(f"{task} {best.metric} {best.score} ≥ {floor} ({best.source})")
+    if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
+        c.exclusions.append("unpriced")
+    else:
+        c.estimated_monthly_cost = monthly_cost(
+            model, need.monthly_input_tokens, need.monthly_output_tokens
+        )
+    if model.status == ModelStatus.DEPRECATED or (
+        model.deprecation_date is not None and model.deprecation_date <= today
+    ):
+        c.deprecated = True
+        successor = f"; successor {model.successor.name}" if model.successor else ""
+        c.reasons.append(f"deprecated{successor}")
+    return c
+
+
+def _rank(candidate: Candidate) -> tuple[Decimal, int, str]:
+    cost = candidate.estimated_monthly_cost
+    assert cost is not None
+    return cost, SizeClass.rank(candidate.model.size_class), candidate.model.name
+
+
+def recommend(need: Need, *, limit: int = 10) -> Recommendations:
+    """The eligible models for `need`, cheapest first, and the excluded ones with their reasons."""
+    today = timezone.localdate()
+    judged = [_judge(model, need, today) for model in _candidates(need.specialty)]
+    eligible = [c for c in judged if not c.exclusions]
+    excluded = [c for c in judged if c.exclusions]
+    current = [c for c in eligible if not c.deprecated]
+    if current:
+        for c in eligible:
+            if c.deprecated:
+                c.exclusions.append("deprecated, and current models fit")
+                excluded.append(c)
+        eligible = current
+    eligible.sort(key=_rank)
+    for position, c in enumerate(eligible):
+        c.reasons.insert(0, "cheapest eligible" if position == 0 else f"#{position + 1} by cost")
+    return Recommendations(results=eligible[:limit], excluded=excluded)
+
+
+@dataclass
+class Saving:
+    adoption: Adoption
+    current_cost: Decimal | None
+    alternative: Candidate | None
+    monthly_saving: Decimal | None
+    successor: AIModel | None
+
+
+def task_specialty(model: AIModel) -> str | None:
+    """What the model is adopted for: its most specific task specialty (code before chat)."""
+    slugs = {s.slug for s in model.specialties.all()}
+    return next((slug for slug in TASK_SPECIALTIES if slug in slugs), None)
+
+
+def unit_savings(unit: BusinessUnit) -> list[Saving]:
+    """Per active adoption, the cheapest eligible alternative of the same specialty with at least
+    the adopted model's context, and the monthly saving; deprecated models get their successor."""
+    adoptions = (
+        unit.adoptions.filter(status=AdoptionStatus.ACTIVE)
+        .select_related("model__vendor", "model__successor", "approval")
+        .prefetch_related("model__specialties")
+        .order_by("model__name")
+    )
+    by_specialty: dict[tuple[str, str], list[Candidate]] = {}
+    savings = []
+    today = timezone.localdate()
+    for adoption in adoptions:
+        model = adoption.model
+        current = adoption.estimated_monthly_cost
+        specialty = task_specialty(model)
+        classification = (
+            adoption.approval.data_classification
+            if adoption.approval
+            else DataClassification.INTERNAL
+        )
+        best = None
+        if specialty is not None:
+            key = (specialty, classification)
+            if key not in by_specialty:
+                need = Need(specialty=specialty, data_classification=classification, unit=unit)
+                by_specialty[key] = [_judge(m, need, today) for m in _candidates(specialty)]
+            fitting = [
+                c
+                for c in by_specialty[key]
+                if not c.exclusions
+                and not c.deprecated
+                and c.model.pk != model.pk
+                and (model.context_window or 0) <= (c.model.context_window or 0)
+            ]
+            priced = [
+                (
+                    monthly_cost(
+                        c.model,
+                        adoption.expected_monthly_input_tokens,
+                        adoption.expected_monthly_output_tokens,
+                    ),
+                    c,
+                )
+                for c in fitting
+            ]
+            priced = [(cost, c) for cost, c in priced if cost is not None]
+            if priced:
+                cost, cheapest = min(
+                    priced, key=lambda pc: (pc[0], SizeClass.rank(pc[1].model.size_class))
+                )
+                # A copy: the judged candidates are shared between adoptions of the same need.
+                best = Candidate(
+                    model=cheapest.model, estimated_monthly_cost=cost, reasons=cheapest.reasons
+                )
+        saving = None
+        if best is not None and current is not None:
+            assert best.estimated_monthly_cost is not None
+            saving = current - best.estimated_monthly_cost
+            if saving <= 0:
+                best, saving = None, None
+        deprecated = model.status == ModelStatus.DEPRECATED or bool(
+            model.deprecation_date and model.deprecation_date <= today
+        )
+        savings.append(
+            Saving(
+                adoption=adoption,
+                current_cost=current,
+                alternative=best,
+                monthly_saving=saving,
+                successor=model.successor if deprecated else None,
+            )
+        )
+    return savings

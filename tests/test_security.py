@@ -1,0 +1,94 @@
+"""Production posture: deploy checks, CSP, login lockout, API throttling."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+
+from tests.factories import PASSWORD, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_deploy_checks_pass_with_debug_off():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "modelshelf.example.com",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_COOKIES": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def _login(client, username, password, ip):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_out_that_username_from_that_address_only(client, settings):
+    UserFactory(username="dana")
+    UserFactory(username="erin")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "dana", "wrong", "10.0.0.1")
+    assert _login(client, "dana", PASSWORD, "10.0.0.1").status_code == 429
+    assert _login(client, "dana", PASSWORD, "10.0.0.2").status_code == 302
+    assert _login(client, "erin", PASSWORD, "10.0.0.1").status_code == 302
+
+
+@pytest.fixture
+def tight_throttle(monkeypatch):
+    """3 calls a minute; the class caches its rates at import, so patch them there."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_api_calls_are_throttled_per_token(client, tight_throttle):
+    first, second = (Token.objects.create(user=UserFactory()) for _ in range(2))
+    codes = [
+        client.get("/api/v1/", headers={"Authorization": f"Token {first.key}"}).status_code
+        for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    other = client.get("/api/v1/", headers={"Authorization": f"Token {second.key}"})
+    assert other.status_code == 200
