@@ -282,5 +282,6 @@ SPECTACULAR_SETTINGS = {
         "PriceSourceEnum": "catalog.choices.PriceSource",
         "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
         "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "DataClassificationEnum": "catalog.choices.DataClassification",
     },
 }
