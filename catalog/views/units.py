@@ -1,4 +1,4 @@
-"""A business unit's page: what it uses and for what, what that costs against its budget."""
+"""A business unit's page: what it uses and for what, cost against budget, what it could save."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import BusinessUnit, Membership
 from catalog.choices import AdoptionStatus, RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
+from catalog.services.budgets import unit_forecast
+from catalog.services.rightsizing import unit_savings
 
 PRICE_CHANGE_DAYS = 90
 RECENT = 10
@@ -23,18 +25,17 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("model__vendor")
         .order_by("model__name")
     )
-    costs = [a.estimated_monthly_cost for a in adoptions]
-    forecast = sum((c for c in costs if c is not None), Decimal("0.00"))
-    budget = unit.monthly_budget
+    forecast = unit_forecast(unit, adoptions)
+    savings = [s for s in unit_savings(unit) if s.monthly_saving or s.successor]
     model_ids = [a.model_id for a in adoptions]
+    used = forecast.budget_used_percent
     context = {
         "unit": unit,
         "adoptions": adoptions,
         "forecast": forecast,
-        "unpriced": sum(1 for c in costs if c is None),
-        "budget": budget,
-        "budget_used": min(int(forecast / budget * 100), 100) if budget else None,
-        "over_budget": budget is not None and forecast > budget,
+        "budget_used": None if used is None else min(used, 100),
+        "savings": savings,
+        "total_saving": sum((s.monthly_saving or Decimal(0) for s in savings), Decimal("0.00")),
         "soon": timezone.now() + timedelta(days=30),
         "pending": ApprovalRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(unit=unit, status=RequestStatus.PENDING)

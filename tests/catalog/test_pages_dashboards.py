@@ -31,7 +31,8 @@ def _adopt(unit, model, use_case, tokens_in, tokens_out):
 def test_unit_page_forecasts_monthly_cost_against_the_budget(client, member, outsider, unit):
     unit.monthly_budget = Decimal("100.00")
     unit.save()
-    pricey = AIModelFactory(name="Opus", input_price_per_mtok=Decimal("15"))
+    pricey = AIModelFactory(name="Opus", input_price_per_mtok=Decimal("15"), specialties=["chat"])
+    AIModelFactory(name="Haiku", input_price_per_mtok=Decimal("1"), specialties=["chat"])
     _adopt(unit, pricey, "Contract review", 10_000_000, 1_000_000)  # 150 + 2
     _adopt(
         unit,
@@ -47,6 +48,7 @@ def test_unit_page_forecasts_monthly_cost_against_the_budget(client, member, out
     html = client.get(f"/business-units/{unit.slug}/").content.decode()
     assert "Contract review" in html and "$152.00" in html and "$100.00" in html
     assert "over budget" in html and "+ 1 unpriced" in html
+    assert "Haiku</a>: $12.00 instead of $152.00, <strong>saves $140.00/month" in html
     assert "Wanted" in html and "Summaries" in html
     client.force_login(outsider)
     other = client.get(f"/business-units/{unit.slug}/").content.decode()

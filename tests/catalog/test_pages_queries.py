@@ -31,7 +31,7 @@ BUDGET = {
     ),
     "/requests/": (5, 5),
     "/requests/new/?model=bulk-model-00000": (6, 6),
-    "/business-units/marketing/": (9, 9),
+    "/business-units/marketing/": (15, 15),
     "/status/": (7, 7),
     "/accounts/profile/": (5, 5),
 }
