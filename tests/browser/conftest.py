@@ -52,6 +52,18 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def logged_in_context(browser, live_server, user, **options):
+    """A browser context carrying `user`'s session cookie (no login form, no password)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, **options)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    return context
+
+
 @pytest.fixture
 def open_as(browser, live_server, fast_passwords):
     """open_as(user) → a logged-in Playwright page at the site's root, CSP enforced."""
@@ -63,18 +75,7 @@ def open_as(browser, live_server, fast_passwords):
         route.fulfill(response=response, headers=headers)
 
     def open_page(user):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(base_url=live_server.url)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
+        context = logged_in_context(browser, live_server, user)
         context.route(f"{live_server.url}/**", with_csp)
         contexts.append(context)
         page = context.new_page()

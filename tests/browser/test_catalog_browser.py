@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import logged_in_context
 from tests.factories import AIModelFactory, VendorFactory
 
 
@@ -88,21 +89,7 @@ def test_compare_two_models_from_the_catalog(open_as, member, shelf):
 
 
 def test_without_javascript_the_filters_work_as_a_plain_form(browser, live_server, member, shelf):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(member)
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = logged_in_context(browser, live_server, member, java_script_enabled=False)
     page = context.new_page()
     page.goto("/")
     page.get_by_label("Search models").fill("mini")
