@@ -58,6 +58,8 @@ def _add_history() -> None:
     now = timezone.now()
     approved = list(AIModel.objects.filter(status=ModelStatus.APPROVED).order_by("name"))
     statuses = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.UP]
+    # The import's ledger rows become the opening prices, 40 days ago.
+    PriceObservation.objects.update(observed_at=now - timedelta(days=40))
     for index, model in enumerate(approved):
         if model.input_price_per_mtok is not None:
             for weeks, factor in ((4, Decimal("1.25")), (2, Decimal("1.10"))):
@@ -65,7 +67,9 @@ def _add_history() -> None:
                     model=model,
                     observed_at=now - timedelta(weeks=weeks),
                     input_price_per_mtok=model.input_price_per_mtok * factor,
-                    output_price_per_mtok=(model.output_price_per_mtok or Decimal(0)) * factor,
+                    output_price_per_mtok=None
+                    if model.output_price_per_mtok is None
+                    else model.output_price_per_mtok * factor,
                     source=PriceSource.LITELLM,
                 )
             PriceObservation.objects.create(
