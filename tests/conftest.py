@@ -29,6 +29,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"{name}={url} is set but the server does not answer", returncode=1)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs ~1 s a user at test scale; hashing strength is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def unit(db):
     return BusinessUnitFactory(slug="marketing", name="Marketing")

@@ -22,6 +22,7 @@ from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, Req
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
+from catalog.services.budgets import units_check_budget
 from catalog.services.errors import Conflict, InvalidRequest
 
 EXPIRY_NOTICE_DAYS = 30
@@ -126,6 +127,10 @@ def approval_request_approve(
                 "withdraw or reject this request instead."
             ) from None
         _notify_requester(decided, adoption)
+        units_check_budget(
+            unit_ids=[decided.unit_id],
+            reason=f"New adoption: {decided.model.name} for “{decided.use_case}”.",
+        )
     return decided
 
 
@@ -295,12 +300,15 @@ def _lock_pending(request: ApprovalRequest) -> ApprovalRequest:
     """Re-read the request under a row lock: of two simultaneous deciders, the second waits
     here and then sees the first one's decision (409)."""
     locked = (
-        ApprovalRequest.objects.select_related("model__successor", "unit", "requester")
+        ApprovalRequest.objects.select_related(
+            "model__successor", "unit", "requester", "decided_by"
+        )
         .select_for_update(of=("self",))
         .get(pk=request.pk)
     )
     if locked.status != RequestStatus.PENDING:
-        raise Conflict(f"This request is already {locked.status}; it cannot change again.")
+        by = f" by {_name(locked.decided_by)}" if locked.decided_by else ""
+        raise Conflict(f"This request was already {locked.status}{by}; it cannot change again.")
     return locked
 
 

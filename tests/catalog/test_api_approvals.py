@@ -16,11 +16,6 @@ REQUESTS = "/api/v1/approval-requests/"
 ADOPTIONS = "/api/v1/adoptions/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def model(db):
     return AIModelFactory(

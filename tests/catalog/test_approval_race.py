@@ -20,14 +20,11 @@ pytestmark = [
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="row-lock races need PostgreSQL (CI sets DATABASE_URL)",
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after each test would otherwise drop the migrations' data
+    # (specialties) for transactional tests that run later.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 THREADS = 20
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def at_once(users: list, call: Callable[[APIClient, int], int]) -> list[int]:

@@ -36,11 +36,6 @@ from tests.factories import AIModelFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class WebhookReceiver(ThreadingHTTPServer):
     """A Slack-compatible incoming webhook on 127.0.0.1 that records what it was sent."""
 

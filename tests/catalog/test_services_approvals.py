@@ -25,12 +25,6 @@ from tests.factories import AIModelFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The personas' password hashing would otherwise dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def model(db):
     return AIModelFactory(name="Claude Haiku", slug="claude-haiku")
@@ -194,7 +188,7 @@ def test_a_decided_request_cannot_be_decided_again(member, approver, unit, model
     approval_request_approve(request=request, approver=approver)
     second = UserFactory(username="eve")
     second.groups.set(approver.groups.all())
-    with pytest.raises(Conflict, match="already approved"):
+    with pytest.raises(Conflict, match="already approved by bob"):
         approval_request_approve(request=request, approver=second)
     with pytest.raises(Conflict):
         approval_request_reject(request=request, approver=second, comment="late")

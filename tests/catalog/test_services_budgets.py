@@ -67,3 +67,27 @@ def test_going_back_under_budget_rearms_the_notice(
     units_check_budget(unit_ids=[unit.pk], reason="x")
     unit.refresh_from_db()
     assert unit.over_budget_since is None
+
+
+def test_an_approval_that_pushes_the_forecast_over_budget_tells_the_managers(
+    unit, manager, member, approver, django_capture_on_commit_callbacks
+):
+    from catalog.services.approvals import approval_request_approve, approval_request_create
+
+    model = AIModelFactory(
+        name="Pricey", input_price_per_mtok=Decimal("10"), output_price_per_mtok=Decimal("0")
+    )
+    request = approval_request_create(
+        requester=member,
+        model=model,
+        unit=unit,
+        use_case="Bulk summaries",
+        data_classification="internal",
+        expected_monthly_input_tokens=200 * M,  # $2,000 against $1,000
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_request_approve(request=request, approver=approver, comment="ok")
+    budget_mails = [m for m in mail.outbox if "over its monthly AI budget" in m.subject]
+    assert [m.to for m in budget_mails] == [[manager.email]]
+    assert "New adoption: Pricey" in budget_mails[0].body
