@@ -10,9 +10,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses that otherwise.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,21 +32,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per module, stopped with its event loop before other tests run.
+
+    Playwright's sync API runs an event loop in this thread, which Django's ORM refuses unless
+    told otherwise: allowed only while it runs (a deploy check must never see the variable).
+    """
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def logged_in_context(browser, live_server, user, **options):
@@ -65,7 +66,7 @@ def logged_in_context(browser, live_server, user, **options):
 
 
 @pytest.fixture
-def open_as(browser, live_server, fast_passwords):
+def open_as(browser, live_server):
     """open_as(user) → a logged-in Playwright page at the site's root, CSP enforced."""
     contexts, violations = [], []
 

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceSource, PriceUnit
@@ -65,9 +64,3 @@ def add_history(model: AIModel, *, days: int = 30) -> None:
         )
         for d in range(days, 0, -1)
     )
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    """Page tests log people in by the thousand: hash their passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

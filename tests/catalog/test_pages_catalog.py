@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from catalog.choices import ModelStatus, PriceUnit
-from tests.catalog.pages import fast_passwords  # noqa: F401
 from tests.factories import AIModelFactory, VendorFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 

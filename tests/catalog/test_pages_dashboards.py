@@ -9,10 +9,9 @@ from rest_framework.authtoken.models import Token
 
 from catalog.choices import AvailabilityStatus, JobKind, PriceSource
 from catalog.models import Adoption, ApprovalRequest, JobRun, PriceObservation
-from tests.catalog.pages import fast_passwords  # noqa: F401
 from tests.factories import AIModelFactory, VendorFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 def _adopt(unit, model, use_case, tokens_in, tokens_out):

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from catalog.choices import AvailabilityStatus, ModelStatus
 from catalog.models import Adoption, AvailabilityCheck
-from tests.catalog.pages import add_history, fast_passwords  # noqa: F401
+from tests.catalog.pages import add_history
 from tests.factories import AIModelFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

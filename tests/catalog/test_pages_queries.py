@@ -7,13 +7,9 @@ from django.utils import timezone
 
 from catalog.choices import JobKind
 from catalog.models import Adoption, ApprovalRequest, JobRun
-from tests.catalog.pages import (
-    add_history,
-    bulk_catalog,
-    fast_passwords,  # noqa: F401
-)
+from tests.catalog.pages import add_history, bulk_catalog
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 # Page → (most queries for the page, most for its htmx request), session and user included.
 BUDGET = {

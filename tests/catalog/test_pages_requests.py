@@ -4,10 +4,9 @@ import pytest
 
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
 from catalog.models import Adoption, ApprovalRequest
-from tests.catalog.pages import fast_passwords  # noqa: F401
 from tests.factories import AIModelFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
