@@ -7,7 +7,7 @@ PORT ?= 8000
 FAKE_VENDOR_PORT ?= 8001
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint audit load clean
+.PHONY: install run test bench lint audit load screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+# PNGs of the main pages (demo data, headless Chromium) into the gitignored screenshots/.
+screenshots: install
+	$(PY) scripts/screenshots.py
 
 lint: install
 	$(PY) -m ruff check .

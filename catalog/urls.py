@@ -1,10 +1,19 @@
 from django.urls import path
 
-from catalog.views import catalog
+from catalog.views import approvals, catalog, compare, requests, status, units
 
 app_name = "catalog"
 
 urlpatterns = [
     path("", catalog.home, name="home"),
     path("models/<slug:slug>/", catalog.model_detail, name="model_detail"),
+    path("compare/", compare.compare, name="compare"),
+    path("requests/", requests.request_list, name="request_list"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
+    path("approvals/", approvals.approval_queue, name="approval_queue"),
+    path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
+    path("business-units/<slug:slug>/", units.unit_detail, name="unit_detail"),
+    path("status/", status.status, name="status"),
 ]

@@ -6,6 +6,7 @@ from catalog.views.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("", include("catalog.urls")),

@@ -51,7 +51,7 @@ def test_home_search_finds_by_vendor_model_id(client):
     AIModelFactory(name="Alpha", vendor_model_id="alpha-001")
     AIModelFactory(name="Beta", vendor_model_id="beta-002")
     client.force_login(UserFactory())
-    page = client.get("/", {"q": "beta-0"}).content.decode()
+    page = client.get("/", {"search": "beta-0"}).content.decode()
     assert "Beta" in page and "Alpha" not in page
 
 

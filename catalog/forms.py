@@ -1,0 +1,84 @@
+"""Forms behind the pages; the rules themselves live in the services, which have the last word."""
+
+from django import forms
+from django.urls import reverse
+
+from accounts.models import BusinessUnit, User
+from catalog.choices import DataClassification
+from catalog.models import AIModel
+
+MAX_TOKENS = 2**63 - 1
+
+
+class ApprovalRequestForm(forms.Form):
+    """A member asks for one model for one of their units; each field validates inline."""
+
+    business_unit = forms.ModelChoiceField(
+        label="Business unit",
+        queryset=BusinessUnit.objects.none(),
+        to_field_name="slug",
+        empty_label="Choose one of your units",
+    )
+    use_case = forms.CharField(
+        label="Use case",
+        max_length=200,
+        help_text="What the model will do, e.g. “summarise support tickets”.",
+    )
+    data_classification = forms.ChoiceField(
+        label="Data classification",
+        choices=DataClassification.choices,
+        initial=DataClassification.INTERNAL,
+        help_text="The most sensitive data the model will see.",
+    )
+    expected_monthly_input_tokens = forms.IntegerField(
+        label="Expected monthly input tokens", min_value=0, max_value=MAX_TOKENS, initial=0
+    )
+    expected_monthly_output_tokens = forms.IntegerField(
+        label="Expected monthly output tokens", min_value=0, max_value=MAX_TOKENS, initial=0
+    )
+    justification = forms.CharField(
+        label="Justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why this model rather than one the unit already uses.",
+    )
+
+    def __init__(self, *args: object, user: User, model: AIModel, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.model = model
+        units = self.fields["business_unit"]
+        units.queryset = BusinessUnit.objects.filter(memberships__user=user).order_by("name")  # type: ignore[attr-defined]
+        mine = list(units.queryset)  # type: ignore[attr-defined]
+        if len(mine) == 1:
+            units.initial = mine[0].slug
+        validate_url = f"{reverse('catalog:request_new')}?model={model.slug}"
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            described = [f"error-{name}"] + ([f"help-{name}"] if field.help_text else [])
+            attrs.update(
+                {
+                    "aria-describedby": " ".join(described),
+                    "hx-post": validate_url,
+                    "hx-trigger": "change",
+                    "hx-target": f"#error-{name}",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "closest form",
+                    "hx-vals": '{"_validate": "1"}',
+                    "hx-sync": "closest form:abort",
+                }
+            )
+            if self.is_bound and name in self.errors:
+                attrs["aria-invalid"] = "true"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        level = data.get("data_classification")
+        if level and DataClassification.rank(level) > DataClassification.rank(
+            self.model.max_data_classification
+        ):
+            self.add_error(
+                "data_classification",
+                f"{self.model.name} is cleared for "
+                f"{self.model.get_max_data_classification_display().lower()} data at most.",
+            )
+        return data

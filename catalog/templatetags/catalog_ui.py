@@ -1,0 +1,53 @@
+"""Formatting for the catalog pages: sizes, token counts, prices, query strings."""
+
+from decimal import Decimal
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+_SCALES = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k"))
+
+
+def _short(number: int | Decimal) -> str:
+    for scale, suffix in _SCALES:
+        if number >= scale:
+            value = Decimal(number) / scale
+            text = f"{value:.2f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
+            return f"{text}{suffix}"
+    return str(number)
+
+
+@register.filter
+def short_count(number: int | None) -> str:
+    """1_760_000_000_000 → "1.76T", 128_000 → "128k"; empty for unknown."""
+    return "" if number is None else _short(number)
+
+
+@register.filter
+def usd(amount: Decimal | None) -> str:
+    """Dollars with at least two decimals and no trailing zeros beyond them; "" when unknown."""
+    if amount is None:
+        return ""
+    text = f"{amount:,.6f}".rstrip("0")
+    whole, _, cents = text.partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
+
+
+@register.filter
+def money(amount: Decimal | None) -> str:
+    """A monthly sum in whole cents: $1,234.50."""
+    return "" if amount is None else f"${amount:,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    params: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return params.urlencode()

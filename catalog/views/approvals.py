@@ -1,0 +1,77 @@
+"""The approvers' queue: each row decides one request in place (404 to everyone else)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from catalog.choices import RequestStatus
+from catalog.htmx import wants_fragment
+from catalog.models import ApprovalRequest
+from catalog.services.approvals import approval_request_approve, approval_request_reject
+from catalog.services.errors import Conflict, InvalidRequest
+
+DECISIONS = {"approve": approval_request_approve, "reject": approval_request_reject}
+RECENT_DECISIONS = 20
+
+
+def _require_approver(request: HttpRequest) -> None:
+    if not request.user.is_approver:  # type: ignore[union-attr]
+        raise Http404("No such page.")
+
+
+def _queue() -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.select_related(
+        "model__vendor", "unit", "requester", "decided_by"
+    )
+
+
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """Pending requests oldest first, then the latest decisions."""
+    _require_approver(request)
+    requests = _queue()
+    context = {
+        "pending": requests.filter(status=RequestStatus.PENDING).order_by("created_at", "id"),
+        "decided": requests.exclude(status=RequestStatus.PENDING)
+        .exclude(decided_at=None)
+        .order_by("-decided_at", "-id")[:RECENT_DECISIONS],
+    }
+    return render(request, "catalog/approvals.html", context)
+
+
+@require_POST
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject with a comment; htmx gets the updated row back, others a redirect."""
+    _require_approver(request)
+    approval = get_object_or_404(_queue(), pk=pk)
+    decide = DECISIONS.get(request.POST.get("decision", ""))
+    error, status = "", 200
+    if decide is None:
+        error, status = "Choose Approve or Reject.", 400
+    else:
+        try:
+            approval = decide(
+                request=approval,
+                approver=request.user,
+                comment=request.POST.get("comment", "").strip(),
+            )
+        except InvalidRequest as problem:
+            error, status = str(problem), 400
+        except Conflict as problem:
+            error, status = str(problem), 409
+            approval.refresh_from_db()
+        except PermissionDenied as problem:
+            error, status = str(problem), 403
+    if not wants_fragment(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Request #{approval.pk} {approval.status}.")
+        return redirect("catalog:approval_queue")
+    context = {"r": _queue().get(pk=approval.pk), "error": error}
+    response = render(request, "catalog/partials/approval_row.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

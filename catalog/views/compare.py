@@ -1,0 +1,69 @@
+"""Compare up to four models side by side, with the rows where they differ highlighted."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from catalog.models import AIModel
+from catalog.templatetags.catalog_ui import short_count, usd
+
+MAX_COMPARED = 4
+
+ROWS: list[tuple[str, Callable[[AIModel], str]]] = [
+    ("Vendor", lambda m: m.vendor.name),
+    ("Specialties", lambda m: ", ".join(s.name for s in m.specialties.all()) or "—"),
+    ("Size class", lambda m: m.get_size_class_display() or "undisclosed"),
+    (
+        "Parameters",
+        lambda m: (
+            f"{short_count(m.parameters)}{' (est.)' if m.parameters_estimated else ''}"
+            if m.parameters
+            else "undisclosed"
+        ),
+    ),
+    ("Context window", lambda m: short_count(m.context_window) or "—"),
+    ("Max output", lambda m: short_count(m.max_output_tokens) or "—"),
+    ("Input price", lambda m: _price(m, m.input_price_per_mtok)),
+    ("Output price", lambda m: _price(m, m.output_price_per_mtok)),
+    ("Status", lambda m: m.get_status_display()),
+    ("Cleared for", lambda m: f"{m.get_max_data_classification_display()} data"),
+    ("Deployment", lambda m: m.get_deployment_display()),
+    ("Open weights", lambda m: "yes" if m.open_weights else "no"),
+    ("License", lambda m: m.license or "—"),
+    ("Availability", lambda m: m.get_availability_status_display()),
+    ("Released", lambda m: m.release_date.isoformat() if m.release_date else "—"),
+    ("Deprecation", lambda m: m.deprecation_date.isoformat() if m.deprecation_date else "—"),
+]
+
+
+def _price(model: AIModel, amount: object) -> str:
+    if not model.is_priced:
+        return "unpriced"
+    return f"{usd(amount)} {model.get_price_unit_display()}" if amount is not None else "—"
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    """`?m=slug&m=slug…`: the models in the order asked, unknown slugs named, at most four."""
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("m") if s))
+    too_many = len(slugs) > MAX_COMPARED
+    slugs = slugs[:MAX_COMPARED]
+    found = {
+        m.slug: m
+        for m in AIModel.objects.filter(slug__in=slugs)
+        .select_related("vendor")
+        .prefetch_related("specialties")
+    }
+    models = [found[s] for s in slugs if s in found]
+    rows = []
+    for label, value in ROWS:
+        values = [value(m) for m in models]
+        rows.append({"label": label, "values": values, "differs": len(set(values)) > 1})
+    context = {
+        "models": models,
+        "rows": rows,
+        "unknown": [s for s in slugs if s not in found],
+        "too_many": too_many,
+        "max_compared": MAX_COMPARED,
+    }
+    return render(request, "catalog/compare.html", context)

@@ -1,0 +1,107 @@
+"""Requesting a model for a unit, the requester's list, one request, and withdrawing it."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Membership
+from catalog.forms import ApprovalRequestForm
+from catalog.models import AIModel, ApprovalRequest
+from catalog.services.approvals import approval_request_create, approval_request_withdraw
+from catalog.services.errors import Conflict, InvalidRequest
+
+# Service fields that are named differently on the form.
+FORM_FIELD = {"unit": "business_unit", "model": None}
+
+
+def _requests(user: object) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+        "model__vendor", "unit", "requester", "decided_by"
+    )
+
+
+def request_new(request: HttpRequest) -> HttpResponse:
+    """The request form; htmx posts one field at a time (`_validate`) for inline errors."""
+    slug = request.GET.get("model", "")
+    model = AIModel.objects.select_related("vendor").filter(slug=slug).first() if slug else None
+    if model is None:
+        messages.info(request, "Pick a model in the catalog, then press “Request approval”.")
+        return redirect("catalog:home")
+    form = ApprovalRequestForm(
+        request.POST if request.method == "POST" else None, user=request.user, model=model
+    )
+    if request.method == "POST" and request.POST.get("_validate"):
+        return _field_errors(request, form)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = approval_request_create(
+                requester=request.user,  # type: ignore[arg-type]
+                model=model,
+                unit=data["business_unit"],
+                use_case=data["use_case"],
+                justification=data["justification"],
+                data_classification=data["data_classification"],
+                expected_monthly_input_tokens=data["expected_monthly_input_tokens"],
+                expected_monthly_output_tokens=data["expected_monthly_output_tokens"],
+            )
+        except InvalidRequest as error:
+            form.add_error(FORM_FIELD.get(error.field or "", error.field), str(error))
+        except (Conflict, PermissionDenied) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Request submitted: the approvers have been notified.")
+            return redirect("catalog:request_detail", pk=created.pk)
+    if request.method == "POST":
+        status = 400
+    units = form.fields["business_unit"].queryset  # type: ignore[attr-defined]
+    context = {"form": form, "model": model, "has_units": units.exists()}
+    return render(request, "catalog/request_form.html", context, status=status)
+
+
+def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpResponse:
+    """The error line of the field that just changed (empty when it is fine)."""
+    name = request.htmx.trigger_name if request.htmx else None  # type: ignore[attr-defined]
+    if name not in form.fields:
+        return HttpResponse(status=204)
+    form.is_valid()
+    return render(
+        request,
+        "catalog/partials/field_error.html",
+        {"name": name, "errors": form.errors.get(name, [])},
+    )
+
+
+def request_list(request: HttpRequest) -> HttpResponse:
+    """My requests, newest first; managers also see their units' requests."""
+    mine = _requests(request.user).filter(requester=request.user)
+    managed = Membership.objects.filter(user=request.user, role=Membership.Role.MANAGER)
+    units_requests = (
+        _requests(request.user)
+        .filter(unit__in=managed.values("unit"))
+        .exclude(requester=request.user)
+    )
+    context = {"mine": mine, "units_requests": units_requests, "is_manager": managed.exists()}
+    return render(request, "catalog/request_list.html", context)
+
+
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request as its requester, the unit's managers or the approvers see it."""
+    approval = get_object_or_404(_requests(request.user), pk=pk)
+    return render(request, "catalog/request_detail.html", {"approval": approval})
+
+
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = get_object_or_404(_requests(request.user), pk=pk)
+    try:
+        approval_request_withdraw(request=approval, user=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Request for {approval.model.name} withdrawn.")
+    return redirect("catalog:request_list")

@@ -1,0 +1,54 @@
+"""A business unit's page: what it uses and for what, cost against budget, what it could save."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from accounts.models import BusinessUnit, Membership
+from catalog.choices import AdoptionStatus, RequestStatus
+from catalog.models import Adoption, ApprovalRequest, PriceObservation
+from catalog.services.budgets import unit_forecast
+from catalog.services.rightsizing import unit_savings
+
+PRICE_CHANGE_DAYS = 90
+RECENT = 10
+
+
+def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every employee may read a unit's allow-list; pending requests show as far as visible."""
+    unit = get_object_or_404(BusinessUnit, slug=slug)
+    adoptions = list(
+        Adoption.objects.filter(unit=unit, status=AdoptionStatus.ACTIVE)
+        .select_related("model__vendor")
+        .order_by("model__name")
+    )
+    forecast = unit_forecast(unit, adoptions)
+    savings = [s for s in unit_savings(unit) if s.monthly_saving or s.successor]
+    model_ids = [a.model_id for a in adoptions]
+    used = forecast.budget_used_percent
+    context = {
+        "unit": unit,
+        "adoptions": adoptions,
+        "forecast": forecast,
+        "budget_used": None if used is None else min(used, 100),
+        "savings": savings,
+        "total_saving": sum((s.monthly_saving or Decimal(0) for s in savings), Decimal("0.00")),
+        "soon": timezone.now() + timedelta(days=30),
+        "pending": ApprovalRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .filter(unit=unit, status=RequestStatus.PENDING)
+        .select_related("model", "requester"),
+        "price_changes": PriceObservation.objects.filter(
+            model_id__in=model_ids,
+            observed_at__gte=timezone.now() - timedelta(days=PRICE_CHANGE_DAYS),
+        )
+        .select_related("model")
+        .order_by("-observed_at", "-id")[:RECENT],
+        "managers": Membership.objects.filter(unit=unit, role=Membership.Role.MANAGER)
+        .select_related("user")
+        .order_by("user__username"),
+        "is_member": Membership.objects.filter(unit=unit, user=request.user).exists(),
+    }
+    return render(request, "catalog/unit_detail.html", context)

@@ -1,0 +1,55 @@
+/* Modelshelf page behaviour. No inline scripts anywhere, so a strict CSP can be on. */
+(function () {
+  "use strict";
+
+  var MAX_COMPARED = 4;
+
+  /* Compare: the button says how many models are ticked and waits for two to four. */
+  function refreshCompare() {
+    var form = document.getElementById("compare-form");
+    if (!form) return;
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="m"]');
+    var ticked = 0;
+    boxes.forEach(function (box) { if (box.checked) ticked += 1; });
+    boxes.forEach(function (box) { box.disabled = !box.checked && ticked >= MAX_COMPARED; });
+    var button = document.getElementById("compare-button");
+    var help = document.getElementById("compare-help");
+    if (button) {
+      button.disabled = ticked < 2;
+      button.textContent = ticked ? "Compare (" + ticked + ")" : "Compare";
+      button.classList.toggle("outline", ticked < 2);
+    }
+    if (help) {
+      help.textContent = ticked < 2 ? "Tick 2–4 models to compare" :
+        (ticked >= MAX_COMPARED ? "Up to 4 models" : "Tick up to " + (MAX_COMPARED - ticked) + " more");
+    }
+  }
+
+  function selectOnFocus(event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+  }
+
+  /* Close an open menu (Pico dropdown) on a click elsewhere or Escape. */
+  function closeMenus(event) {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+      if (event.type === "keydown" ? event.key === "Escape" : !menu.contains(event.target)) {
+        menu.removeAttribute("open");
+        if (event.type === "keydown") menu.querySelector("summary").focus();
+      }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#compare-form")) refreshCompare();
+  });
+  document.addEventListener("focusin", selectOnFocus);
+  document.addEventListener("click", closeMenus);
+  document.addEventListener("keydown", closeMenus);
+  document.addEventListener("htmx:afterSettle", refreshCompare);
+  document.addEventListener("htmx:historyRestore", refreshCompare);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", refreshCompare);
+  } else {
+    refreshCompare();
+  }
+})();

@@ -1,0 +1,148 @@
+"""The catalog page: one URL for page and htmx fragment, filters from the shared FilterSet."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from catalog.choices import ModelStatus, PriceUnit
+from tests.factories import AIModelFactory, VendorFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def shelf(db):
+    openai, mistral = VendorFactory(slug="openai", name="OpenAI"), VendorFactory(slug="mistral")
+    return {
+        "mini": AIModelFactory(
+            name="GPT Mini", vendor=openai, parameters=8_000_000_000, parameters_estimated=True
+        ),
+        "large": AIModelFactory(
+            name="GPT Large",
+            vendor=openai,
+            input_price_per_mtok=Decimal("10"),
+            specialties=["code"],
+        ),
+        "small": AIModelFactory(name="Ministral", vendor=mistral, specialties=["code"]),
+        "free": AIModelFactory(
+            name="Mystery", vendor=mistral, input_price_per_mtok=None, output_price_per_mtok=None
+        ),
+        "rerank": AIModelFactory(
+            name="Rerank Pro",
+            vendor=mistral,
+            price_unit=PriceUnit.PER_QUERY,
+            input_price_per_mtok=Decimal("0.002"),
+            output_price_per_mtok=None,
+        ),
+        "draft": AIModelFactory(name="GPT Draft", vendor=openai, status=ModelStatus.UNDER_REVIEW),
+    }
+
+
+@pytest.fixture
+def browse(client, member):
+    client.force_login(member)
+    return client
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/models/[^"]+/">([^<]+)</a>', html)
+
+
+def test_catalog_lists_approved_models_with_prices_sizes_and_units(browse, shelf):
+    html = browse.get("/").content.decode()
+    assert _names(html) == ["GPT Large", "GPT Mini", "Ministral", "Mystery", "Rerank Pro"]
+    assert "unpriced" in html and "$0.00<" not in html
+    assert "8B est." in html
+    assert "$0.002" in html and "per query" in html
+    assert "GPT Draft" not in html
+
+
+def test_search_and_vendor_filter_narrow_the_list(browse, shelf):
+    html = browse.get("/", {"search": "gpt", "vendor": "openai", "status": "any"}).content.decode()
+    assert _names(html) == ["GPT Draft", "GPT Large", "GPT Mini"]
+    assert 'value="gpt"' in html
+    assert '<option value="openai" selected>' in html
+
+
+def test_specialty_price_and_availability_filters_apply(browse, shelf):
+    html = browse.get("/", {"specialty": "code", "max_input_price": "5"}).content.decode()
+    assert _names(html) == ["Ministral"]
+    shelf["mini"].availability_status = "up"
+    shelf["mini"].save()
+    assert _names(browse.get("/", {"available": "true"}).content.decode()) == ["GPT Mini"]
+
+
+def test_sorting_by_input_price_puts_unpriced_models_last_both_ways(browse, shelf):
+    ascending = _names(browse.get("/", {"ordering": "input_price"}).content.decode())
+    descending = _names(browse.get("/", {"ordering": "-input_price"}).content.decode())
+    assert ascending[0] == "Rerank Pro" and ascending[-1] == "Mystery"
+    assert descending[0] == "GPT Large" and descending[-1] == "Mystery"
+
+
+def test_sorted_column_says_so_and_links_to_the_other_direction(browse, shelf):
+    html = browse.get("/", {"ordering": "input_price", "vendor": "openai"}).content.decode()
+    assert 'aria-sort="ascending"' in html
+    assert "?ordering=-input_price&amp;vendor=openai" in html
+
+
+def test_htmx_request_gets_only_the_results_and_a_clean_url_to_push(browse, shelf):
+    response = browse.get("/", {"search": "gpt", "vendor": "", "page": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert "<html" not in html and 'id="results"' in html
+    assert _names(html) == ["GPT Large", "GPT Mini"]
+    assert response["HX-Push-Url"] == "/?search=gpt"
+    pushed = browse.get("/", {"status": "approved", "vendor": "openai"}, headers=HTMX)
+    assert pushed["HX-Push-Url"] == "/?vendor=openai"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_history_restore_gets_the_full_page_with_the_urls_filters_filled_in(browse, shelf):
+    response = browse.get(
+        "/",
+        {"search": "mini", "vendor": "mistral"},
+        headers={**HTMX, "HX-History-Restore-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" in html and 'value="mini"' in html
+    assert '<option value="mistral" selected>' in html
+    assert _names(html) == ["Ministral"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_any_status_shows_models_under_review(browse, shelf):
+    html = browse.get("/", {"status": "any", "search": "draft"}).content.decode()
+    assert _names(html) == ["GPT Draft"]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"vendor": "nobody"}, "vendor"),
+        ({"max_input_price": "-1"}, "max_input_price"),
+        ({"max_input_price": "cheap"}, "max_input_price"),
+        ({"ordering": "password"}, "ordering"),
+        ({"search": "a\x00b"}, "search"),
+    ],
+)
+def test_bad_filter_values_answer_400_naming_the_field(browse, shelf, params, field):
+    response = browse.get("/", params)
+    assert response.status_code == 400
+    assert f"<strong>{field}</strong>" in response.content.decode()
+
+
+def test_pages_link_to_each_other_keeping_the_filters(browse, db):
+    for index in range(120):
+        AIModelFactory(name=f"Chat {index:03d}", vendor=VendorFactory(slug="acme"))
+    html = browse.get("/", {"vendor": "acme"}).content.decode()
+    assert "Page 1 of 3" in html and "vendor=acme&amp;page=2" in html
+    assert "Page 3 of 3" in browse.get("/", {"vendor": "acme", "page": "3"}).content.decode()
+
+
+def test_pages_have_no_inline_script_style_or_event_handler(browse, shelf):
+    """So a strict Content-Security-Policy (script-src 'self') can be switched on."""
+    html = browse.get("/").content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all("src=" in tag or "application/json" in tag for tag in scripts)
+    assert not re.search(r"\sstyle=|\son[a-z]+=|hx-on|javascript:", html)

@@ -1,0 +1,101 @@
+"""The model page, the compare page, and uptime as computed from the availability ledger."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.choices import AvailabilityStatus, ModelStatus
+from catalog.models import Adoption, AvailabilityCheck
+from tests.catalog.pages import add_history
+from tests.factories import AIModelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browse(client, member):
+    client.force_login(member)
+    return client
+
+
+def test_model_page_shows_specs_lifecycle_history_units_and_request_button(
+    browse, unit, catalog_admin
+):
+    successor = AIModelFactory(name="Sonnet 5")
+    model = AIModelFactory(
+        name="Sonnet 4",
+        parameters=70_000_000_000,
+        parameters_estimated=True,
+        deprecation_date=timezone.now().date() + timedelta(days=30),
+        successor=successor,
+    )
+    add_history(model)
+    now = timezone.now()
+    Adoption.objects.create(
+        unit=unit, model=model, use_case="Ticket triage", approved_at=now, expires_at=now
+    )
+    model._history_user = catalog_admin
+    model.license = "Proprietary"
+    model.save()
+    html = browse.get(f"/models/{model.slug}/").content.decode()
+    assert "70B parameters (est.)" in html
+    assert f'href="/models/{successor.slug}/"' in html and "Successor" in html
+    assert 'data-chart="price"' in html and "Price history as a table" in html
+    assert html.count('<td class="num">$30.00</td>') == 1  # the oldest observation
+    assert "Uptime 24h" in html and "Uptime 30d" in html
+    assert "Marketing</a> — Ticket triage" in html
+    assert "<strong>carol</strong>" in html and "license → Proprietary" in html
+    assert f'href="/requests/new/?model={model.slug}" role="button">Request approval' in html
+
+
+def test_retired_model_cannot_be_requested_from_its_page(browse):
+    model = AIModelFactory(status=ModelStatus.RETIRED)
+    html = browse.get(f"/models/{model.slug}/").content.decode()
+    assert "Retired models cannot be requested" in html
+    assert "/requests/new/" not in html
+
+
+def test_unknown_model_is_404(browse):
+    assert browse.get("/models/nothing-here/").status_code == 404
+
+
+def test_model_page_shows_uptime_from_the_availability_ledger(browse):
+    model = AIModelFactory()
+    now = timezone.now()
+    for hours_ago, status in [
+        (24 * 40, AvailabilityStatus.UP),
+        (12, AvailabilityStatus.DOWN),
+        (6, AvailabilityStatus.DEGRADED),
+    ]:
+        AvailabilityCheck.objects.create(
+            model=model, checked_at=now - timedelta(hours=hours_ago), status=status
+        )
+    html = browse.get(f"/models/{model.slug}/").content.decode()
+    uptime = dict(re.findall(r"Uptime (\w+)</span><span class=\"stat-value\">([^<]+)<", html))
+    assert uptime == {"24h": "75.0%", "7d": "96.4%", "30d": "99.2%"}
+
+
+def test_compare_shows_models_side_by_side_highlighting_differences(browse):
+    a = AIModelFactory(name="Alpha", context_window=128_000)
+    b = AIModelFactory(
+        name="Beta", context_window=200_000, input_price_per_mtok=None, output_price_per_mtok=None
+    )
+    html = browse.get("/compare/", {"m": [a.slug, b.slug]}).content.decode()
+    assert html.index("Alpha") < html.index("Beta")
+    found = re.findall(r'<tr( class="differs")?>\s*<th scope="row">([^<]+)', html)
+    rows = {label.strip(): bool(differs) for differs, label in found}
+    assert rows["Context window"] and rows["Input price"]
+    assert not rows["Status"] and not rows["Cleared for"]
+    assert "unpriced" in html
+
+
+def test_compare_takes_four_models_at_most_and_names_unknown_ones(browse):
+    models = [AIModelFactory() for _ in range(5)]
+    html = browse.get("/compare/", {"m": [m.slug for m in models] + ["ghost"]}).content.decode()
+    assert "Only the first 4 models are compared" in html
+    assert models[4].name not in html
+    assert (
+        "Not in the catalog: ghost." in browse.get("/compare/", {"m": ["ghost"]}).content.decode()
+    )

@@ -1,0 +1,81 @@
+"""Every page costs the same number of queries with 100 or 10,000 models in the catalog."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.choices import JobKind
+from catalog.models import Adoption, ApprovalRequest, JobRun
+from tests.catalog.pages import add_history, bulk_catalog
+
+pytestmark = pytest.mark.django_db
+
+# Page → (most queries for the page, most for its htmx request), session and user included.
+BUDGET = {
+    "/": (8, 5),
+    "/?search=Model&vendor=bulk-vendor-1&status=any": (9, 6),
+    "/?specialty=code&size_class=small&max_input_price=5&available=true&ordering=-input_price": (
+        9,
+        6,
+    ),
+    "/?page=3&ordering=context_window": (8, 5),
+    "/models/bulk-model-00000/": (11, 11),
+    "/compare/?m=bulk-model-00000&m=bulk-model-00003&m=bulk-model-00006&m=bulk-model-00009": (
+        5,
+        5,
+    ),
+    "/requests/": (5, 5),
+    "/requests/new/?model=bulk-model-00000": (6, 6),
+    "/business-units/marketing/": (15, 15),
+    "/status/": (7, 7),
+    "/accounts/profile/": (5, 5),
+}
+APPROVER_BUDGET = {"/approvals/": (5, 5)}
+
+
+def _populate(size, member, approver, unit):
+    models = bulk_catalog(size)
+    add_history(models[0])
+    now = timezone.now()
+    for model in models[:20:3]:
+        request = ApprovalRequest.objects.create(
+            model=model, unit=unit, requester=member, use_case="Drafts", status="approved"
+        )
+        Adoption.objects.create(
+            unit=unit,
+            model=model,
+            use_case="Drafts",
+            approval=request,
+            approved_at=now,
+            expires_at=now + timedelta(days=365),
+            expected_monthly_input_tokens=10_000_000,
+        )
+    for model in models[1:20:3]:
+        ApprovalRequest.objects.create(model=model, unit=unit, requester=member, use_case="Try")
+    for hours in range(5):
+        JobRun.objects.create(
+            kind=JobKind.SYNC_PRICES, started_at=now - timedelta(hours=hours), finished_at=now
+        )
+
+
+@pytest.mark.parametrize("size", [100, 10_000])
+def test_pages_run_a_fixed_number_of_queries_whatever_the_catalog_size(
+    client, member, approver, unit, size, django_assert_max_num_queries
+):
+    _populate(size, member, approver, unit)
+    for persona, budget in ((member, BUDGET), (approver, APPROVER_BUDGET)):
+        client.force_login(persona)
+        for path, (page_most, fragment_most) in budget.items():
+            with django_assert_max_num_queries(page_most, info=path):
+                assert client.get(path).status_code == 200, path
+            with django_assert_max_num_queries(fragment_most, info=f"htmx {path}"):
+                fragment = client.get(path, headers={"HX-Request": "true"})
+            assert fragment.status_code == 200, path
+    client.force_login(member)
+    with django_assert_max_num_queries(7):
+        fragment = client.get(
+            "/?vendor=bulk-vendor-2&specialty=chat&status=any", headers={"HX-Request": "true"}
+        )
+    assert b"<html" not in fragment.content
+    assert fragment.content.count(b'name="m"') == min(50, size // 5)
