@@ -1,40 +1,22 @@
 """Serializers for approval requests and adoptions: input checked for shape here, rules in
 catalog.services.approvals."""
 
-import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import BusinessUnit, User
+from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from catalog.choices import DataClassification
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
 
-SLUG = re.compile(r"[-\w]+")
 TEXT_MAX_LENGTH = 5000
 
 
-class SlugLookupField(serializers.SlugRelatedField):
-    """A slug reference that refuses non-slugs (NUL bytes included) before any query."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str) or not SLUG.fullmatch(data) or len(data) > 200:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:200])
-        return super().to_internal_value(data)
-
-
-class ModelSummarySerializer(serializers.ModelSerializer):
-    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = AIModel
-        fields = ["slug", "name", "vendor", "vendor_model_id"]
-
-
 class ApprovalRequestSerializer(serializers.ModelSerializer):
-    model = ModelSummarySerializer(read_only=True)
+    model = AIModelRefSerializer(read_only=True)
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -124,8 +106,8 @@ def _action(history_type: str, changes: dict[str, dict[str, Any]]) -> str:
 
 
 class ApprovalRequestCreateSerializer(serializers.Serializer):
-    model = SlugLookupField(slug_field="slug", queryset=AIModel.objects.select_related("successor"))
-    business_unit = SlugLookupField(slug_field="slug", queryset=BusinessUnit.objects.all())
+    model = SlugRefField(queryset=AIModel.objects.select_related("successor"))
+    business_unit = SlugRefField(queryset=BusinessUnit.objects.all())
     use_case = serializers.CharField(max_length=USE_CASE_MAX_LENGTH)
     justification = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
@@ -146,7 +128,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class AdoptionSerializer(serializers.ModelSerializer):
-    model = ModelSummarySerializer(read_only=True)
+    model = AIModelRefSerializer(read_only=True)
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=20, decimal_places=2, read_only=True, allow_null=True

@@ -2,28 +2,19 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BusinessUnit
+from catalog.api.serializers import AIModelRefSerializer
 from catalog.choices import DataClassification
-from catalog.models import AIModel, Specialty
+from catalog.models import Specialty
 from catalog.services.rightsizing import Need, recommend, unit_savings
 
 MAX_TOKENS = 10**15  # a quadrillion tokens a month is beyond any budget; bigger is a typo
-
-
-class ModelRefSerializer(serializers.ModelSerializer):
-    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = AIModel
-        fields = ["slug", "name", "vendor", "vendor_model_id"]
 
 
 class RecommendationQuery(serializers.Serializer):
@@ -66,14 +57,14 @@ class RecommendationQuery(serializers.Serializer):
 
 
 class RecommendedSerializer(serializers.Serializer):
-    model = ModelRefSerializer()
+    model = AIModelRefSerializer()
     estimated_monthly_cost = serializers.DecimalField(max_digits=20, decimal_places=2)
     reasons = serializers.ListField(child=serializers.CharField())
     deprecated = serializers.BooleanField()
 
 
 class ExcludedSerializer(serializers.Serializer):
-    model = ModelRefSerializer()
+    model = AIModelRefSerializer()
     reasons = serializers.ListField(child=serializers.CharField(), source="exclusions")
 
 
@@ -110,20 +101,20 @@ class RecommendationsView(APIView):
 
 
 class AlternativeSerializer(serializers.Serializer):
-    model = ModelRefSerializer()
+    model = AIModelRefSerializer()
     estimated_monthly_cost = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
 class SavingSerializer(serializers.Serializer):
     adoption = serializers.IntegerField(source="adoption.pk")
-    model = ModelRefSerializer(source="adoption.model")
+    model = AIModelRefSerializer(source="adoption.model")
     use_case = serializers.CharField(source="adoption.use_case")
     current_monthly_cost = serializers.DecimalField(
         max_digits=20, decimal_places=2, source="current_cost", allow_null=True
     )
     alternative = AlternativeSerializer(allow_null=True)
     monthly_saving = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    successor = ModelRefSerializer(allow_null=True)
+    successor = AIModelRefSerializer(allow_null=True)
 
 
 class UnitSavingsSerializer(serializers.Serializer):
@@ -132,21 +123,8 @@ class UnitSavingsSerializer(serializers.Serializer):
     results = SavingSerializer(many=True)
 
 
-class BusinessUnitSavingsViewSet(viewsets.GenericViewSet):
-    """`/business-units/{slug}/savings/`, beside the unit resource (every employee sees units)."""
-
-    queryset = BusinessUnit.objects.all()
-    lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
-    pagination_class = None
-
-    @extend_schema(
-        responses=UnitSavingsSerializer, parameters=[OpenApiParameter("slug", str, "path")]
-    )
-    @action(detail=True, methods=["get"])
-    def savings(self, request: Request, slug: str) -> Response:
-        unit = get_object_or_404(BusinessUnit, slug=slug)
-        savings = unit_savings(unit)
-        total = sum((s.monthly_saving for s in savings if s.monthly_saving), Decimal("0.00"))
-        data = {"business_unit": unit.slug, "total_monthly_saving": total, "results": savings}
-        return Response(UnitSavingsSerializer(data).data)
+def savings_report(unit: BusinessUnit) -> dict[str, object]:
+    """What `/business-units/{slug}/savings/` answers, ready for UnitSavingsSerializer."""
+    savings = unit_savings(unit)
+    total = sum((s.monthly_saving for s in savings if s.monthly_saving), Decimal("0.00"))
+    return {"business_unit": unit.slug, "total_monthly_saving": total, "results": savings}

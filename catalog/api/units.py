@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import BusinessUnit
 from catalog.api.renderers import LiteLLMRenderer, litellm_model_list
+from catalog.api.rightsizing import UnitSavingsSerializer, savings_report
 from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
@@ -102,6 +103,12 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(litellm_model_list(adoptions))
         page = self.paginate_queryset(adoptions)
         return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
+
+    @extend_schema(responses=UnitSavingsSerializer, operation_id="business_units_savings")
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def savings(self, request: Request, slug: str) -> Response:
+        """Per adoption: the cheapest eligible alternative and the monthly saving."""
+        return Response(UnitSavingsSerializer(savings_report(self.get_object())).data)
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any

@@ -8,7 +8,7 @@ from accounts.api import ObtainTokenView
 from catalog.api.approvals import AdoptionViewSet, ApprovalRequestViewSet
 from catalog.api.catalog import AIModelViewSet, SpecialtyViewSet, VendorViewSet
 from catalog.api.jobs import JobRunViewSet, VendorJobsViewSet
-from catalog.api.rightsizing import BusinessUnitSavingsViewSet, RecommendationsView
+from catalog.api.rightsizing import RecommendationsView
 from catalog.api.units import BusinessUnitViewSet
 
 # DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
@@ -20,7 +20,6 @@ router.register("models", AIModelViewSet, basename="aimodel")
 router.register("business-units", BusinessUnitViewSet, basename="businessunit")
 router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
 router.register("adoptions", AdoptionViewSet, basename="adoption")
-router.register("business-units", BusinessUnitSavingsViewSet, basename="business-unit-savings")
 router.register("vendors", VendorJobsViewSet, basename="vendor-jobs")
 router.register("job-runs", JobRunViewSet, basename="job-run")
 
