@@ -7,7 +7,7 @@ PORT ?= 8000
 FAKE_VENDOR_PORT ?= 8001
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint audit load screenshots clean
+.PHONY: install run test bench lint audit load fuzz screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: install
 audit: install
 	$(PY) -m pip_audit --progress-spinner off -r requirements.txt
 	$(PY) -m bandit -q -r accounts catalog modelshelf --severity-level high
+
+# schemathesis with 100 examples per operation and role (make test runs 2).
+fuzz: install
+	FUZZ_EXAMPLES=100 $(PY) -m pytest tests/test_fuzz_api.py -p no:randomly -q
 
 # 50 users for 60 s against gunicorn + PostgreSQL + Redis on loopback (needs both servers).
 load: install

@@ -283,6 +283,10 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.api.schema.add_error_responses",
+    ],
     "TITLE": "Modelshelf API",
     "DESCRIPTION": "The company's catalog of approved AI models: what exists, who may use what, "
     "what it costs, whether it is up.",

@@ -11,3 +11,6 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]
+
+handler404 = "catalog.views.errors.not_found"
+handler500 = "catalog.views.errors.server_error"

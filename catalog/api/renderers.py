@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from catalog.choices import ApiKind, PriceUnit
 from catalog.models import Adoption
@@ -77,4 +77,9 @@ class LiteLLMRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            # Errors keep DRF's JSON shape, whatever format the caller asked for.
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode()

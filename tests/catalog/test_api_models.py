@@ -303,7 +303,10 @@ def test_page_size_is_honoured_up_to_500(api):
     assert "page=2" in body["next"]
     assert len(api.get("/api/v1/models/?page_size=2&page=2").json()["results"]) == 1
     assert api.get("/api/v1/models/?page=99").status_code == 404
-    assert api.get("/api/v1/models/?page=%00").status_code == 404
+    for bad in ("%00", "0", "-1", "two"):
+        response = api.get(f"/api/v1/models/?page={bad}")
+        assert response.status_code == 400 and "page" in response.json()
+    assert "page_size" in api.get("/api/v1/models/?page_size=-5").json()
     assert len(api.get("/api/v1/models/?page_size=100000").json()["results"]) == 3
 
 
