@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint audit clean screenshots
+.PHONY: install run test bench lint audit load clean screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: install
 audit: install
 	$(PY) -m pip_audit --progress-spinner off -r requirements.txt
 	$(PY) -m bandit -q -r accounts catalog modelshelf --severity-level high
+
+# 50 users for 60 s against gunicorn + PostgreSQL + Redis on loopback (needs both servers).
+load: install
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	scripts/load.sh
 
 clean:
 	rm -rf var/test var/celery
