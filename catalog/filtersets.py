@@ -78,17 +78,42 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 
 class CachedFormFilterSet(django_filters.FilterSet):
-    """Builds its form class once per FilterSet class instead of once per request.
+    """Builds each form class once instead of once per request, and can skip absent filters.
 
-    The form's fields depend only on the filter declarations; each form instance still gets
-    its own deep copies of them (Django's Form does that), so nothing leaks between requests.
+    A form's fields depend only on the filter declarations; each form instance still gets its
+    own deep copies of them (Django's Form does that), so nothing leaks between requests.
+    `given_only=True` (the API) copies, builds and validates only the filters named in the data;
+    pages leave it off, as they render every field.
     """
+
+    FORM_CACHE_SIZE = 256  # distinct filter combinations kept; the rest are built per request
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        given_only: bool = False,
+    ) -> None:
+        if given_only and data is not None:
+            self.base_filters = {
+                name: spec for name, spec in self.base_filters.items() if name in data
+            }
+        super().__init__(data, queryset, request=request, prefix=prefix)
 
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
-        return cls._form_class
+        if "_form_classes" not in cls.__dict__:
+            cls._form_classes = {}
+        key = tuple(self.filters)
+        form_class = cls._form_classes.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            if len(cls._form_classes) < self.FORM_CACHE_SIZE:
+                cls._form_classes[key] = form_class
+        return form_class
 
 
 class AIModelFilterSet(CachedFormFilterSet):

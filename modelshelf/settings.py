@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     "what it costs, whether it is up.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # nothing public
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -277,11 +278,11 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set of catalog/choices.py, whichever fields share it.
     "ENUM_NAME_OVERRIDES": {
         "ModalityEnum": "catalog.choices.Modality",
+        "DataClassificationEnum": "catalog.choices.DataClassification",
         "ModelStatusEnum": "catalog.choices.ModelStatus",
         "AvailabilityStatusEnum": "catalog.choices.AvailabilityStatus",
         "PriceSourceEnum": "catalog.choices.PriceSource",
         "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
         "RequestStatusEnum": "catalog.choices.RequestStatus",
-        "DataClassificationEnum": "catalog.choices.DataClassification",
     },
 }

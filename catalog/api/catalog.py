@@ -2,12 +2,15 @@
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.serializers import (
@@ -19,6 +22,7 @@ from catalog.api.serializers import (
     SpecialtySerializer,
     UptimeSerializer,
     VendorSerializer,
+    model_representation_for,
     model_representations,
 )
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
@@ -26,6 +30,22 @@ from catalog.models import AIModel, Specialty, Vendor
 from catalog.uptime import uptime_percentages
 
 SLUG_PATTERN = r"[-\w]+"
+
+
+class GivenFiltersBackend(DjangoFilterBackend):
+    """django-filter for API calls: a call pays only for the parameters it sends (400 naming
+    any bad one); the browsable API's filter form still shows them all."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        filterset = filterset_class(
+            request.query_params, queryset, request=request, given_only=True
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
 
 class VendorViewSet(
@@ -39,6 +59,7 @@ class VendorViewSet(
     queryset = Vendor.objects.all()
     serializer_class = VendorSerializer
     filterset_class = VendorFilterSet
+    filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
@@ -64,6 +85,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
     queryset = AIModel.objects.select_related("vendor", "successor")
     serializer_class = AIModelSerializer
     filterset_class = AIModelFilterSet
+    filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
@@ -80,9 +102,14 @@ class AIModelViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(models.values_list("pk", flat=True))
         assert page is not None  # the API always paginates
         rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
-        return self.get_paginated_response(
-            model_representations([rows[pk] for pk in page], request)
-        )
+        in_order = [rows[pk] for pk in page if pk in rows]  # a model deleted meanwhile drops out
+        return self.get_paginated_response(model_representations(in_order, request))
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)
+        if found is None:
+            raise NotFound()
+        return Response(found)
 
     @extend_schema(
         parameters=[PriceAtQuerySerializer],

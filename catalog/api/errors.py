@@ -17,7 +17,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = {exc.field: [str(exc)]} if exc.field else {"detail": str(exc)}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
-        names = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(
             {"detail": f"still referenced by {', '.join(names)}; retire it instead of deleting"},
             status=status.HTTP_409_CONFLICT,

@@ -5,6 +5,7 @@ per-field machinery costs several times the query on a 500-row page. `AIModelSer
 validates writes, describes the fields to the schema and renders one model the same way.
 """
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -30,8 +31,11 @@ from catalog.models import (
 )
 from catalog.services.ai_models import ai_model_create, ai_model_update
 
+INT_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
 ENV_VAR_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
+SLUG = re.compile(r"[-\w]+")
 
 # Columns read for a model representation; the keys of the dict each row becomes.
 MODEL_COLUMNS = (
@@ -84,9 +88,27 @@ def decimal_string(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
+def slashed(path: str) -> str:
+    """API paths end with a slash; reverse() drops the router's optional one ("/?")."""
+    return path if path.endswith("/") else f"{path}/"
+
+
+@functools.cache
+def _model_list_path(urlconf: str | None) -> str:
+    return slashed(reverse("aimodel-list", urlconf=urlconf))
+
+
 def model_url_prefix(request: Request | None) -> str:
-    path = reverse("aimodel-list")
+    path = _model_list_path(get_urlconf())  # reverse() costs more than the rest of a row
     return request.build_absolute_uri(path) if request else path
+
+
+class SlashedIdentityField(serializers.HyperlinkedIdentityField):
+    """The object's API URL, ending with a slash like every documented path."""
+
+    def get_url(self, obj: Any, view_name: str, request: Any, format: Any) -> str | None:
+        url = super().get_url(obj, view_name, request, format)
+        return slashed(url) if url else url
 
 
 def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
@@ -94,13 +116,13 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
     rows = list(rows)
     specialties: dict[int, list[str]] = defaultdict(list)
     if rows:
-        links = (
-            AIModel.specialties.through.objects.filter(aimodel_id__in=[r["id"] for r in rows])
-            .order_by("specialty__slug")
-            .values_list("aimodel_id", "specialty__slug")
-        )
+        links = AIModel.specialties.through.objects.filter(
+            aimodel_id__in=[r["id"] for r in rows]
+        ).values_list("aimodel_id", "specialty__slug")
         for model_id, slug in links:
             specialties[model_id].append(slug)
+        for slugs in specialties.values():
+            slugs.sort()
     prefix = model_url_prefix(request)
     return [
         {
@@ -148,6 +170,19 @@ def model_representation_for(queryset: QuerySet, request: Request | None) -> dic
     return found[0] if found else None
 
 
+class SlugRefField(serializers.SlugRelatedField):
+    """A related object by slug; anything that is not a slug (NUL bytes included) is refused
+    before the lookup, which PostgreSQL would otherwise answer with an error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return super().to_internal_value(data)
+
+
 class AvailabilitySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AvailabilityStatus.choices)
     checked_at = serializers.DateTimeField(allow_null=True)
@@ -157,13 +192,9 @@ class AvailabilitySerializer(serializers.Serializer):
 class AIModelSerializer(serializers.ModelSerializer):
     """One model: validates catalog admins' writes; reads as `model_representations` does."""
 
-    vendor = serializers.SlugRelatedField(slug_field="slug", queryset=Vendor.objects.all())
-    specialties = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Specialty.objects.all(), many=True, required=False
-    )
-    successor = serializers.SlugRelatedField(
-        slug_field="slug", queryset=AIModel.objects.all(), allow_null=True, required=False
-    )
+    vendor = SlugRefField(queryset=Vendor.objects.all())
+    specialties = SlugRefField(queryset=Specialty.objects.all(), many=True, required=False)
+    successor = SlugRefField(queryset=AIModel.objects.all(), allow_null=True, required=False)
     input_modalities = serializers.ListField(
         child=serializers.ChoiceField(choices=Modality.choices), required=False, max_length=10
     )
@@ -174,7 +205,7 @@ class AIModelSerializer(serializers.ModelSerializer):
         child=serializers.RegexField(REGION, max_length=60), required=False, max_length=100
     )
     availability = AvailabilitySerializer(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="aimodel-detail", lookup_field="slug")
+    url = SlashedIdentityField(view_name="aimodel-detail", lookup_field="slug")
 
     class Meta:
         model = AIModel
@@ -210,6 +241,12 @@ class AIModelSerializer(serializers.ModelSerializer):
             "url",
         ]
         read_only_fields = ["price_checked_at"]
+        # PostgreSQL's column ranges, enforced on every backend (SQLite would store anything).
+        extra_kwargs = {
+            "parameters": {"min_value": 1, "max_value": BIGINT_MAX},
+            "context_window": {"min_value": 1, "max_value": INT_MAX},
+            "max_output_tokens": {"min_value": 1, "max_value": INT_MAX},
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         successor = attrs.get("successor")
@@ -250,7 +287,7 @@ class AIModelRefSerializer(serializers.ModelSerializer):
 class VendorSerializer(serializers.ModelSerializer):
     """A vendor as the domain has it, the key's variable name included (never the key)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="vendor-detail", lookup_field="slug")
+    url = SlashedIdentityField(view_name="vendor-detail", lookup_field="slug")
 
     class Meta:
         model = Vendor
@@ -286,20 +323,32 @@ class SpecialtySerializer(serializers.ModelSerializer):
 class BusinessUnitSerializer(serializers.ModelSerializer):
     """A unit with its budget and what its active adoptions are forecast to cost a month.
 
-    `forecast_monthly_cost` comes from the view's context (`forecasts`: unit id → Decimal),
-    computed for a whole page at once.
+    The forecast comes from the view's context (`forecasts`: unit id → Forecast), computed for a
+    whole page at once; unpriced adoptions are left out of it and counted apart.
     """
 
     forecast_monthly_cost = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="businessunit-detail", lookup_field="slug")
+    unpriced_adoptions = serializers.SerializerMethodField()
+    url = SlashedIdentityField(view_name="businessunit-detail", lookup_field="slug")
 
     class Meta:
         model = BusinessUnit
-        fields = ["slug", "name", "cost_center", "monthly_budget", "forecast_monthly_cost", "url"]
+        fields = [
+            "slug",
+            "name",
+            "cost_center",
+            "monthly_budget",
+            "forecast_monthly_cost",
+            "unpriced_adoptions",
+            "url",
+        ]
 
     @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
     def get_forecast_monthly_cost(self, unit: BusinessUnit) -> str:
-        return str(self.context["forecasts"].get(unit.pk, Decimal("0.00")))
+        return f"{self.context['forecasts'][unit.pk].total:f}"
+
+    def get_unpriced_adoptions(self, unit: BusinessUnit) -> int:
+        return self.context["forecasts"][unit.pk].unpriced_adoptions
 
 
 class UnitAdoptionSerializer(serializers.ModelSerializer):

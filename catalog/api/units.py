@@ -3,7 +3,6 @@
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,8 +22,7 @@ from catalog.api.renderers import LiteLLMRenderer, litellm_model_list
 from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
-
-ZERO = Decimal("0.00")
+from catalog.services.budgets import Forecast, unit_forecast
 
 
 def active_adoptions(units: Iterable[BusinessUnit]) -> QuerySet[Adoption]:
@@ -34,14 +32,13 @@ def active_adoptions(units: Iterable[BusinessUnit]) -> QuerySet[Adoption]:
     )
 
 
-def forecast_monthly_costs(units: Iterable[BusinessUnit]) -> dict[int, Decimal]:
-    """Unit id → the summed estimated monthly cost of its priced adoptions, in one query."""
-    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for adoption in active_adoptions(units).select_related("model"):
-        cost = adoption.estimated_monthly_cost
-        if cost is not None:
-            totals[adoption.unit_id] += cost
-    return dict(totals)
+def forecasts(units: Sequence[BusinessUnit]) -> dict[int, Forecast]:
+    """Unit id → its forecast (as the budget checks compute it), for all units in one query."""
+    by_unit: dict[int, list[Adoption]] = defaultdict(list)
+    in_use = Adoption.objects.filter(unit__in=units, status=AdoptionStatus.ACTIVE)
+    for adoption in in_use.select_related("model"):
+        by_unit[adoption.unit_id].append(adoption)
+    return {unit.pk: unit_forecast(unit, by_unit[unit.pk]) for unit in units}
 
 
 class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -61,7 +58,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self._serialize([self.get_object()], many=False))
 
     def _serialize(self, units: Sequence[BusinessUnit], *, many: bool) -> Any:
-        context = {**self.get_serializer_context(), "forecasts": forecast_monthly_costs(units)}
+        context = {**self.get_serializer_context(), "forecasts": forecasts(units)}
         return self.get_serializer(units if many else units[0], many=many, context=context).data
 
     @extend_schema(
