@@ -25,11 +25,17 @@ STRICT_CSP = (
 )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests need committed data for the live server (transactional), and run last:
+    their flushes re-create content types, which later serialized-rollback tests would trip on."""
+    browser_items = []
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.django_db(transaction=True))
+            browser_items.append(item)
+    items[:] = [item for item in items if item not in browser_items] + browser_items
 
 
 @pytest.fixture(scope="module")
