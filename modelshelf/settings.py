@@ -166,6 +166,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         data_folder_in=str(_queue_dir / "queue"),
         data_folder_out=str(_queue_dir / "queue"),
         processed_folder=str(_queue_dir / "processed"),
+        control_folder=str(_queue_dir / "control"),  # else kombu writes ./control/ in the repo
         store_processed=False,
     )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
