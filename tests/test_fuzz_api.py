@@ -10,6 +10,8 @@ import os
 import pytest
 import schemathesis
 from django.contrib.auth.models import Group
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -50,6 +52,17 @@ def tokens(db) -> dict[str, str]:
     users["carol"].groups.add(Group.objects.get_or_create(name=CATALOG_ADMINS_GROUP)[0])
     AIModelFactory(slug="gpt-4o", specialties=["chat"])
     return {name: Token.objects.create(user=user).key for name, user in users.items()}
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Called straight through WSGI, Django would close the test transaction's connection at
+    the end of each request; its own test client detaches this handler the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
