@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.choices import ApiKind, AvailabilityStatus, JobKind, ModelStatus
 from catalog.models import AIModel, AvailabilityCheck, JobRun, Vendor
 from catalog.services.bulk import bulk_set
+from catalog.services.job_results import JobResult
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.anthropic import AnthropicAdapter
 from catalog.vendors.base import VendorError, tls_context
@@ -61,22 +62,8 @@ class VendorVerdict:
 
 
 @dataclass
-class CheckResult:
-    runs: list[JobRun] = field(default_factory=list)
-    retry_vendors: list[str] = field(default_factory=list)
-    retry_after: float | None = None
-
-    @property
-    def checked(self) -> int:
-        return sum(r.checked for r in self.runs)
-
-    @property
-    def changed(self) -> int:
-        return sum(r.changed for r in self.runs)
-
-    @property
-    def errors(self) -> list[dict[str, object]]:
-        return [e for r in self.runs for e in r.errors]
+class CheckResult(JobResult):
+    """What an availability check did, summed over its vendors."""
 
     def __str__(self) -> str:
         return (

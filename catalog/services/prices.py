@@ -9,7 +9,7 @@ one resumed after a worker died mid-way) writes every change exactly once. Junk 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -24,6 +24,7 @@ from catalog.choices import AdoptionStatus, JobKind, PriceFlagStatus, PriceSourc
 from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
 from catalog.services.bulk import bulk_set
 from catalog.services.errors import Conflict
+from catalog.services.job_results import JobResult
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.base import PriceQuote, VendorError, tls_context
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
@@ -36,28 +37,8 @@ Source = tuple[str, str]  # (price_source, price_source_url)
 
 
 @dataclass
-class SyncResult:
-    """What a sync did, summed over its sources; `retry_vendors` failed transiently."""
-
-    runs: list[JobRun] = field(default_factory=list)
-    retry_vendors: list[str] = field(default_factory=list)
-    retry_after: float | None = None
-
-    @property
-    def checked(self) -> int:
-        return sum(r.checked for r in self.runs)
-
-    @property
-    def changed(self) -> int:
-        return sum(r.changed for r in self.runs)
-
-    @property
-    def flagged(self) -> int:
-        return sum(r.flagged for r in self.runs)
-
-    @property
-    def errors(self) -> list[dict[str, object]]:
-        return [e for r in self.runs for e in r.errors]
+class SyncResult(JobResult):
+    """What a sync did, summed over its sources."""
 
     def __str__(self) -> str:
         return (
