@@ -9,10 +9,17 @@ from rest_framework import serializers
 from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from catalog.choices import DataClassification
-from catalog.models import Adoption, AIModel, ApprovalRequest
+from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
 
 TEXT_MAX_LENGTH = 5000
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "task", "metric", "score", "source", "date"]
+        read_only_fields = fields
 
 
 class ApprovalRequestSerializer(serializers.ModelSerializer):
@@ -56,10 +63,11 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ApprovalRequestDetailSerializer(ApprovalRequestSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
     history = serializers.SerializerMethodField()
 
     class Meta(ApprovalRequestSerializer.Meta):
-        fields = [*ApprovalRequestSerializer.Meta.fields, "history"]
+        fields = [*ApprovalRequestSerializer.Meta.fields, "evidence", "history"]
         read_only_fields = fields
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
@@ -119,6 +127,20 @@ class ApprovalRequestCreateSerializer(serializers.Serializer):
     expected_monthly_output_tokens = serializers.IntegerField(
         min_value=0, max_value=MAX_TOKENS, default=0
     )
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=50,
+        required=False,
+        default=list,
+        help_text="Ids of evaluations of this model cited as evidence.",
+    )
+
+    def validate_evidence(self, ids: list[int]) -> list[Evaluation]:
+        found = list(Evaluation.objects.filter(pk__in=set(ids)))
+        missing = sorted(set(ids) - {e.pk for e in found})
+        if missing:
+            raise serializers.ValidationError(f"no evaluation with id {missing[0]}")
+        return found
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -122,7 +122,7 @@ class ApprovalRequestViewSet(
         return decision.validated_data["comment"]
 
     def _answer(self, pk: int | str, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=pk)
+        fresh = self.get_queryset().prefetch_related("evidence").get(pk=pk)
         return Response(ApprovalRequestDetailSerializer(fresh).data, status=code)
 
 

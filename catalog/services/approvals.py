@@ -7,6 +7,7 @@ it), 400 (bad input), 409 (the state forbids it).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
-from catalog.models import Adoption, AIModel, ApprovalRequest
+from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
 from catalog.services.budgets import units_check_budget
@@ -46,8 +47,10 @@ def approval_request_create(
     data_classification: str,
     expected_monthly_input_tokens: int = 0,
     expected_monthly_output_tokens: int = 0,
+    evidence: Sequence[Evaluation] = (),
 ) -> ApprovalRequest:
-    """File a pending request for `unit` to use `model`; approvers are told after commit."""
+    """File a pending request for `unit` to use `model`, citing evaluations of that model as
+    evidence; approvers are told after commit."""
     if not Membership.objects.filter(user=requester, unit=unit).exists():
         raise PermissionDenied(f"Only members of {unit.name} may request models for it.")
     use_case = use_case.strip()
@@ -64,6 +67,8 @@ def approval_request_create(
         if not 0 <= value <= MAX_TOKENS:
             raise InvalidRequest(f"Must be between 0 and {MAX_TOKENS}.", field=field)
     _check_model_open_to(model, unit, data_classification)
+    if any(evaluation.model_id != model.pk for evaluation in evidence):
+        raise InvalidRequest(f"Evidence must be evaluations of {model.name}.", field="evidence")
 
     request = ApprovalRequest(
         requester=requester,
@@ -85,6 +90,8 @@ def approval_request_create(
                 request.save()
         except IntegrityError:
             raise Conflict(f"{unit.name} already has a pending request for {model.name}.") from None
+        if evidence:
+            request.evidence.set(evidence)
         notify(
             recipients=_approvers().exclude(pk=requester.pk),
             subject=f"New request: {model.name} for {unit.name}",
