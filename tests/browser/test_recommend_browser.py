@@ -6,11 +6,15 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import Specialty
 from tests.factories import AIModelFactory
 
 
 @pytest.fixture
 def chat_models(db):
+    # An earlier transactional test's flush may have taken the migrated specialties with it.
+    Specialty.objects.get_or_create(slug="chat", defaults={"name": "Chat"})
+
     def chat(name, inp, out, **kwargs):
         return AIModelFactory(
             name=name,
