@@ -3,14 +3,14 @@
 Run against gunicorn + PostgreSQL + Redis on loopback (see the Makefile's `load` target).
 """
 
+import json
 import os
 import random
-import re
 
 from locust import HttpUser, between, task
 
-PASSWORD = os.environ.get("DEMO_PASSWORD", "modelshelf-demo")
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# {username: {"session", "token"}} from loadtest/credentials.py (see scripts/load.sh).
+CREDENTIALS = json.loads(os.environ["LOAD_CREDENTIALS"])
 
 
 class Employee(HttpUser):
@@ -21,21 +21,9 @@ class Employee(HttpUser):
     username = "victor"
 
     def on_start(self) -> None:
-        page = self.client.get("/accounts/login/", name="login form")
-        token = CSRF.search(page.text)
-        self.client.post(
-            "/accounts/login/",
-            {
-                "username": self.username,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token[1] if token else "",
-            },
-            name="login",
-        )
-        answer = self.client.post(
-            "/api/v1/auth/token/", {"username": self.username, "password": PASSWORD}, name="token"
-        ).json()
-        self.api = {"Authorization": f"Token {answer['token']}"}
+        mine = CREDENTIALS[self.username]
+        self.client.cookies.set("sessionid", mine["session"])
+        self.api = {"Authorization": f"Token {mine['token']}"}
         models = self.client.get(
             "/api/v1/models/?status=approved&page_size=100", headers=self.api, name="api models"
         ).json()
@@ -45,7 +33,9 @@ class Employee(HttpUser):
     def browse_catalog(self) -> None:
         self.client.get("/?status=approved", name="catalog page")
         self.client.get(
-            "/?q=gpt&status=approved", headers={"HX-Request": "true"}, name="catalog search (htmx)"
+            "/?search=gpt&status=approved",
+            headers={"HX-Request": "true"},
+            name="catalog search (htmx)",
         )
 
     @task(3)

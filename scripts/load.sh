@@ -18,6 +18,9 @@ $PY manage.py migrate --no-input -v0
 $PY manage.py seed_demo --force -v0
 $PY manage.py collectstatic --no-input -v0
 
+LOAD_CREDENTIALS=$($PY loadtest/credentials.py victor alice bob)
+export LOAD_CREDENTIALS
+
 .venv/bin/gunicorn modelshelf.wsgi --bind "127.0.0.1:$PORT" --workers 4 --threads 2 \
   --access-logfile /dev/null --error-logfile var/load-gunicorn.log &
 web=$!

@@ -35,6 +35,26 @@ def test_deploy_checks_pass_with_debug_off():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_static_files_collect_for_production(tmp_path):
+    """The manifest storage refuses any CSS/JS that points at a file we do not ship."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MODELSHELF_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "staticfiles" / "staticfiles.json").exists()
+
+
 def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": ""}
     result = subprocess.run(

@@ -46,3 +46,14 @@ def test_api_accepts_a_token(client):
     token = Token.objects.create(user=user)
     response = client.get("/api/v1/", headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200
+
+
+def test_token_endpoint_works_from_a_logged_in_browser_session():
+    from django.test import Client
+
+    user = UserFactory(username="dana")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    response = browser.post("/api/v1/auth/token/", {"username": "dana", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=user).key
