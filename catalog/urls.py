@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import approvals, catalog, compare, requests, status, units
+from catalog.views import approvals, catalog, compare, recommend, requests, status, units
 
 app_name = "catalog"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
     path("business-units/<slug:slug>/", units.unit_detail, name="unit_detail"),
     path("status/", status.status, name="status"),
+    path("recommend/", recommend.recommend_page, name="recommend"),
 ]

@@ -55,6 +55,19 @@ class RecommendationQuery(serializers.Serializer):
             floors.append((task, floor))
         return floors
 
+    def need(self) -> Need:
+        """The validated query as the service's Need (the API and the wizard page share this)."""
+        q = self.validated_data
+        return Need(
+            specialty=q["specialty"],
+            monthly_input_tokens=q["monthly_input_tokens"],
+            monthly_output_tokens=q["monthly_output_tokens"],
+            min_context=q["min_context"],
+            data_classification=q["data_classification"],
+            unit=q.get("business_unit"),
+            min_scores=tuple(q["min_score"]),
+        )
+
 
 class RecommendedSerializer(serializers.Serializer):
     model = AIModelRefSerializer()
@@ -86,17 +99,7 @@ class RecommendationsView(APIView):
         query_data["min_score"] = request.query_params.getlist("min_score")
         query = RecommendationQuery(data=query_data)
         query.is_valid(raise_exception=True)
-        q = query.validated_data
-        need = Need(
-            specialty=q["specialty"],
-            monthly_input_tokens=q["monthly_input_tokens"],
-            monthly_output_tokens=q["monthly_output_tokens"],
-            min_context=q["min_context"],
-            data_classification=q["data_classification"],
-            unit=q.get("business_unit"),
-            min_scores=tuple(q["min_score"]),
-        )
-        found = recommend(need, limit=q["limit"])
+        found = recommend(query.need(), limit=query.validated_data["limit"])
         return Response(RecommendationsSerializer(found).data)
 
 

@@ -41,6 +41,12 @@ def money(amount: Decimal | None) -> str:
     return "" if amount is None else f"${amount:,.2f}"
 
 
+@register.filter
+def score(value: Decimal | None) -> str:
+    """An evaluation score without padding zeros: 0.8600 → "0.86", 100.0000 → "100"."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters replaced (None removes one)."""

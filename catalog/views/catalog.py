@@ -19,6 +19,7 @@ PAGE_SIZE = 50
 HISTORY_DAYS = timedelta(days=30)
 CHART_POINTS = 200
 AUDIT_ROWS = 15
+EVAL_ROWS = 50
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
 DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value}
@@ -128,6 +129,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for c in reversed(checks)
         ],
         "uptime": {label: uptime[key] for label, key in UPTIME_LABELS.items()},
+        "evaluations": model.evaluations.order_by("task", "metric", "-date", "-score")[:EVAL_ROWS],
         "adoptions": model.adoptions.filter(status=AdoptionStatus.ACTIVE).select_related("unit"),
         "history": _audit_trail(model),
         "requestable": model.status in (ModelStatus.APPROVED, ModelStatus.RESTRICTED),

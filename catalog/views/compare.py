@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import short_count, usd
+from catalog.templatetags.catalog_ui import score, short_count, usd
 
 MAX_COMPARED = 4
 
@@ -43,6 +43,22 @@ def _price(model: AIModel, amount: object) -> str:
     return f"{usd(amount)} {model.get_price_unit_display()}" if amount is not None else "—"
 
 
+def _evaluation_rows(models: list[AIModel]) -> list[dict[str, object]]:
+    """One row per evaluated task: each model's best score on it (the metric named), or —."""
+    best: list[dict[str, str]] = []
+    for model in models:
+        scores: dict[str, str] = {}
+        for e in sorted(model.evaluations.all(), key=lambda e: (e.task, -e.score)):
+            scores.setdefault(e.task, f"{score(e.score)} {e.metric}")
+        best.append(scores)
+    tasks = sorted({task for scores in best for task in scores})
+    rows: list[dict[str, object]] = []
+    for task in tasks:
+        values = [scores.get(task, "—") for scores in best]
+        rows.append({"label": f"Eval: {task}", "values": values, "differs": len(set(values)) > 1})
+    return rows
+
+
 def compare(request: HttpRequest) -> HttpResponse:
     """`?m=slug&m=slug…`: the models in the order asked, unknown slugs named, at most four."""
     slugs = list(dict.fromkeys(s for s in request.GET.getlist("m") if s))
@@ -52,13 +68,14 @@ def compare(request: HttpRequest) -> HttpResponse:
         m.slug: m
         for m in AIModel.objects.filter(slug__in=slugs)
         .select_related("vendor")
-        .prefetch_related("specialties")
+        .prefetch_related("specialties", "evaluations")
     }
     models = [found[s] for s in slugs if s in found]
     rows = []
     for label, value in ROWS:
         values = [value(m) for m in models]
         rows.append({"label": label, "values": values, "differs": len(set(values)) > 1})
+    rows += _evaluation_rows(models)
     context = {
         "models": models,
         "rows": rows,

@@ -20,15 +20,19 @@ BUDGET = {
         6,
     ),
     "/?page=3&ordering=context_window": (8, 5),
-    "/models/bulk-model-00000/": (11, 11),
+    "/models/bulk-model-00000/": (12, 12),
     "/compare/?m=bulk-model-00000&m=bulk-model-00003&m=bulk-model-00006&m=bulk-model-00009": (
-        5,
-        5,
+        6,
+        6,
     ),
     "/requests/": (5, 5),
     "/requests/new/?model=bulk-model-00000": (6, 6),
     "/business-units/marketing/": (15, 15),
     "/status/": (7, 7),
+    "/recommend/": (5, 5),
+    # Every chat model is judged (10,000 of them at the larger size) in a fixed number of queries.
+    "/recommend/?specialty=chat&monthly_input_tokens=50000000&monthly_output_tokens=10000000"
+    "&min_context=16000&business_unit=marketing&min_score=mmlu:0.5": (11, 8),
     "/accounts/profile/": (5, 5),
 }
 APPROVER_BUDGET = {"/approvals/": (5, 5)}
