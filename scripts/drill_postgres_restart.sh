@@ -11,6 +11,8 @@ db=${DATABASE_URL##*/}
 psql "${DATABASE_URL%/*}/postgres" -qtc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"$db\""
 .venv/bin/python manage.py migrate --no-input -v0
+.venv/bin/python manage.py shell -c "from accounts.models import User; User.objects.get_or_create(username='drill')"
+token=$(.venv/bin/python manage.py create_api_token drill | tail -1)
 .venv/bin/gunicorn modelshelf.wsgi --bind "127.0.0.1:$PORT" --workers 2 \
   --access-logfile /dev/null --error-logfile var/drill-gunicorn.log &
 web=$!
@@ -18,7 +20,10 @@ trap 'kill $web 2>/dev/null || true' EXIT
 sleep 2
 codes=$(mktemp)
 ( end=$((SECONDS + 25)); while [ $SECONDS -lt $end ]; do
-    curl -s -o /dev/null -w "%{http_code}\n" "http://127.0.0.1:$PORT/healthz" >> "$codes"; sleep 0.05
+    curl -s -o /dev/null -w "healthz %{http_code}\n" "http://127.0.0.1:$PORT/healthz" >> "$codes"
+    curl -s -o /dev/null -w "api %{http_code}\n" -H "Authorization: Token $token" \
+      "http://127.0.0.1:$PORT/api/v1/models/?page_size=5" >> "$codes"
+    sleep 0.05
   done ) &
 load=$!
 sleep 5
@@ -28,7 +33,8 @@ pg_ctlcluster --skip-systemctl-redirect "$cluster" main stop -m fast
 sleep 4
 pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
 wait $load
-echo "answers during the drill (count status):"
+echo "answers during the drill (count, endpoint, status):"
 sort "$codes" | uniq -c
-tail -1 "$codes" | grep -q 200 && echo "recovered: the last answer was 200"
-! grep -q '^500$' "$codes" && echo "no 500 answers"
+tail -2 "$codes" | grep -c " 200" | grep -q 2 && echo "recovered: the last answers were 200"
+grep -q " 500$" "$codes" && { echo "FAIL: 500 answers during the outage"; exit 1; }
+echo "no 500 answers"
