@@ -12,6 +12,7 @@ from catalog.choices import AdoptionStatus
 from catalog.models import Adoption, AIModel
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
+from catalog.services.budgets import units_check_budget
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,9 @@ def model_events_notify(*, events: Sequence[ModelEvent]) -> None:
                 subject=f"{len(unit_lines)} change(s) to models {units[unit_id].name} uses",
                 body="\n".join(unit_lines),
             )
+    repriced = {
+        a.unit_id for a in adoptions if any(e.kind == "price" for e in by_model[a.model_id])
+    }
+    if repriced:
+        # Prices are already written: the forecast below reads the new ones.
+        units_check_budget(unit_ids=repriced, reason="Vendor prices of models you use changed.")

@@ -195,6 +195,29 @@ def test_price_change_and_new_deprecation_tell_the_unit_managers_the_cost(
     assert AIModel.objects.get(pk=model.pk).deprecation_date.isoformat() == "2031-01-31"
 
 
+def test_a_price_rise_that_pushes_a_unit_over_budget_tells_its_managers(
+    catalog_on_fake, manager, unit, django_capture_on_commit_callbacks
+):
+    key = priced_keys(catalog_on_fake.cost_map, 1)[0]
+    model = AIModel.objects.get(price_source_key=key)
+    Adoption.objects.create(
+        unit=unit, model=model, use_case="Drafts", approved_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=30),
+        expected_monthly_input_tokens=100_000_000, expected_monthly_output_tokens=0,
+    )  # fmt: skip
+    old_cost = model.input_price_per_mtok * 100
+    unit.monthly_budget = (old_cost * 3 / 2).quantize(old_cost)
+    unit.save()
+    catalog_on_fake.set_cost_map(repriced(catalog_on_fake.cost_map, [key], 2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        prices_sync()
+
+    budget_mails = [m for m in mail.outbox if "over its monthly AI budget" in m.subject]
+    assert [m.to for m in budget_mails] == [[manager.email]]
+    assert "Vendor prices of models you use changed." in budget_mails[0].body
+
+
 def test_manual_vendors_are_not_synced(catalog_on_fake):
     Vendor.objects.update(price_source=PriceSource.MANUAL)
     assert prices_sync().runs == []
