@@ -10,20 +10,12 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
 from accounts.models import User
-from bench.bench_api import _interleaved, seed_catalog
+from bench.bench_api import _get, _interleaved, seed_catalog
 
 MODELS = 10_000
 PAGE = 50
 FILTERS = "status=approved&max_input_price=20"
 TARGET = 1.5
-
-
-def _get(client: Client, url: str, **headers: str):
-    def call() -> None:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, (url, response.status_code, response.content[:300])
-
-    return call
 
 
 def run() -> None:
