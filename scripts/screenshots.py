@@ -17,15 +17,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -124,6 +115,7 @@ def _shoot(base: str, password: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from catalog.models import AIModel
+    from scripts.chromium import launch_chromium
 
     slugs = {
         key: AIModel.objects.get(price_source_key=key).slug
@@ -131,7 +123,7 @@ def _shoot(base: str, password: str) -> list[Path]:
     }
     saved = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
 
         def session(username: str, width: int = 1360, height: int = 900):
             page = browser.new_page(viewport={"width": width, "height": height})
