@@ -167,16 +167,21 @@ def test_sync_of_one_vendor_leaves_the_others_alone(catalog_on_fake):
     assert JobRun.objects.get(kind=JobKind.SYNC_PRICES).vendor.slug == "anthropic"
 
 
+def adopt_for_100m_input_tokens(unit, model) -> Adoption:
+    now = timezone.now()
+    return Adoption.objects.create(
+        unit=unit, model=model, use_case="Drafts", approved_at=now,
+        expires_at=now + timedelta(days=30),
+        expected_monthly_input_tokens=100_000_000, expected_monthly_output_tokens=0,
+    )  # fmt: skip
+
+
 def test_price_change_and_new_deprecation_tell_the_unit_managers_the_cost(
     catalog_on_fake, manager, unit, django_capture_on_commit_callbacks
 ):
     key = priced_keys(catalog_on_fake.cost_map, 1)[0]
     model = AIModel.objects.get(price_source_key=key)
-    Adoption.objects.create(
-        unit=unit, model=model, use_case="Drafts", approved_at=timezone.now(),
-        expires_at=timezone.now() + timedelta(days=30),
-        expected_monthly_input_tokens=100_000_000, expected_monthly_output_tokens=0,
-    )  # fmt: skip
+    adopt_for_100m_input_tokens(unit, model)
     bystander = UserFactory(username="member-only")
     Membership.objects.create(user=bystander, unit=unit, role=Membership.Role.MEMBER)
     changed = repriced(catalog_on_fake.cost_map, [key], 2)
@@ -200,11 +205,7 @@ def test_a_price_rise_that_pushes_a_unit_over_budget_tells_its_managers(
 ):
     key = priced_keys(catalog_on_fake.cost_map, 1)[0]
     model = AIModel.objects.get(price_source_key=key)
-    Adoption.objects.create(
-        unit=unit, model=model, use_case="Drafts", approved_at=timezone.now(),
-        expires_at=timezone.now() + timedelta(days=30),
-        expected_monthly_input_tokens=100_000_000, expected_monthly_output_tokens=0,
-    )  # fmt: skip
+    adopt_for_100m_input_tokens(unit, model)
     old_cost = model.input_price_per_mtok * 100
     unit.monthly_budget = (old_cost * 3 / 2).quantize(old_cost)
     unit.save()
