@@ -198,7 +198,7 @@ AVAILABILITY_VENDOR_TIMEOUT_SECONDS = env_int(
 )
 AVAILABILITY_CONCURRENCY = env_int("AVAILABILITY_CONCURRENCY", 50, minimum=1)
 AVAILABILITY_SLOW_MS = env_int("AVAILABILITY_SLOW_MS", 5000, minimum=1)
-PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 500, minimum=1)
+PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 1000, minimum=1)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).

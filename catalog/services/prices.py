@@ -7,8 +7,9 @@ one resumed after a worker died mid-way) writes every change exactly once. Junk 
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -106,20 +107,30 @@ def _needs_write(quote: PriceQuote, current: Current) -> bool:
     )
 
 
-def _fetch_all(sources: Sequence[Source]) -> list[dict[str, PriceQuote] | VendorError]:
-    """One GET per source, all sources at once."""
+def _fetch(client: httpx.Client, source: Source) -> dict[str, PriceQuote] | VendorError:
+    kind, url = source
+    try:
+        return ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
+    except VendorError as exc:
+        return exc
+
+
+@contextmanager
+def _fetching(
+    sources: Sequence[Source],
+) -> Iterator[list[Future[dict[str, PriceQuote] | VendorError]]]:
+    """One GET per source, all sources at once, in the background."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
-    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client,
+        ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool,
+    ):
+        yield [pool.submit(_fetch, client, source) for source in sources]
 
-        def fetch(source: Source) -> dict[str, PriceQuote] | VendorError:
-            kind, url = source
-            try:
-                return ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
-            except VendorError as exc:
-                return exc
 
-        with ThreadPoolExecutor(max_workers=min(8, len(sources))) as pool:
-            return list(pool.map(fetch, sources))
+def _stored(vendors: list[Vendor]) -> list[Current]:
+    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
+    return [Current(*row) for row in rows]
 
 
 def prices_sync(
@@ -152,18 +163,20 @@ def prices_sync(
             ]
         )
     )
-    fetched = _fetch_all(sources) if sources else []
-    for source, run, quotes in zip(sources, result.runs, fetched, strict=True):
-        slugs = [v.slug for v in grouped[source]]
-        if isinstance(quotes, VendorError):
-            run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
-            if not quotes.permanent:
-                result.retry_vendors += slugs
-                result.retry_after = max(result.retry_after or 0, quotes.retry_after or 0)
-        else:
-            _apply(run, source[0], grouped[source], quotes, batch_size, track)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
+    with _fetching(sources) as fetches:
+        stored = [_stored(grouped[source]) for source in sources]  # while the vendors answer
+        for source, run, fetch, models in zip(sources, result.runs, fetches, stored, strict=True):
+            slugs = [v.slug for v in grouped[source]]
+            quotes = fetch.result()
+            if isinstance(quotes, VendorError):
+                run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
+                if not quotes.permanent:
+                    result.retry_vendors += slugs
+                    result.retry_after = max(result.retry_after or 0, quotes.retry_after or 0)
+            else:
+                _apply(run, source[0], grouped[source], models, quotes, batch_size, track)
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
     return result
 
 
@@ -171,16 +184,15 @@ def _apply(
     run: JobRun,
     source: str,
     vendors: list[Vendor],
+    models: list[Current],
     quotes: dict[str, PriceQuote],
     batch_size: int | None,
     track: Callable[[int], object] | None,
 ) -> None:
     size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
-    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
     matched: list[int] = []
     pending: list[int] = []
-    for row in rows.iterator(chunk_size=2000):
-        current = Current(*row)
+    for current in models:
         quote = quotes.get(current.key)
         if quote is None:
             continue
@@ -189,9 +201,15 @@ def _apply(
             pending.append(current.pk)
     run.checked = len(matched)
     now = timezone.now()
+    # Only news for units that use the model: looked up once, not once per batch.
+    adopted = set(
+        Adoption.objects.filter(
+            model__vendor__in=vendors, status=AdoptionStatus.ACTIVE
+        ).values_list("model_id", flat=True)
+    )
     for start in range(0, len(pending), size):
         batch = pending[start : start + size]
-        changed, flagged = _write_batch(run, source, batch, quotes, now)
+        changed, flagged = _write_batch(run, source, batch, quotes, now, adopted)
         run.changed += changed
         run.flagged += flagged
         if track:
@@ -206,7 +224,12 @@ def _apply(
 
 @transaction.atomic
 def _write_batch(
-    run: JobRun, source: str, pks: list[int], quotes: dict[str, PriceQuote], now: datetime
+    run: JobRun,
+    source: str,
+    pks: list[int],
+    quotes: dict[str, PriceQuote],
+    now: datetime,
+    adopted: set[int],
 ) -> tuple[int, int]:
     """Re-read the batch under lock and write what still differs: safe against a concurrent or
     earlier run of the same sync. Returns (changed, flagged)."""
@@ -244,19 +267,14 @@ def _write_batch(
     bulk_set(AIModel, ["deprecation_date"], deprecations)
     PriceObservation.objects.bulk_create(observations)
     PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
-    model_events_notify(events=_events(changes))
+    model_events_notify(events=_events(changes, adopted))
     return len(changes), len(flags)
 
 
-def _events(changes: list[tuple[Current, PriceQuote, bool, bool]]) -> list[ModelEvent]:
-    """Events for the changed models some unit actively uses (one query): only those are news."""
-    if not changes:
-        return []
-    adopted = set(
-        Adoption.objects.filter(
-            model_id__in=[c.pk for c, *_ in changes], status=AdoptionStatus.ACTIVE
-        ).values_list("model_id", flat=True)
-    )
+def _events(
+    changes: list[tuple[Current, PriceQuote, bool, bool]], adopted: set[int]
+) -> list[ModelEvent]:
+    """Events for the changed models some unit actively uses: only those are news."""
     events = []
     for current, quote, price_changed, deprecated in changes:
         if current.pk not in adopted:

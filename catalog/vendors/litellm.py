@@ -142,6 +142,15 @@ def _prices(key: str, data: Mapping[str, object]) -> tuple[Decimal | None, Decim
     return None, None, PriceUnit.PER_MTOK
 
 
+def entry_prices(
+    key: str, data: Mapping[str, object]
+) -> tuple[Decimal | None, Decimal | None, str, date | None]:
+    """Just what a price sync needs of an entry: (input, output, unit, deprecation date).
+    Raises CostMapError; a malformed field the sync does not read cannot block a price."""
+    inp, out, unit = _prices(key, data)
+    return inp, out, unit, _date(key, data.get("deprecation_date"))
+
+
 def _date(key: str, value: object) -> date | None:
     if value in (None, ""):
         return None
@@ -173,7 +182,7 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
             extra.append("vision")
         if CODE_NAME.search(key):
             extra.append("code")
-    inp, out, unit = _prices(key, data)
+    inp, out, unit, deprecation = entry_prices(key, data)
     inputs = _str_list(key, "supported_modalities", data.get("supported_modalities"))
     outputs = _str_list(key, "supported_output_modalities", data.get("supported_output_modalities"))
     successor = data.get("successor_model")
@@ -190,7 +199,7 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
         max_output_tokens=_positive_int(key, "max_output_tokens", data.get("max_output_tokens")),
         input_modalities=inputs or ["text"],
         output_modalities=outputs or MODE_OUTPUT.get(mode, ["text"]),
-        deprecation_date=_date(key, data.get("deprecation_date")),
+        deprecation_date=deprecation,
         successor_key=successor if isinstance(successor, str) else "",
         source_url=str(data.get("source") or "")[:500],
         regions=_str_list(key, "supported_regions", data.get("supported_regions")),

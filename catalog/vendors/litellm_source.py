@@ -1,4 +1,4 @@
-"""LiteLLM's cost map fetched by URL for `sync_prices`, read with the same parser as import.
+"""LiteLLM's cost map fetched by URL for `sync_prices`, read with import's price parser.
 
 One bad entry must not hide the rest: each entry is parsed on its own and a malformed one
 becomes a quote with a `problem`, flagged rather than applied.
@@ -7,7 +7,7 @@ becomes a quote with a `problem`, flagged rather than applied.
 from collections.abc import Mapping
 
 from catalog.vendors.base import PriceQuote, VendorAdapter, shape_error
-from catalog.vendors.litellm import NOT_MODELS, CostMapError, parse_entry
+from catalog.vendors.litellm import NOT_MODELS, CostMapError, entry_prices
 
 
 def _raw(data: Mapping[str, object], name: str) -> str:
@@ -31,7 +31,7 @@ def quotes_from_cost_map(raw: object) -> dict[str, PriceQuote]:
             _raw(resolved, "output_cost_per_token"),
         )
         try:
-            entry = parse_entry(key, resolved)
+            input_price, output_price, unit, deprecation = entry_prices(key, resolved)
         except CostMapError as exc:
             quotes[key] = PriceQuote(
                 key=key, problem=str(exc)[:200], raw_input=raw_in, raw_output=raw_out
@@ -39,10 +39,10 @@ def quotes_from_cost_map(raw: object) -> dict[str, PriceQuote]:
             continue
         quotes[key] = PriceQuote(
             key=key,
-            input_price=entry.input_price,
-            output_price=entry.output_price,
-            price_unit=entry.price_unit,
-            deprecation_date=entry.deprecation_date,
+            input_price=input_price,
+            output_price=output_price,
+            price_unit=unit,
+            deprecation_date=deprecation,
             raw_input=raw_in,
             raw_output=raw_out,
         )

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -70,6 +72,21 @@ def test_sync_query_count_does_not_grow_with_the_catalog(
     assert result.changed == 3
     with django_assert_max_num_queries(6):
         assert prices_sync().changed == 0
+
+
+def test_each_write_batch_costs_the_same_few_queries(catalog_on_fake):
+    """Lock-read, price update, ledger insert and the savepoint pair: who adopted the models is
+    asked once per source, not once per batch."""
+    keys = priced_keys(catalog_on_fake.cost_map, 6)
+
+    def queries_for_batches_of(size, factor):
+        catalog_on_fake.set_cost_map(repriced(catalog_on_fake.cost_map, keys, factor))
+        with CaptureQueriesContext(connection) as captured:
+            assert prices_sync(batch_size=size).changed == 6
+        return len(captured)
+
+    one_batch, six_batches = queries_for_batches_of(6, 2), queries_for_batches_of(1, 3)
+    assert (six_batches - one_batch) / 5 == 5
 
 
 def test_junk_prices_are_flagged_on_the_run_and_never_applied(catalog_on_fake):
