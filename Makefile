@@ -7,7 +7,7 @@ PORT ?= 8000
 FAKE_VENDOR_PORT ?= 8001
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint audit load fuzz screenshots clean
+.PHONY: install run test bench lint audit load fuzz drills screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ lint: install
 
 # Known vulnerabilities in pinned packages (waivers: see SECURITY.md) and high-severity findings.
 audit: install
-	$(PY) -m pip_audit --progress-spinner off -r requirements.txt
+	$(PY) scripts/audit.py
 	$(PY) -m bandit -q -r accounts catalog modelshelf --severity-level high
 
 # schemathesis with 100 examples per operation and role (make test runs 2).
@@ -51,6 +51,12 @@ fuzz: install
 load: install
 	$(PY) -m pip install --quiet -r requirements-load.txt
 	scripts/load.sh
+
+# Failure drills: worker kill -9 and broker crash mid-sync, then a PostgreSQL restart under
+# traffic (restarts the local cluster: not for a shared machine).
+drills: install
+	scripts/drill_jobs.sh
+	scripts/drill_postgres_restart.sh
 
 clean:
 	rm -rf var/test var/celery

@@ -172,6 +172,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task running when the broker connection drops finishes its work (it needs only the
+# database); its unacknowledged message comes back after the visibility timeout, and the jobs
+# are idempotent, so the second delivery writes nothing.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = min(90, CELERY_VISIBILITY_TIMEOUT - 10)
 CELERY_TASK_TIME_LIMIT = min(100, CELERY_VISIBILITY_TIMEOUT - 5)
 CELERY_TASK_IGNORE_RESULT = True

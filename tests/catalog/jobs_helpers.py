@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from django.conf import settings
 
 from catalog.fakevendor import data
@@ -149,6 +150,46 @@ class Worker:
         """No graceful shutdown: the queue is purged after each test anyway."""
         if self.process and self.process.poll() is None:
             self.kill9()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, persisted as production should run a
+    broker (append-only file, fsync on every write), so it can be crashed and restarted."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = free_port()
+        self.dir = tmp_path / "redis"
+        self.dir.mkdir()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "PrivateRedis":
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--dir", str(self.dir), "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: _answers(client), timeout=10, what=f"redis-server on {self.port}")
+        return self
+
+    def crash(self) -> None:
+        """SIGKILL: no shutdown save, only what the append-only file already holds survives."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.crash()
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
 
 
 def _forget_queued_work() -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from kombu import Connection
 
 from catalog.choices import JobKind
 from catalog.fakevendor import data
@@ -21,6 +22,7 @@ from catalog.tasks.jobs import check_availability, sync_prices
 from catalog.vendors.litellm_source import quotes_from_cost_map
 from modelshelf.celery import app as celery_app
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
+    PrivateRedis,
     Worker,
     catalog_on_fake,
     fake_vendor,
@@ -215,5 +217,69 @@ def test_drill_kill_9_mid_sync_then_restart_applies_every_change_exactly_once(wo
         assert all(now[k] == served_prices[k] for k in changes)
         crashed = JobRun.objects.filter(kind=JobKind.SYNC_PRICES, finished_at__isnull=True)
         assert crashed.count() == 1  # the killed attempt stays visible as unfinished
+        print(
+            f"\nkill -9 drill: worker killed after {written_at_kill} of {len(changes)} changes; "
+            f"after a restart all {len(changes)} applied once, no duplicate observation"
+        )
     finally:
+        server.stop()
+
+
+@requires_real_servers
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_drill_redis_restart_mid_sync_the_worker_consumes_again_and_nothing_is_lost(
+    worker, tmp_path
+):
+    """The broker crashes while a sync writes and a check waits in the queue; once Redis is
+    back the worker reconnects by itself, the queued check runs, new work is consumed, and
+    every price change lands exactly once."""
+    full = data.load_cost_map()
+    models_import_litellm(raw=full)
+    server = FakeVendor(cost_map=full, price_drift=1.0, seed=5).start()
+    broker = PrivateRedis(tmp_path).start()
+    try:
+        vendors_point_at_fake(url=server.url)
+        served_prices = expected_after(server.cost_map)
+        changes = {
+            k for k, v in prices().items() if v != served_prices[k] and any(served_prices[k])
+        }
+        started = timezone.now()
+        new_observations = PriceObservation.objects.filter(observed_at__gte=started)
+        checks = JobRun.objects.filter(kind=JobKind.CHECK_AVAILABILITY, finished_at__isnull=False)
+
+        worker(PRICE_SYNC_BATCH_SIZE="25", CELERY_BROKER_URL=broker.url)
+        with Connection(broker.url) as connection:
+            sync_prices.apply_async(connection=connection)
+            check_availability.apply_async(connection=connection)  # waits behind the sync
+        wait_for(lambda: new_observations.exists(), timeout=30, what="the sync to start writing")
+        broker.crash()
+        crashed_at = time.monotonic()
+        assert not finished_syncs(), "the crash must land mid-sync"
+        assert not checks.exists(), "the check must still be queued when Redis goes down"
+        time.sleep(2)
+        broker.start()
+        restarted = timezone.now()
+
+        wait_for(lambda: checks.exists(), timeout=60, what="the queued check to run after restart")
+        with Connection(broker.url) as connection:
+            sync_prices.apply_async(connection=connection)
+        wait_for(
+            lambda: any(run.started_at > restarted for run in finished_syncs()),
+            timeout=60,
+            what="a sync sent after the restart",
+        )
+
+        assert sum(run.changed for run in finished_syncs()) == len(changes)
+        per_model = Counter(new_observations.values_list("model__price_source_key", flat=True))
+        assert set(per_model) == changes
+        assert max(per_model.values()) == 1  # no duplicate observation
+        now = prices()
+        assert all(now[k] == served_prices[k] for k in changes)
+        print(
+            f"\nredis drill: broker down 2 s, all work done {time.monotonic() - crashed_at:.1f} s "
+            f"after the crash; {len(changes)} price changes applied once over "
+            f"{len(finished_syncs())} sync runs; the queued check and a new sync both ran"
+        )
+    finally:
+        broker.stop()
         server.stop()
