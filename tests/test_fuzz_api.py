@@ -6,6 +6,7 @@ negative examples, checking for server errors, undocumented status codes and res
 
 import json
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -36,6 +37,7 @@ CHECKS = [
 ]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 ROLES = ["victor", "alice", "bob", "carol"]
+RUN: Counter[tuple[str, str]] = Counter()  # examples run per (operation, role)
 
 schema = schemathesis.openapi.from_dict(
     json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
@@ -72,6 +74,23 @@ def no_throttling(monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fuzz_summary(request):
+    """One line for `make fuzz`: how much of the API was exercised, and how hard."""
+    yield
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter and capture and RUN:
+        operations = {operation for operation, _ in RUN}
+        with capture.global_and_fixture_disabled():
+            reporter.write("\n")
+            reporter.write_line(
+                f"fuzz: {len(operations)} operations × {len({r for _, r in RUN})} roles, "
+                f"{sum(RUN.values())} examples, {min(RUN.values())}–{max(RUN.values())} "
+                f"per operation and role (positive and negative)"
+            )
+
+
 @pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 @settings(
@@ -83,6 +102,7 @@ def no_throttling(monkeypatch):
 def test_api_never_fails_and_keeps_its_contract(
     case, role, tokens, django_capture_on_commit_callbacks
 ):
+    RUN[case.operation.label, role] += 1
     with django_capture_on_commit_callbacks(execute=False):
         case.call_and_validate(
             headers={"Authorization": f"Token {tokens[role]}"}, checks=CHECKS, excluded_checks=[]
