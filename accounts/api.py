@@ -1,5 +1,19 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+
+USERNAME_MAX_LENGTH = get_user_model()._meta.get_field("username").max_length
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """A username longer than any account's is refused before authenticating: the failed-login
+    record (django-axes) could not store it, and no such user can exist."""
+
+    username = serializers.CharField(
+        label="Username", write_only=True, max_length=USERNAME_MAX_LENGTH
+    )
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -9,3 +23,4 @@ class ObtainTokenView(ObtainAuthToken):
     # keeps the endpoint usable from a browser that is already logged in.
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    serializer_class = TokenRequestSerializer

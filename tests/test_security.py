@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
@@ -94,6 +95,20 @@ def test_repeated_failures_lock_out_that_username_from_that_address_only(client,
     assert _login(client, "dana", PASSWORD, "10.0.0.1").status_code == 429
     assert _login(client, "dana", PASSWORD, "10.0.0.2").status_code == 302
     assert _login(client, "erin", PASSWORD, "10.0.0.1").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_an_overlong_username_is_a_failed_login_not_a_server_error(client, settings, path):
+    """Found by `make fuzz` (on the token endpoint): Django's login forms pass a username of
+    any length on to authentication, and on PostgreSQL the lockout record could not hold it."""
+    long_name = "x" * 300
+    codes = [
+        client.post(path, {"username": long_name, "password": "wrong"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert codes == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]  # locked out, as usual
+    assert AccessAttempt.objects.get().username == long_name[:255]
 
 
 @pytest.fixture

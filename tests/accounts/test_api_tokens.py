@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
@@ -21,6 +22,14 @@ def test_token_endpoint_refuses_wrong_password_naming_no_secret(client):
     response = client.post("/api/v1/auth/token/", {"username": "dana", "password": "nope"})
     assert response.status_code == 400
     assert "token" not in response.json()
+
+
+def test_token_endpoint_refuses_an_overlong_username_naming_the_field(client):
+    """Found by `make fuzz` on PostgreSQL: the failed-login record overflowed its column (500)."""
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "nope"})
+    assert response.status_code == 400
+    assert "150" in response.json()["username"][0]
+    assert not AccessAttempt.objects.exists()
 
 
 def test_create_api_token_prints_the_key_alone_on_the_last_line():
