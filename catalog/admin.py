@@ -156,7 +156,7 @@ class PriceFlagAdmin(admin.ModelAdmin):
     search_fields = ["model__name", "model__slug", "reason"]
     list_select_related = ["model"]
     readonly_fields = [f.name for f in PriceFlag._meta.fields]
-    actions = ["accept_prices"]
+    actions = ["accept_prices", "dismiss_prices"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -175,3 +175,10 @@ class PriceFlagAdmin(admin.ModelAdmin):
                 accepted += 1
         if accepted:
             self.message_user(request, f"Applied {accepted} flagged price(s).", messages.SUCCESS)
+
+    @admin.action(description="Dismiss the flagged price (later syncs will not flag it again)")
+    def dismiss_prices(self, request: HttpRequest, queryset: QuerySet[PriceFlag]) -> None:
+        from catalog.services.prices import price_flags_dismiss
+
+        dismissed = price_flags_dismiss(flags=queryset, by=request.user)  # type: ignore[arg-type]
+        self.message_user(request, f"Dismissed {dismissed} flagged price(s).", messages.SUCCESS)

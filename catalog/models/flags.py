@@ -8,7 +8,8 @@ from catalog.models.jobs import JobRun
 
 class PriceFlag(models.Model):
     """A price a sync refused to apply (junk, or a jump over 10×), kept for a catalog admin to
-    accept or dismiss. One open flag per model and offered value, however many syncs see it."""
+    accept or dismiss. One flag per model and offered value, however many syncs see it: once
+    dismissed, the same value is not flagged again."""
 
     job_run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="price_flags")
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_flags")
@@ -39,8 +40,8 @@ class PriceFlag(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["model", "raw_input", "raw_output"],
-                condition=models.Q(status=PriceFlagStatus.OPEN),
-                name="priceflag_one_open_per_model_value",
+                condition=models.Q(status__in=[PriceFlagStatus.OPEN, PriceFlagStatus.DISMISSED]),
+                name="priceflag_one_per_model_value",
             )
         ]
 

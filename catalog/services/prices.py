@@ -18,6 +18,7 @@ from typing import NamedTuple
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -351,3 +352,11 @@ def price_flag_accept(*, flag: PriceFlag, by: User) -> PriceFlag:
         events=[ModelEvent(model, "price", _price_text(old_in, old_out, model), old_in, old_out)]
     )
     return flag
+
+
+def price_flags_dismiss(*, flags: QuerySet[PriceFlag], by: User) -> int:
+    """A catalog admin rules flagged values wrong: they stay unapplied and, being remembered,
+    are not flagged again by later syncs. Returns how many open flags were dismissed."""
+    return flags.filter(status=PriceFlagStatus.OPEN).update(
+        status=PriceFlagStatus.DISMISSED, decided_by=by, decided_at=timezone.now()
+    )

@@ -16,7 +16,7 @@ from catalog.choices import JobKind, PriceFlagStatus, PriceSource
 from catalog.fakevendor import data
 from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
 from catalog.services.errors import Conflict
-from catalog.services.prices import price_flag_accept, prices_sync
+from catalog.services.prices import price_flag_accept, price_flags_dismiss, prices_sync
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,
@@ -132,6 +132,29 @@ def test_a_catalog_admin_accepts_a_flagged_jump_once(catalog_on_fake, catalog_ad
         price_flag_accept(flag=nan, by=catalog_admin)
     jump.refresh_from_db()
     assert jump.status == PriceFlagStatus.ACCEPTED and jump.decided_by == catalog_admin
+
+
+def test_a_dismissed_flag_stays_dismissed_and_its_value_is_not_flagged_again(
+    catalog_on_fake, catalog_admin
+):
+    Vendor.objects.update(
+        price_source_url=f"{catalog_on_fake.url}/_fault/junk/litellm/model_prices.json"
+    )
+    prices_sync()
+    words = PriceFlag.objects.filter(raw_input="twelve dollars")
+    before = price_of(words.get().model.price_source_key)
+
+    assert price_flags_dismiss(flags=words, by=catalog_admin) == 1
+    assert price_flags_dismiss(flags=words, by=catalog_admin) == 0  # already decided
+    again = prices_sync()
+
+    assert again.flagged == 5  # the run still says what it refused…
+    assert PriceFlag.objects.count() == 5  # …but nobody is asked about that value twice
+    flag = words.get()
+    assert (flag.status, flag.decided_by) == (PriceFlagStatus.DISMISSED, catalog_admin)
+    assert price_of(flag.model.price_source_key) == before
+    with pytest.raises(Conflict):
+        price_flag_accept(flag=flag, by=catalog_admin)
 
 
 @pytest.mark.parametrize("fault", ["401", "404", "429", "500", "timeout", "malformed"])
@@ -260,3 +283,18 @@ def test_the_admin_shows_flags_and_accepts_one(catalog_on_fake, client):
 
     assert "Applied 1 flagged price(s)." in response.content.decode()
     assert price_of(jump.model.price_source_key)[0] == jump.input_price_per_mtok
+
+    response = client.post(
+        "/admin/catalog/priceflag/",
+        {
+            "action": "dismiss_prices",
+            "_selected_action": list(PriceFlag.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+
+    assert "Dismissed 4 flagged price(s)." in response.content.decode()
+    assert set(PriceFlag.objects.values_list("status", flat=True)) == {
+        PriceFlagStatus.ACCEPTED,
+        PriceFlagStatus.DISMISSED,
+    }
