@@ -70,6 +70,8 @@ CURRENT_FIELDS = (
     "price_unit",
     "deprecation_date",
 )
+# What a batch re-reads under lock: the fields a concurrent writer could have changed.
+LOCKED_FIELDS = CURRENT_FIELDS[:1] + CURRENT_FIELDS[3:]
 
 
 def _judge(quote: PriceQuote, current: Current) -> str:
@@ -120,7 +122,8 @@ def _fetch(client: httpx.Client, source: Source) -> dict[str, PriceQuote] | Vend
 def _fetching(
     sources: Sequence[Source],
 ) -> Iterator[list[Future[dict[str, PriceQuote] | VendorError]]]:
-    """One GET per source, all sources at once, in the background."""
+    """One GET per source, all at once in the background: a source is applied while the
+    next ones are still answering."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
     with (
         httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client,
@@ -165,10 +168,10 @@ def prices_sync(
         )
     )
     with _fetching(sources) as fetches:
-        stored = [_stored(grouped[source]) for source in sources]  # while the vendors answer
-        for source, run, fetch, models in zip(sources, result.runs, fetches, stored, strict=True):
+        for source, run, fetch in zip(sources, result.runs, fetches, strict=True):
             slugs = [v.slug for v in grouped[source]]
             quotes = fetch.result()
+            models = _stored(grouped[source])
             if isinstance(quotes, VendorError):
                 run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
                 if not quotes.permanent:
@@ -192,14 +195,14 @@ def _apply(
 ) -> None:
     size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
     matched: list[int] = []
-    pending: list[int] = []
+    pending: list[Current] = []
     for current in models:
         quote = quotes.get(current.key)
         if quote is None:
             continue
         matched.append(current.pk)
         if _needs_write(quote, current):
-            pending.append(current.pk)
+            pending.append(current)
     run.checked = len(matched)
     now = timezone.now()
     # Only news for units that use the model: looked up once, not once per batch.
@@ -216,7 +219,7 @@ def _apply(
         if track:
             track(len(batch))
     # Changed prices carry their check time already; the rest were checked and found equal.
-    unchanged = sorted(set(matched) - set(pending))
+    unchanged = sorted(set(matched) - {current.pk for current in pending})
     for start in range(0, len(unchanged), 10_000):
         AIModel.objects.filter(pk__in=unchanged[start : start + 10_000]).update(
             price_checked_at=now
@@ -227,21 +230,22 @@ def _apply(
 def _write_batch(
     run: JobRun,
     source: str,
-    pks: list[int],
+    batch: list[Current],
     quotes: dict[str, PriceQuote],
     now: datetime,
     adopted: set[int],
 ) -> tuple[int, int]:
-    """Re-read the batch under lock and write what still differs: safe against a concurrent or
-    earlier run of the same sync. Returns (changed, flagged)."""
-    rows = AIModel.objects.select_for_update().filter(pk__in=pks).values_list(*CURRENT_FIELDS)
+    """Re-read the batch's prices under lock and write what still differs: safe against a
+    concurrent or earlier run of the same sync. Returns (changed, flagged)."""
+    scanned = {current.pk: current for current in batch}
+    locked = AIModel.objects.select_for_update().filter(pk__in=scanned).values_list(*LOCKED_FIELDS)
     prices: list[tuple[object, ...]] = []
     deprecations: list[tuple[object, ...]] = []
     observations: list[PriceObservation] = []
     flags: list[PriceFlag] = []
     changes: list[tuple[Current, PriceQuote, bool, bool]] = []
-    for row in rows:
-        current = Current(*row)
+    for pk, *price in locked:
+        current = Current(pk, scanned[pk].key, scanned[pk].name, *price)
         quote = quotes[current.key]
         if reason := _judge(quote, current):
             flags.append(_flag(run, source, current, quote, reason, now))

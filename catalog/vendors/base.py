@@ -10,11 +10,10 @@ import json
 import os
 import ssl
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -53,9 +52,9 @@ class VendorError(Exception):
         }
 
 
-@dataclass(frozen=True)
-class PriceQuote:
-    """A price source's word on one model, or the reason it cannot be trusted (`problem`)."""
+class PriceQuote(NamedTuple):
+    """A price source's word on one model, or the reason it cannot be trusted (`problem`).
+    A tuple: a sync builds one per entry of a map of thousands."""
 
     key: str
     input_price: Decimal | None = None
