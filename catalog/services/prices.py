@@ -132,11 +132,6 @@ def _fetching(
         yield [pool.submit(_fetch, client, source) for source in sources]
 
 
-def _stored(vendors: list[Vendor]) -> list[Current]:
-    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
-    return [Current(*row) for row in rows]
-
-
 def prices_sync(
     *,
     vendor_slugs: Sequence[str] | None = None,
@@ -171,14 +166,13 @@ def prices_sync(
         for source, run, fetch in zip(sources, result.runs, fetches, strict=True):
             slugs = [v.slug for v in grouped[source]]
             quotes = fetch.result()
-            models = _stored(grouped[source])
             if isinstance(quotes, VendorError):
                 run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
                 if not quotes.permanent:
                     result.retry_vendors += slugs
                     result.retry_after = max(result.retry_after or 0, quotes.retry_after or 0)
             else:
-                _apply(run, source[0], grouped[source], models, quotes, batch_size, track)
+                _apply(run, source[0], grouped[source], quotes, batch_size, track)
             run.finished_at = timezone.now()
             run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
     return result
@@ -188,15 +182,16 @@ def _apply(
     run: JobRun,
     source: str,
     vendors: list[Vendor],
-    models: list[Current],
     quotes: dict[str, PriceQuote],
     batch_size: int | None,
     track: Callable[[int], object] | None,
 ) -> None:
     size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
+    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
     matched: list[int] = []
     pending: list[Current] = []
-    for current in models:
+    for row in rows:
+        current = Current(*row)
         quote = quotes.get(current.key)
         if quote is None:
             continue
