@@ -26,8 +26,10 @@ run: install
 test: install
 	$(PY) -m pytest
 
+# The speed goals are the production database's: PostgreSQL on 127.0.0.1:5432 unless
+# DATABASE_URL names another (DATABASE_URL=sqlite:///var/bench.sqlite3 for the embedded one).
 bench: install
-	$(PY) -m bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/modelshelf} $(PY) -m bench
 
 # PNGs of the main pages (demo data, headless Chromium) into the gitignored screenshots/.
 screenshots: install

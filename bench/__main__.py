@@ -50,10 +50,18 @@ def main(argv: list[str]) -> int:
     names = argv or sorted(
         m.name for m in pkgutil.iter_modules([str(ROOT / "bench")]) if m.name.startswith("bench_")
     )
-    for name in names:
-        module = importlib.import_module(f"bench.{name}")
-        print(f"== {name}: {module.__doc__.strip().splitlines()[0] if module.__doc__ else ''}")
-        module.run()
+    from django.db.utils import OperationalError
+
+    try:
+        for name in names:
+            module = importlib.import_module(f"bench.{name}")
+            doc = module.__doc__.strip().splitlines()[0] if module.__doc__ else ""
+            print(f"== {name}: {doc}")
+            module.run()
+    except OperationalError as exc:
+        print(f"bench: the database does not answer: {exc}", file=sys.stderr)
+        print("Start PostgreSQL on 127.0.0.1:5432 or set DATABASE_URL.", file=sys.stderr)
+        return 1
     return 0
 
 
