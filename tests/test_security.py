@@ -16,56 +16,40 @@ from tests.factories import PASSWORD, UserFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_deploy_checks_pass_with_debug_off():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "modelshelf.example.com",
-        "SECURE_SSL_REDIRECT": "1",
-        "SECURE_COOKIES": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py *args` in a fresh process with production settings (DEBUG off) plus `env`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), **env},
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_deploy_checks_pass_with_debug_off():
+    result = manage(
+        *DEPLOY_CHECK,
+        ALLOWED_HOSTS="modelshelf.example.com",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_COOKIES="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_static_files_collect_for_production(tmp_path):
     """The manifest storage refuses any CSS/JS that points at a file we do not ship."""
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "MODELSHELF_VAR_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage("collectstatic", "--no-input", "-v0", MODELSHELF_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "staticfiles" / "staticfiles.json").exists()
 
 
 def test_deploy_checks_fail_without_a_secret_key_when_debug_is_off():
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "", "ALLOWED_HOSTS": "modelshelf.example.com"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(*DEPLOY_CHECK, SECRET_KEY="", ALLOWED_HOSTS="modelshelf.example.com")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 
