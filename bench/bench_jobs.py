@@ -134,14 +134,12 @@ def price_sync_bench() -> None:
         def sync() -> None:
             results.append(prices_sync())
 
-        floors, syncs = [], []
-        for repeat in range(REPEAT):  # interleaved, so a busy moment of the machine hits both
-            if repeat % 2:
-                syncs.append(rolled_back(sync))
-                floors.append(rolled_back(floor))
-            else:
-                floors.append(rolled_back(floor))
-                syncs.append(rolled_back(sync))
+        floors: list[float] = []
+        syncs: list[float] = []
+        turns = [(floors, floor), (syncs, sync)]
+        for repeat in range(REPEAT):  # interleaved, each going first in turn
+            for times, call in turns if repeat % 2 == 0 else reversed(turns):
+                times.append(rolled_back(call))
     last = results[-1]
     print(f"  catalog: {len(models)} models; served map changes {len(changed)} prices")
     print(f"  sync result: checked {last.checked}, changed {last.changed}, flagged {last.flagged}")
