@@ -8,13 +8,14 @@ from django.contrib.auth.models import Group
 from accounts.models import APPROVERS_GROUP, CATALOG_ADMINS_GROUP, Membership
 from tests.factories import BusinessUnitFactory, UserFactory
 
+DEFAULT_PORTS = {"postgres": 5432, "postgresql": 5432, "redis": 6379, "amqp": 5672}
 
-def _reachable(url: str, default_port: int) -> bool:
+
+def _reachable(url: str) -> bool:
     parts = urlparse(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
     try:
-        socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or default_port), 3
-        ).close()
+        socket.create_connection((parts.hostname or "127.0.0.1", port), 3).close()
     except OSError:
         return False
     return True
@@ -22,10 +23,9 @@ def _reachable(url: str, default_port: int) -> bool:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Servers named in the environment must answer: CI fails rather than silently skipping."""
-    checks = [("DATABASE_URL", 5432), ("CELERY_BROKER_URL", 6379)]
-    for name, port in checks:
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL"):
         url = os.environ.get(name, "")
-        if "://" in url and urlparse(url).hostname and not _reachable(url, port):
+        if "://" in url and urlparse(url).hostname and not _reachable(url):
             pytest.exit(f"{name}={url} is set but the server does not answer", returncode=1)
 
 

@@ -29,6 +29,7 @@ from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     free_port,
     repriced,
     requires_real_servers,
+    requires_redis_broker,
     wait_for,
     worker,
 )
@@ -226,6 +227,7 @@ def test_drill_kill_9_mid_sync_then_restart_applies_every_change_exactly_once(wo
 
 
 @requires_real_servers
+@requires_redis_broker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_drill_redis_restart_mid_sync_the_worker_consumes_again_and_nothing_is_lost(
     worker, tmp_path
