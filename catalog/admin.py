@@ -1,5 +1,6 @@
 """Curation in /admin/: list filters, search and audit history on every catalog object."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -84,6 +85,15 @@ class AIModelAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     inlines = [PriceObservationInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: AIModel, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Through the service, so a price set here is ledgered and announced like a synced one."""
+        from catalog.services.ai_models import ai_model_save
+
+        obj._history_user = request.user  # type: ignore[attr-defined]
+        ai_model_save(model=obj)
 
 
 @admin.register(PriceObservation)
