@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "catalog.tasks.approvals.expire_adoptions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Daily at 03:30 UTC: warn unit managers 90, 30 and 7 days before deprecations/retirements.
+    "notify-lifecycle": {
+        "task": "catalog.tasks.notifications.notify_lifecycle",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Vendor jobs: per-call timeout, a whole vendor's availability deadline (below the task time
