@@ -5,11 +5,10 @@ impact and the budget check, as a sync would tell them."""
 from decimal import Decimal
 
 import pytest
-from django.contrib import admin
-from django.test import RequestFactory
 
 from catalog.choices import PriceSource
 from catalog.models import AIModel, PriceObservation
+from tests.catalog.admin_support import admin_form_data, edit_in_admin
 from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, UserFactory
 
@@ -33,29 +32,6 @@ def used_model(unit, manager):
     )
     adopt(unit, model, expected_monthly_input_tokens=100 * M)
     return model
-
-
-def admin_form_data(user, model: AIModel, **changes: object) -> dict[str, object]:
-    """What the admin's change form posts for `model` untouched, with `changes` applied."""
-    request = RequestFactory().get("/")
-    request.user = user
-    model_admin = admin.site._registry[AIModel]
-    form = model_admin.get_form(request, model)(instance=model)
-    data: dict[str, object] = {}
-    for name, field in form.fields.items():
-        value = field.prepare_value(form[name].value())
-        if value is not None and value is not False:
-            data[name] = value
-    for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-        data[f"price_observations-{key}"] = 0
-    return data | changes
-
-
-def edit_in_admin(client, user, model: AIModel, **changes: object):
-    client.force_login(user)
-    return client.post(
-        f"/admin/catalog/aimodel/{model.pk}/change/", admin_form_data(user, model, **changes)
-    )
 
 
 def test_a_price_edited_in_the_admin_writes_one_ledger_entry_and_tells_the_units_managers(
