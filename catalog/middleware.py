@@ -5,6 +5,7 @@ as a 500. One check for every page and API view, answering 400 with the field's 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.html import format_html
 
 from catalog.views.errors import wants_json
 
@@ -41,5 +42,10 @@ def _refuse(request: HttpRequest, status: int, field: str | None, message: str) 
     if wants_json(request):
         body = {field: [message]} if field else {"detail": message}
         return JsonResponse(body, status=status)
-    text = f"{field}: {message}" if field else message
-    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    page = format_html(
+        '<!doctype html><html lang="en"><title>Bad request</title><h1>Bad request</h1>'
+        '<p role="alert"><strong>{}</strong>: {}</p><p><a href="/">Back to the catalog</a></p>',
+        field or "path",
+        message,
+    )
+    return HttpResponse(page, status=status)
