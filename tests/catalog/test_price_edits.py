@@ -1,4 +1,4 @@
-"""A price set by hand, in the admin or through the API, is a price change like a synced one:
+"""A price set by hand (admin, API) or by an import is a price change like a synced one:
 exactly one ledger entry, and the managers of units using the model are told with the cost
 impact and the budget check, as a sync would tell them."""
 
@@ -8,6 +8,7 @@ import pytest
 
 from catalog.choices import PriceSource
 from catalog.models import AIModel, PriceObservation
+from catalog.services.catalog_import import models_import_litellm
 from tests.catalog.admin_support import admin_form_data, edit_in_admin
 from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, UserFactory
@@ -109,3 +110,18 @@ def test_a_deprecation_date_set_by_hand_is_announced_like_a_synced_one(
     (mail,) = mailoutbox
     assert "Haiku (Drafting replies): deprecated on 2031-01-31" in mail.body
     assert not PriceObservation.objects.filter(model=used_model).exists()
+
+
+def test_a_price_changed_by_an_import_tells_the_managers_like_a_sync(
+    unit, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    entry = {"litellm_provider": "acme", "mode": "chat", "input_cost_per_token": 1e-06}
+    models_import_litellm(raw={"acme/haiku": entry})
+    model = AIModel.objects.get(price_source_key="acme/haiku")
+    adopt(unit, model, expected_monthly_input_tokens=100 * M)
+    with django_capture_on_commit_callbacks(execute=True):
+        models_import_litellm(raw={"acme/haiku": entry | {"input_cost_per_token": 2e-06}})
+    assert model.price_observations.count() == 2
+    (mail,) = mailoutbox
+    assert mail.to == ["frank@example.com"]
+    assert "price $1/— → $2/—" in mail.body and "$100.00 → $200.00" in mail.body
