@@ -71,13 +71,14 @@ def ai_model_save(*, model: AIModel) -> AIModel:
 def _save(model: AIModel, before: Before | None) -> None:
     after = Before.of(model)
     price_changed = model.is_priced if before is None else after[:3] != before[:3]
+    now = timezone.now()
     if price_changed:
-        model.price_checked_at = timezone.now()
+        model.price_checked_at = now
     model.save()
     if price_changed:
         PriceObservation.objects.create(
             model=model,
-            observed_at=model.price_checked_at,
+            observed_at=now,
             input_price_per_mtok=model.input_price_per_mtok,
             output_price_per_mtok=model.output_price_per_mtok,
             price_unit=model.price_unit,

@@ -113,14 +113,14 @@ def models_notify_lifecycle(*, today: date | None = None) -> tuple[int, int]:
     ).select_related("successor")
     due: list[tuple[AIModel, str, date, int]] = []
     for model in models:
-        for kind, day in (
+        for end, day in (
             (LifecycleDate.DEPRECATION, model.deprecation_date),
             (LifecycleDate.RETIREMENT, model.retirement_date),
         ):
             if day is not None and window[0] <= day <= window[1]:
                 days_left = (day - today).days
                 threshold = min(t for t in LIFECYCLE_THRESHOLDS if days_left <= t)
-                due.append((model, kind, day, threshold))
+                due.append((model, end.value, day, threshold))
     events = []
     now = timezone.now()
     # One transaction: the claims and the messages (queued on commit) stand or fall together.
