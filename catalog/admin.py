@@ -13,6 +13,7 @@ from catalog.models import (
     AvailabilityCheck,
     Evaluation,
     JobRun,
+    LifecycleNotice,
     PriceFlag,
     PriceObservation,
     Specialty,
@@ -146,6 +147,23 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["kind", "vendor"]
     list_select_related = ["vendor"]
     date_hierarchy = "started_at"
+
+
+@admin.register(LifecycleNotice)
+class LifecycleNoticeAdmin(admin.ModelAdmin):
+    """What the daily job told units about deprecations and retirements ahead (read-only)."""
+
+    list_display = ["model", "kind", "date", "days_before", "sent_at"]
+    list_filter = ["kind", "days_before"]
+    search_fields = ["model__name", "model__slug"]
+    list_select_related = ["model"]
+    readonly_fields = [f.name for f in LifecycleNotice._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Evaluation)

@@ -352,3 +352,14 @@ def test_the_lifecycle_job_records_its_run_and_is_on_the_beat_schedule(
     assert all(r.finished_at for r in runs)
     entry = settings.CELERY_BEAT_SCHEDULE["notify-lifecycle"]
     assert celery_app.tasks[entry["task"]].name == notify_lifecycle.name
+
+
+def test_catalog_admins_see_the_sent_lifecycle_notices_in_the_admin(client, manager, unit, model):
+    model.retirement_date = timezone.localdate() + timedelta(days=7)
+    model.save()
+    adopt(unit, model)
+    models_notify_lifecycle()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/admin/catalog/lifecyclenotice/").content.decode()
+    assert "Gemini Flash" in page and "Retirement" in page
+    assert client.get("/admin/catalog/lifecyclenotice/add/").status_code == 403
