@@ -1,5 +1,6 @@
 """Curation in /admin/: list filters, search and audit history on every catalog object."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from catalog.models import (
     AvailabilityCheck,
     Evaluation,
     JobRun,
+    LifecycleNotice,
     PriceFlag,
     PriceObservation,
     Specialty,
@@ -85,6 +87,15 @@ class AIModelAdmin(SimpleHistoryAdmin):
     ]
     inlines = [PriceObservationInline]
 
+    def save_model(
+        self, request: HttpRequest, obj: AIModel, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Through the service, so a price set here is ledgered and announced like a synced one."""
+        from catalog.services.ai_models import ai_model_save
+
+        obj._history_user = request.user  # type: ignore[attr-defined]
+        ai_model_save(model=obj)
+
 
 @admin.register(PriceObservation)
 class PriceObservationAdmin(admin.ModelAdmin):
@@ -136,6 +147,23 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["kind", "vendor"]
     list_select_related = ["vendor"]
     date_hierarchy = "started_at"
+
+
+@admin.register(LifecycleNotice)
+class LifecycleNoticeAdmin(admin.ModelAdmin):
+    """What the daily job told units about deprecations and retirements ahead (read-only)."""
+
+    list_display = ["model", "kind", "date", "days_before", "sent_at"]
+    list_filter = ["kind", "days_before"]
+    search_fields = ["model__name", "model__slug"]
+    list_select_related = ["model"]
+    readonly_fields = [f.name for f in LifecycleNotice._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Evaluation)

@@ -105,6 +105,7 @@ class JobKind(models.TextChoices):
     SYNC_PRICES = "sync_prices", "Sync prices"
     CHECK_AVAILABILITY = "check_availability", "Check availability"
     EXPIRE_ADOPTIONS = "expire_adoptions", "Expire adoptions"
+    NOTIFY_LIFECYCLE = "notify_lifecycle", "Deprecation and retirement notices"
 
 
 class Modality(models.TextChoices):
@@ -120,3 +121,10 @@ class PriceFlagStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACCEPTED = "accepted", "Accepted"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class LifecycleDate(models.TextChoices):
+    """The dates of a model's end of life that units are warned ahead of."""
+
+    DEPRECATION = "deprecation", "Deprecation"
+    RETIREMENT = "retirement", "Retirement"

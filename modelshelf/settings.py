@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "catalog.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
@@ -125,6 +126,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Security: on by default in production, off for plain HTTP on loopback.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain HTTP; a 301 would read as "unhealthy".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -191,6 +194,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-adoptions": {
         "task": "catalog.tasks.approvals.expire_adoptions",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Daily at 03:30 UTC: warn unit managers 90, 30 and 7 days before deprecations/retirements.
+    "notify-lifecycle": {
+        "task": "catalog.tasks.notifications.notify_lifecycle",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -1,6 +1,8 @@
 """The site's shell: health, login wall, the catalog home page, migrations in step."""
 
+import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +17,32 @@ def test_healthz_reports_the_database_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_plain_http_healthz_probe_is_answered_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301  # everything else still goes to HTTPS
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/password_reset/", "/accounts/password_change/", "/accounts/reset/MQ/set-password/"],
+)
+def test_no_password_reset_or_change_flow_is_served(client, path):
+    assert client.get(path).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(path).status_code == 404
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    root = Path(__file__).resolve().parent.parent
+    settings_source = (root / "modelshelf" / "settings.py").read_text()
+    read = set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z0-9_]+)\"", settings_source))
+    example = (root / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert "REDIS_URL" in read
+    assert read - listed == set()
 
 
 def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):

@@ -6,6 +6,7 @@ from catalog.models.approvals import ApprovalRequest
 from catalog.models.evaluations import Evaluation
 from catalog.models.flags import PriceFlag
 from catalog.models.jobs import JobRun
+from catalog.models.notices import LifecycleNotice
 from catalog.models.observations import AvailabilityCheck, PriceObservation
 from catalog.models.vendors import Vendor
 
@@ -16,6 +17,7 @@ __all__ = [
     "AvailabilityCheck",
     "Evaluation",
     "JobRun",
+    "LifecycleNotice",
     "PriceFlag",
     "PriceObservation",
     "Specialty",

@@ -110,7 +110,11 @@ class AIModel(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Who may use a model and what it is for are audited like its other fields: each change
+    # records the sets as they became.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], m2m_fields=["specialties", "allowed_units"]
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -1,26 +1,43 @@
-"""Catalog admins' edits of models: a hand-set price is a price change like any other."""
+"""Catalog admins' edits of models, from the admin or the API: a hand-set price is a price change
+like any other — one ledger entry, and the units using the model hear of it (and of a new
+deprecation date) exactly as they would from a sync, budget check included."""
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.choices import PriceSource
 from catalog.models import AIModel, PriceObservation, Specialty
+from catalog.services.notices import ModelEvent, model_events_notify
+from catalog.services.prices import _price_text
 
-PRICE_FIELDS = ("input_price_per_mtok", "output_price_per_mtok", "price_unit")
+
+class Before(NamedTuple):
+    """What a model's stored row said before the edit: the fields whose change is news."""
+
+    input: Decimal | None
+    output: Decimal | None
+    unit: str
+    deprecation: date | None
+
+    @classmethod
+    def of(cls, model: AIModel) -> "Before":
+        return cls(
+            model.input_price_per_mtok,
+            model.output_price_per_mtok,
+            model.price_unit,
+            model.deprecation_date,
+        )
 
 
 @transaction.atomic
 def ai_model_create(*, fields: dict[str, Any], specialties: list[Specialty]) -> AIModel:
     """Add a model; a known price opens its ledger (source `manual`)."""
-    model = AIModel(**fields)
-    if model.is_priced:
-        model.price_checked_at = timezone.now()
-    model.save()
+    model = ai_model_save(model=AIModel(**fields))
     model.specialties.set(specialties)
-    if model.is_priced:
-        _observe_price(model)
     return model
 
 
@@ -28,28 +45,51 @@ def ai_model_create(*, fields: dict[str, Any], specialties: list[Specialty]) -> 
 def ai_model_update(
     *, model: AIModel, fields: dict[str, Any], specialties: list[Specialty] | None = None
 ) -> AIModel:
-    """Change a model; a changed price writes one ledger entry, so history stays answerable."""
+    """Change some fields of a model (the API's PATCH), read and written under a row lock."""
     model = AIModel.objects.select_for_update().get(pk=model.pk)
-    before = tuple(getattr(model, name) for name in PRICE_FIELDS)
+    before = Before.of(model)
     for name, value in fields.items():
         setattr(model, name, value)
-    price_changed = tuple(getattr(model, name) for name in PRICE_FIELDS) != before
-    if price_changed:
-        model.price_checked_at = timezone.now()
-    model.save()
+    _save(model, before)
     if specialties is not None:
         model.specialties.set(specialties)
-    if price_changed:
-        _observe_price(model)
     return model
 
 
-def _observe_price(model: AIModel) -> None:
-    PriceObservation.objects.create(
-        model=model,
-        observed_at=model.price_checked_at or timezone.now(),
-        input_price_per_mtok=model.input_price_per_mtok,
-        output_price_per_mtok=model.output_price_per_mtok,
-        price_unit=model.price_unit,
-        source=PriceSource.MANUAL,
-    )
+@transaction.atomic
+def ai_model_save(*, model: AIModel) -> AIModel:
+    """Save a model as edited in full (the admin's form): compared with its locked stored row,
+    a changed price writes one ledger entry and tells the units using the model."""
+    before = None
+    if model.pk is not None:
+        stored = AIModel.objects.select_for_update().filter(pk=model.pk).first()
+        before = Before.of(stored) if stored is not None else None
+    _save(model, before)
+    return model
+
+
+def _save(model: AIModel, before: Before | None) -> None:
+    after = Before.of(model)
+    price_changed = model.is_priced if before is None else after[:3] != before[:3]
+    now = timezone.now()
+    if price_changed:
+        model.price_checked_at = now
+    model.save()
+    if price_changed:
+        PriceObservation.objects.create(
+            model=model,
+            observed_at=now,
+            input_price_per_mtok=model.input_price_per_mtok,
+            output_price_per_mtok=model.output_price_per_mtok,
+            price_unit=model.price_unit,
+            source=PriceSource.MANUAL,
+        )
+    if before is None:
+        return  # a new model: no unit uses it yet
+    events = []
+    if price_changed:
+        text = _price_text(before.input, before.output, model)
+        events.append(ModelEvent(model, "price", text, before.input, before.output))
+    if after.deprecation is not None and after.deprecation != before.deprecation:
+        events.append(ModelEvent(model, "deprecation", f"deprecated on {after.deprecation}"))
+    model_events_notify(events=events)

@@ -2,7 +2,8 @@
 
 One transaction: a malformed file writes nothing. Idempotent: models are matched by the
 cost-map key (`price_source_key`), so a second run changes nothing; a changed price writes one
-PriceObservation.
+PriceObservation and, as a sync does, tells the units using the model (so does a new
+deprecation date).
 """
 
 import re
@@ -19,6 +20,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from catalog.choices import ApiKind, Deployment, JobKind, ModelStatus, PriceSource
 from catalog.models import AIModel, JobRun, PriceObservation, Specialty, Vendor
+from catalog.services.notices import ModelEvent, model_events_notify
+from catalog.services.prices import _price_text
 from catalog.vendors.litellm import CostMapEntry, parse_cost_map
 
 T = TypeVar("T")
@@ -189,6 +192,7 @@ def models_import_litellm(
     to_update: list[AIModel] = []
     specialty_changes: list[tuple[AIModel, list[str]]] = []
     observations: list[PriceObservation] = []
+    events: list[ModelEvent] = []
 
     for entry in track(entries):
         if reason := entry.skip_reason:
@@ -229,6 +233,8 @@ def models_import_litellm(
             summary.unchanged += 1
             continue
         summary.updated += 1
+        old_in, old_out = model.input_price_per_mtok, model.output_price_per_mtok
+        old_deprecation = model.deprecation_date
         if fields_changed:
             for name, value in values.items():
                 setattr(model, name, value)
@@ -239,6 +245,11 @@ def models_import_litellm(
             model.price_checked_at = now
             summary.price_changes += 1
             observations.append(_observation(model, now))
+            text = _price_text(old_in, old_out, model)
+            events.append(ModelEvent(model, "price", text, old_in, old_out))
+        if model.deprecation_date and model.deprecation_date != old_deprecation:
+            text = f"deprecated on {model.deprecation_date}"
+            events.append(ModelEvent(model, "deprecation", text))
 
     created = bulk_create_with_history([m for m, _ in to_create], AIModel, batch_size=BATCH)
     created_by_key = {m.price_source_key: m for m in created}
@@ -269,6 +280,7 @@ def models_import_litellm(
     )
     PriceObservation.objects.bulk_create(observations, batch_size=BATCH)
     _link_successors(entries, {**existing, **created_by_key})
+    model_events_notify(events=events)
 
     run.finished_at = timezone.now()
     run.checked = len(entries)

@@ -1,18 +1,29 @@
-"""Tell the managers of units using a model that it changed (price, outage, deprecation), with
-what it means for their monthly bill. One message per unit per batch of changes."""
+"""Tell the managers of units using a model that it changed (price, outage, deprecation) or
+nears its end of life, with what it means for their monthly bill. One message per unit per
+batch of changes."""
 
 import copy
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
 from accounts.models import Membership, User
-from catalog.choices import AdoptionStatus
-from catalog.models import Adoption, AIModel
+from catalog.choices import AdoptionStatus, LifecycleDate
+from catalog.models import Adoption, AIModel, LifecycleNotice
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
 from catalog.services.budgets import units_check_budget
+
+# Days before a deprecation or retirement date at which the units using the model are told.
+LIFECYCLE_THRESHOLDS = (90, 30, 7)
+CHANGES_SUBJECT = "{count} change(s) to models {unit} uses"
+LIFECYCLE_SUBJECT = "{count} end-of-life date(s) ahead for models {unit} uses"
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class ModelEvent:
     """A state change of one model; `model` carries the new state, `old_*` the previous price."""
 
     model: AIModel
-    kind: str  # price | down | up | deprecation
+    kind: str  # price | down | up | deprecation | deprecation_ahead | retirement_ahead
     detail: str
     old_input: Decimal | None = None
     old_output: Decimal | None = None
@@ -44,8 +55,10 @@ def _impact(event: ModelEvent, adoption: Adoption) -> str:
     return f"estimated monthly cost {_money(before)} → {_money(now)} ({now - before:+,.2f} USD)"
 
 
-def model_events_notify(*, events: Sequence[ModelEvent]) -> None:
-    """Queue (after commit) one message to each affected unit's managers. Two queries."""
+def model_events_notify(*, events: Sequence[ModelEvent], subject: str = CHANGES_SUBJECT) -> None:
+    """Queue (after commit) one message to each affected unit's managers. Two queries.
+
+    `subject` is formatted with the unit's `count` of lines and its name (`unit`)."""
     if not events:
         return
     by_model: dict[int, list[ModelEvent]] = defaultdict(list)
@@ -76,7 +89,7 @@ def model_events_notify(*, events: Sequence[ModelEvent]) -> None:
         if managers[unit_id]:
             notify(
                 recipients=managers[unit_id],
-                subject=f"{len(unit_lines)} change(s) to models {units[unit_id].name} uses",
+                subject=subject.format(count=len(unit_lines), unit=units[unit_id].name),
                 body="\n".join(unit_lines),
             )
     repriced = {
@@ -85,3 +98,54 @@ def model_events_notify(*, events: Sequence[ModelEvent]) -> None:
     if repriced:
         # Prices are already written: the forecast below reads the new ones.
         units_check_budget(unit_ids=repriced, reason="Vendor prices of models you use changed.")
+
+
+def models_notify_lifecycle(*, today: date | None = None) -> tuple[int, int]:
+    """Tell the managers of units using a model its deprecation or retirement is 90, 30 or 7
+    days ahead, once per threshold and date: each notice is claimed as a row first, so reruns
+    and concurrent runs send nothing twice. A date first seen inside a threshold gets that
+    threshold's notice only. Returns (dates looked at, notices sent)."""
+    today = today or timezone.localdate()
+    window = (today, today + timedelta(days=max(LIFECYCLE_THRESHOLDS)))
+    in_use = Adoption.objects.filter(model=OuterRef("pk"), status=AdoptionStatus.ACTIVE)
+    models = AIModel.objects.filter(
+        Q(deprecation_date__range=window) | Q(retirement_date__range=window), Exists(in_use)
+    ).select_related("successor")
+    due: list[tuple[AIModel, str, date, int]] = []
+    for model in models:
+        for end, day in (
+            (LifecycleDate.DEPRECATION, model.deprecation_date),
+            (LifecycleDate.RETIREMENT, model.retirement_date),
+        ):
+            if day is not None and window[0] <= day <= window[1]:
+                days_left = (day - today).days
+                threshold = min(t for t in LIFECYCLE_THRESHOLDS if days_left <= t)
+                due.append((model, end.value, day, threshold))
+    events = []
+    now = timezone.now()
+    # One transaction: the claims and the messages (queued on commit) stand or fall together.
+    with transaction.atomic():
+        for model, kind, day, threshold in due:
+            try:
+                with transaction.atomic():
+                    LifecycleNotice.objects.create(
+                        model=model, kind=kind, date=day, days_before=threshold, sent_at=now
+                    )
+            except IntegrityError:
+                continue  # told already, by an earlier or a concurrent run
+            text = _lifecycle_text(model, kind, day, today)
+            events.append(ModelEvent(model, f"{kind}_ahead", text))
+        model_events_notify(events=events, subject=LIFECYCLE_SUBJECT)
+    return len(due), len(events)
+
+
+def _lifecycle_text(model: AIModel, kind: str, day: date, today: date) -> str:
+    days = (day - today).days
+    when = f"on {day:%Y-%m-%d} (in {days} day{'s' if days != 1 else ''})"
+    if kind == LifecycleDate.RETIREMENT:
+        text = f"retires {when}: calls fail after that"
+    else:
+        text = f"deprecated {when}"
+    if model.successor is not None:
+        text += f"; successor: {model.successor.name}"
+    return text

@@ -1,9 +1,8 @@
-"""Formatting for the catalog pages: sizes, token counts, prices, query strings."""
+"""Formatting for the catalog pages: sizes, token counts, prices, scores."""
 
 from decimal import Decimal
 
 from django import template
-from django.http import QueryDict
 
 register = template.Library()
 
@@ -45,15 +44,3 @@ def money(amount: Decimal | None) -> str:
 def score(value: Decimal | None) -> str:
     """An evaluation score without padding zeros: 0.8600 → "0.86", 100.0000 → "100"."""
     return "" if value is None else format(value.normalize(), "f")
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context: template.Context, **changes: object) -> str:
-    """The current query string with some parameters replaced (None removes one)."""
-    params: QueryDict = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return params.urlencode()

@@ -1,7 +1,9 @@
 """The catalog: the list (one FilterSet shared with the API, kept live by htmx) and one model."""
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -19,7 +21,10 @@ PAGE_SIZE = 50
 HISTORY_DAYS = timedelta(days=30)
 CHART_POINTS = 200
 AUDIT_ROWS = 15
+SAME_EDIT = timedelta(seconds=2)  # history records this close by one user are one edit
 EVAL_ROWS = 50
+# Sets audited with the model (field → the related model's name in its history rows).
+AUDITED_SETS = {"specialties": "specialty", "allowed_units": "businessunit"}
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
 DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value}
@@ -142,17 +147,64 @@ def _number(value: Decimal | None) -> str | None:
 
 
 def _audit_trail(model: AIModel) -> list[dict[str, object]]:
-    """The latest history records with what each changed against the one before it."""
+    """The latest edits with what each changed against the state before it, sets (specialties,
+    allowed units) as what was added and removed. One edit saves the row and then each set
+    change (a `set()` removes, then adds) as records of their own: records of one user within
+    a moment are shown as one edit."""
     records = list(
         model.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : AUDIT_ROWS + 1
+            : AUDIT_ROWS * 3 + 1
         ]
     )
+    sets = _audited_sets([r.history_id for r in records])
+    edits: list[list[Any]] = []
+    for record in records:
+        last = edits[-1][-1] if edits else None
+        if last is not None and _same_edit(last, record):
+            edits[-1].append(record)
+        else:
+            edits.append([record])
     trail = []
-    for record, previous in zip(records, [*records[1:], None], strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
+    for edit, before in zip(edits, [*edits[1:], None], strict=False):
+        newest = edit[0]
+        changes: list[tuple[str, object]] = []
+        if before is not None:
+            previous = before[0]
+            delta = newest.diff_against(previous, excluded_fields=list(AUDITED_SETS))
             changes = [(c.field, c.new) for c in delta.changes]
-        trail.append({"record": record, "changes": changes})
+            for field in AUDITED_SETS:
+                old, new = sets[field][previous.history_id], sets[field][newest.history_id]
+                if old != new:
+                    changes.append((field, _set_change(old, new)))
+        created = edit[-1] if edit[-1].history_type == "+" else None
+        trail.append({"record": created or newest, "changes": changes})
     return trail[:AUDIT_ROWS]
+
+
+def _same_edit(later: Any, earlier: Any) -> bool:
+    """`earlier` is part of the same edit as `later`: same user, moments apart, and `later`
+    only continues it (a creation or deletion starts an edit of its own)."""
+    return (
+        later.history_type == "~"
+        and later.history_user_id == earlier.history_user_id
+        and later.history_date - earlier.history_date < SAME_EDIT
+    )
+
+
+def _audited_sets(history_ids: list[int]) -> dict[str, defaultdict[int, set[str]]]:
+    """Each record's specialties and allowed units by name: one query per set, not per row."""
+    sets: dict[str, defaultdict[int, set[str]]] = {f: defaultdict(set) for f in AUDITED_SETS}
+    if not history_ids:
+        return sets
+    history_model = AIModel.history.model  # type: ignore[attr-defined]
+    for field, target in AUDITED_SETS.items():
+        rows = getattr(history_model, field).model.objects.filter(history_id__in=history_ids)
+        for history_id, name in rows.values_list("history_id", f"{target}__name"):
+            sets[field][history_id].add(name)
+    return sets
+
+
+def _set_change(before: set[str], after: set[str]) -> str:
+    added = [f"+{name}" for name in sorted(after - before)]
+    removed = [f"−{name}" for name in sorted(before - after)]
+    return ", ".join(added + removed)

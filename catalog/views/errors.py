@@ -11,12 +11,12 @@ from django.views import defaults
 RETRY_AFTER_SECONDS = 5
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
@@ -25,7 +25,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """Django calls this while handling the uncaught exception, so it is still in sys.exc_info."""
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         message = "The catalog database is unavailable; retry in a few seconds."
-        if _wants_json(request):
+        if wants_json(request):
             response: HttpResponse = JsonResponse({"detail": message}, status=503)
         else:
             response = HttpResponse(
@@ -33,6 +33,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
             )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return defaults.server_error(request)

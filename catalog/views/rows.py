@@ -3,6 +3,8 @@
 This is the list's hot path: every keystroke in "Search models" renders up to 50 rows, and
 Django template lookups per cell would cost several times what the JSON API spends on the same
 rows (bench_pages). Everything interpolated is escaped here; the result is marked safe once.
+Django's `format_html_join` renders the same bytes about 9× slower (2.2 against 0.24 ms per 50
+rows; fragment/JSON ratio in bench_pages 1.0–1.05 against 0.86–0.94), so it is not used here.
 """
 
 from collections import defaultdict

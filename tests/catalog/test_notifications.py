@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import APPROVERS_GROUP
 from catalog.choices import DataClassification, JobKind
-from catalog.models import Adoption, JobRun
+from catalog.models import Adoption, JobRun, LifecycleNotice
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -28,9 +28,11 @@ from catalog.services.approvals import (
     approval_request_create,
     approval_request_reject,
 )
+from catalog.services.notices import models_notify_lifecycle
 from catalog.tasks.approvals import expire_adoptions
-from catalog.tasks.notifications import deliver_webhook
+from catalog.tasks.notifications import deliver_webhook, notify_lifecycle
 from modelshelf.celery import app as celery_app
+from tests.catalog.api_support import adopt
 from tests.factories import AIModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +269,97 @@ def test_the_daily_job_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["expire-adoptions"]
     assert celery_app.tasks[entry["task"]].name == expire_adoptions.name
     assert len(entry["schedule"].hour) == 1 and len(entry["schedule"].minute) == 1  # daily
+
+
+def _lifecycle_mails(mailoutbox, capture, day):
+    before = len(mailoutbox)
+    with capture(execute=True):
+        models_notify_lifecycle(today=day)
+    return mailoutbox[before:]
+
+
+def test_managers_hear_of_a_deprecation_90_30_and_7_days_ahead_once_each(
+    manager, unit, model, mailoutbox, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    model.deprecation_date = today + timedelta(days=95)
+    model.successor = AIModelFactory(name="Gemini Flash 2")
+    model.save()
+    adopt(unit, model, expected_monthly_input_tokens=10_000_000)
+    sent = {}
+    for days_left in range(95, -3, -1):
+        day = model.deprecation_date - timedelta(days=days_left)
+        for _ in range(2):  # a rerun the same day sends nothing more
+            for mail in _lifecycle_mails(mailoutbox, django_capture_on_commit_callbacks, day):
+                sent[days_left] = mail
+    assert sorted(sent, reverse=True) == [90, 30, 7]
+    mail = sent[30]
+    assert mail.to == ["frank@example.com"]
+    assert mail.subject == "[Modelshelf] 1 end-of-life date(s) ahead for models Marketing uses"
+    assert (
+        f"- Gemini Flash (Drafting replies): deprecated on {model.deprecation_date:%Y-%m-%d} "
+        "(in 30 days); successor: Gemini Flash 2; estimated monthly cost $1.00"
+    ) in mail.body
+
+
+def test_a_moved_date_is_announced_afresh_and_a_late_date_gets_only_its_threshold(
+    manager, unit, model, mailoutbox, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    adopt(unit, model)
+    model.retirement_date = today + timedelta(days=20)  # first seen inside 30 days
+    model.save()
+    (first,) = _lifecycle_mails(mailoutbox, django_capture_on_commit_callbacks, today)
+    assert "retires on" in first.body and "(in 20 days): calls fail after that" in first.body
+    assert _lifecycle_mails(mailoutbox, django_capture_on_commit_callbacks, today) == []
+    model.retirement_date = today + timedelta(days=25)  # the vendor moved it
+    model.save()
+    (moved,) = _lifecycle_mails(mailoutbox, django_capture_on_commit_callbacks, today)
+    assert "(in 25 days)" in moved.body
+    assert list(
+        LifecycleNotice.objects.order_by("id").values_list("kind", "days_before", "date")
+    ) == [
+        ("retirement", 30, today + timedelta(days=20)),
+        ("retirement", 30, today + timedelta(days=25)),
+    ]
+
+
+def test_only_units_actively_using_the_model_hear_of_its_end(
+    manager, unit, model, mailoutbox, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    model.deprecation_date = today + timedelta(days=7)
+    model.save()
+    adopt(unit, model, status="revoked")
+    assert _lifecycle_mails(mailoutbox, django_capture_on_commit_callbacks, today) == []
+    assert not LifecycleNotice.objects.exists()
+
+
+def test_the_lifecycle_job_records_its_run_and_is_on_the_beat_schedule(
+    manager, unit, model, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    model.deprecation_date = timezone.localdate() + timedelta(days=30)
+    model.retirement_date = timezone.localdate() + timedelta(days=90)
+    model.save()
+    adopt(unit, model)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_lifecycle.delay()
+        notify_lifecycle.delay()
+    (mail,) = mailoutbox
+    assert "2 end-of-life date(s) ahead" in mail.subject  # both dates, one message
+    runs = JobRun.objects.filter(kind=JobKind.NOTIFY_LIFECYCLE).order_by("id")
+    assert [(r.checked, r.changed, r.errors) for r in runs] == [(2, 2, []), (2, 0, [])]
+    assert all(r.finished_at for r in runs)
+    entry = settings.CELERY_BEAT_SCHEDULE["notify-lifecycle"]
+    assert celery_app.tasks[entry["task"]].name == notify_lifecycle.name
+
+
+def test_catalog_admins_see_the_sent_lifecycle_notices_in_the_admin(client, manager, unit, model):
+    model.retirement_date = timezone.localdate() + timedelta(days=7)
+    model.save()
+    adopt(unit, model)
+    models_notify_lifecycle()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/admin/catalog/lifecyclenotice/").content.decode()
+    assert "Gemini Flash" in page and "Retirement" in page
+    assert client.get("/admin/catalog/lifecyclenotice/add/").status_code == 403

@@ -7,9 +7,11 @@ import pytest
 from django.utils import timezone
 
 from catalog.choices import AvailabilityStatus, ModelStatus
-from catalog.models import Adoption, AvailabilityCheck
+from catalog.models import Adoption, AvailabilityCheck, Specialty
+from tests.catalog.admin_support import edit_in_admin
+from tests.catalog.api_support import token_client
 from tests.catalog.pages import add_history
-from tests.factories import AIModelFactory
+from tests.factories import AIModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,35 @@ def test_model_page_shows_specs_lifecycle_history_units_and_request_button(
     assert "Marketing</a> — Ticket triage" in html
     assert "<strong>carol</strong>" in html and "license → Proprietary" in html
     assert f'href="/requests/new/?model={model.slug}" role="button">Request approval' in html
+
+
+def test_changes_to_specialties_and_allowed_units_are_in_the_audit_history(
+    client, member, unit, other_unit, catalog_admin
+):
+    model = AIModelFactory(name="Sonnet 4", status=ModelStatus.RESTRICTED, specialties=["chat"])
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    code = Specialty.objects.get(slug="code")
+    response = edit_in_admin(
+        client, root, model, specialties=[code.pk], allowed_units=[unit.pk, other_unit.pk]
+    )
+    assert response.status_code == 302
+    token_client(catalog_admin).patch(
+        f"/api/v1/models/{model.slug}/",
+        {"specialties": ["code", "reasoning"]},
+        content_type="application/json",
+    )
+
+    client.force_login(member)
+    html = client.get(f"/models/{model.slug}/").content.decode()
+    audit = html[html.index("Audit history") :]
+    assert "<strong>root</strong>" in audit and "<strong>carol</strong>" in audit
+    assert "specialties → +Code, −Chat" in audit
+    assert "allowed_units → +Engineering, +Marketing" in audit
+    assert "specialties → +Reasoning" in audit
+
+    client.force_login(root)
+    admin_history = client.get(f"/admin/catalog/aimodel/{model.pk}/history/").content.decode()
+    assert "Engineering" in admin_history and "Reasoning" in admin_history
 
 
 def test_retired_model_cannot_be_requested_from_its_page(browse):

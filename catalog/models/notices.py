@@ -1,0 +1,28 @@
+from django.db import models
+
+from catalog.choices import LifecycleDate
+from catalog.models.ai_models import AIModel
+
+
+class LifecycleNotice(models.Model):
+    """A "deprecation / retirement ahead" notice, sent once per model, date and threshold:
+    the daily job claims this row before telling anyone, so a rerun repeats nothing, and a
+    moved date is a new key, so it is announced afresh."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="lifecycle_notices")
+    kind = models.CharField(max_length=20, choices=LifecycleDate.choices)
+    date = models.DateField(help_text="The deprecation or retirement date announced.")
+    days_before = models.PositiveSmallIntegerField(help_text="The threshold reached: 90, 30 or 7.")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "kind", "date", "days_before"],
+                name="lifecyclenotice_once_per_threshold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.kind} on {self.date}, {self.days_before} days ahead"
