@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.sso_urls")),  # before auth.urls: login/logout with SSO
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
