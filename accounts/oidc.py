@@ -140,6 +140,31 @@ class SsoBackend(OIDCAuthenticationBackend):
     def OIDC_OP_JWKS_ENDPOINT(self) -> str:  # noqa: N802
         return oidc_setting("OIDC_OP_JWKS_ENDPOINT")
 
+    def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:
+        """The provider's signing key for this token: by `kid` when the token names one (not
+        all providers do), else its only RSA signing key. A key set that cannot be read
+        refuses the sign-in instead of failing with a 500."""
+        try:
+            header = jwt.get_unverified_header(token)
+            response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+            response.raise_for_status()
+            keys = response.json()["keys"]
+            candidates = [
+                key
+                for key in keys
+                if key.get("kty") == "RSA"
+                and key.get("use", "sig") == "sig"
+                and key.get("alg", header.get("alg")) == header.get("alg")
+                and ("kid" not in header or key.get("kid") == header["kid"])
+            ]
+            if len(candidates) != 1:
+                raise SsoRefused("the provider's signing key for this token cannot be found")
+            return jwt.PyJWK(candidates[0])
+        except (jwt.PyJWTError, requests.RequestException, ValueError, LookupError) as exc:
+            raise SsoRefused(f"the provider's signing keys cannot be read ({exc})") from exc
+        except (TypeError, AttributeError) as exc:  # a key set of the wrong shape
+            raise SsoRefused("the provider's signing keys cannot be read") from exc
+
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:
         """Signature, issuer, audience and expiry: the library checks only the signature."""
         try:
