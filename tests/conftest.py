@@ -1,3 +1,4 @@
+import copy
 import os
 import socket
 from urllib.parse import urlparse
@@ -97,4 +98,7 @@ def sso(settings, oidc_provider):
     settings.OIDC_RP_CLIENT_SECRET = "test-secret"
     settings.OIDC_APPROVER_GROUPS = ["approvers"]
     settings.OIDC_CATALOG_ADMIN_GROUPS = ["catalog-admins"]
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)  # as settings.py does for an issuer
+    policy["DIRECTIVES"]["form-action"].append(oidc_provider.url)
+    settings.CONTENT_SECURITY_POLICY = policy
     return oidc_provider

@@ -1,5 +1,8 @@
 """The login page with and without SSO, LOCAL_LOGIN=0, logout at the provider, deactivation."""
 
+import os
+import subprocess
+import sys
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -115,3 +118,29 @@ def test_unit_idp_groups_are_editable_in_the_admin_and_role_changes_listed(clien
         "granted by IdP group approvers"
         in client.get("/admin/accounts/rolechange/").content.decode()
     )
+
+
+def read_settings(expression: str, **env: str) -> subprocess.CompletedProcess:
+    """Import the settings module fresh, with only these SSO variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LOCAL_LOGIN"))}
+    return subprocess.run(
+        [sys.executable, "-c", f"import modelshelf.settings as s; print({expression})"],
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_an_issuer_lets_logout_forms_go_on_to_the_provider_under_the_csp():
+    result = read_settings(
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']",
+        OIDC_ISSUER="https://idp.example.com/realms/acme/",
+        OIDC_CLIENT_ID="modelshelf",
+    )
+    assert result.stdout.strip() == "[\"'self'\", 'https://idp.example.com']"
+
+
+def test_settings_refuse_sso_without_a_client_id_and_no_way_to_sign_in():
+    assert "OIDC_CLIENT_ID must be set" in read_settings("1", OIDC_ISSUER="https://i").stderr
+    assert "LOCAL_LOGIN=0 leaves no way" in read_settings("1", LOCAL_LOGIN="0").stderr
