@@ -74,9 +74,20 @@ def subject_from_claims(claims: Mapping[str, object]) -> str:
     return sub
 
 
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def groups_from_claims(claims: Mapping[str, object], claim: str) -> list[str]:
     """A missing claim means no groups; anything but a list of strings is refused, since
     guessing (a comma-separated string? one group?) could grant or keep a role wrongly."""
+    if claim not in claims and claim in _mapping(claims.get("_claim_names")):
+        # Entra ID's "group overage": too many groups to list, so none are. Treating that as
+        # "no groups" would take every IdP role away.
+        raise ClaimsError(
+            f"the '{claim}' claim was left out (too many groups): send only the groups "
+            "assigned to the application"
+        )
     raw = claims.get(claim, [])
     if raw is None:
         return []

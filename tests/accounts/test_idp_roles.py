@@ -1,6 +1,7 @@
 """The claims → roles mapping, on generated claims: whatever the provider sends, a role is
 granted only for a group the claims really hold, and junk is refused, never guessed at."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,9 @@ def test_a_custom_groups_claim_is_read():
         {"sub": "s", "roles": ["approvers"], "groups": "junk"}, mapping=mapping, units=[]
     )
     assert roles.groups == {"approvers": "approvers"}
+
+
+def test_an_entra_group_overage_is_refused_rather_than_read_as_no_groups():
+    claims = {"sub": "s", "_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {}}}
+    with pytest.raises(ClaimsError, match="too many groups"):
+        roles_from_claims(claims, mapping=MAPPING, units=UNITS)
