@@ -5,7 +5,7 @@ The claims are untrusted input. `roles_from_claims` is pure (tested with generat
 RoleChange row for every difference.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from accounts.models import (
     RoleChange,
     User,
 )
+from accounts.role_audit import idp_sync
 
 SUB_MAX_LENGTH = 255
 MAX_GROUPS = 5000  # Entra ID sends at most 200 in a token; far more is junk, not a person
@@ -138,6 +139,14 @@ def roles_sync(*, user: User, roles: IdpRoles) -> list[RoleChange]:
     def record(action: str, role: str, reason: str) -> None:
         changes.append(RoleChange(user=user, action=action, role=role, reason=reason))
 
+    with idp_sync():
+        _apply(user, roles, record)
+    RoleChange.objects.bulk_create(changes)
+    user.__dict__.pop("_group_names", None)  # User.in_group's cache is now stale
+    return changes
+
+
+def _apply(user: User, roles: IdpRoles, record: Callable[[str, str, str], None]) -> None:
     grants = {grant.group.name: grant for grant in user.idp_group_grants.select_related("group")}
     held = set(user.groups.values_list("name", flat=True))
     for name, idp_group in sorted(roles.groups.items()):
@@ -193,7 +202,3 @@ def roles_sync(*, user: User, roles: IdpRoles) -> list[RoleChange]:
                 f"{membership.role} of {membership.unit.name}",
                 f"IdP group {membership.idp_group} no longer held",
             )
-
-    RoleChange.objects.bulk_create(changes)
-    user.__dict__.pop("_group_names", None)  # User.in_group's cache is now stale
-    return changes
