@@ -17,19 +17,20 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
 from accounts.idp_roles import (
     ClaimsError,
     GroupMapping,
+    IdpRoles,
     roles_from_claims,
     roles_sync,
     subject_from_claims,
     units_with_groups,
 )
-from accounts.models import User
+from accounts.models import RoleChange, User
 
 logger = logging.getLogger("accounts.sso")
 
@@ -211,23 +212,33 @@ class SsoBackend(OIDCAuthenticationBackend):
             )
         except ClaimsError as exc:
             raise SsoRefused(str(exc)) from exc
-        with transaction.atomic():
-            user = User.objects.select_for_update().filter(oidc_sub=sub).first()
-            if user is None:
-                user = User(oidc_sub=sub, username=_username_for(claims, sub))
-                user.set_unusable_password()
-            elif not user.is_active:
-                raise SsoRefused(f"the account {user.username} is deactivated here")
-            user.first_name = _text(claims, "given_name", 150) or _text(claims, "name", 150)
-            user.last_name = _text(claims, "family_name", 150)
-            user.email = _text(claims, "email", 254)
-            user.save()
-            changes = roles_sync(user=user, roles=roles)
+        try:
+            with transaction.atomic():
+                user, changes = self._save_user(sub, claims, roles)
+        except IntegrityError as exc:
+            # Two first sign-ins of one person at once, or a username taken in between.
+            raise SsoRefused("another sign-in changed this account at the same moment") from exc
         for change in changes:
             logger.info(
                 "sso role change: %s %s %s (%s)", user, change.action, change.role, change.reason
             )
         return user
+
+    def _save_user(
+        self, sub: str, claims: Mapping[str, Any], roles: IdpRoles
+    ) -> tuple[User, list[RoleChange]]:
+        """Create or refresh the user found by `sub`, then bring their IdP roles in step."""
+        user = User.objects.select_for_update().filter(oidc_sub=sub).first()
+        if user is None:
+            user = User(oidc_sub=sub, username=_username_for(claims, sub))
+            user.set_unusable_password()
+        elif not user.is_active:
+            raise SsoRefused(f"the account {user.username} is deactivated here")
+        user.first_name = _text(claims, "given_name", 150) or _text(claims, "name", 150)
+        user.last_name = _text(claims, "family_name", 150)
+        user.email = _text(claims, "email", 254)
+        user.save()
+        return user, roles_sync(user=user, roles=roles)
 
     def get_user(self, user_id: int) -> User | None:
         """A deactivated user's session ends at their next request."""

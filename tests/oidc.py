@@ -3,6 +3,7 @@ own process on loopback, and the sign-in round trip through it as a browser woul
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,22 +35,27 @@ class Provider:
 
 @contextmanager
 def running_provider(*args: str) -> Iterator[Provider]:
+    log = tempfile.TemporaryFile(mode="w+")  # its request log; a pipe could fill and block it
     process = subprocess.Popen(
         [sys.executable, "manage.py", "oidc_provider", "--port", "0", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
-        assert line.startswith("Test OpenID provider on "), f"provider did not start: {line!r}"
+        if not line.startswith("Test OpenID provider on "):
+            process.wait(10)
+            log.seek(0)
+            raise AssertionError(f"provider did not start: {line!r}\n{log.read()[-2000:]}")
         provider = Provider(url=line.split()[4])
         httpx.get(f"{provider.url}/.well-known/openid-configuration", timeout=5).raise_for_status()
         yield provider
     finally:
         process.terminate()
         process.wait(10)
+        log.close()
 
 
 def start_sign_in(client: Client) -> str:

@@ -37,6 +37,7 @@ def _is_loopback(host: str) -> bool:
 
 class Command(BaseCommand):
     help = "Serve a test OpenID Connect provider (oidc-provider-mock) with the demo personas."
+    requires_system_checks: list[str] = []  # needs no database or URLs: start fast
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="a loopback address only")
