@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -12,6 +12,12 @@ CATALOG_ADMINS_GROUP = "catalog-admins"
 
 class User(AbstractUser):
     """An employee. Roles come from groups (approvers, catalog admins) and unit memberships."""
+
+    # The identity provider's stable id for this person: single sign-on finds users by it,
+    # never by e-mail (an address can be reassigned; a subject cannot).
+    oidc_sub = models.CharField(
+        "SSO subject", max_length=255, unique=True, null=True, blank=True, editable=False
+    )
 
     def in_group(self, name: str) -> bool:
         # Cached per instance: role checks run many times per request.
@@ -50,6 +56,18 @@ class BusinessUnit(models.Model):
         editable=False,
         help_text="Set when the forecast first exceeded the budget (managers were told then).",
     )
+    idp_member_group = models.CharField(
+        "IdP member group",
+        max_length=255,
+        blank=True,
+        help_text="Identity-provider group whose people are members of this unit (SSO).",
+    )
+    idp_manager_group = models.CharField(
+        "IdP manager group",
+        max_length=255,
+        blank=True,
+        help_text="Identity-provider group whose people manage this unit (SSO).",
+    )
     members = models.ManyToManyField(
         User, through="Membership", related_name="business_units", blank=True
     )
@@ -74,9 +92,16 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         MANAGER = "manager", "Manager"
 
+    class Source(models.TextChoices):
+        LOCAL = "local", "Granted here"
+        IDP = "idp", "Identity provider"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Sign-in keeps IdP memberships in step with the user's groups; local ones it never touches.
+    source = models.CharField(max_length=5, choices=Source.choices, default=Source.LOCAL)
+    idp_group = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -85,3 +110,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.unit} ({self.role})"
+
+
+class IdpGroupGrant(models.Model):
+    """Marks a user's Django group as granted by the identity provider, so that sign-in may
+    take it back; a group without this mark was granted here and is left alone."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="idp_group_grants")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="idp_grants")
+    idp_group = models.CharField(max_length=255)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="idp_group_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.group} (IdP group {self.idp_group})"
+
+
+class RoleChange(models.Model):
+    """One role granted or taken away, and why: the audit trail of sign-in's role sync."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        CHANGED = "changed", "Changed"
+        REVOKED = "revoked", "Revoked"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    role = models.CharField(max_length=200)
+    reason = models.CharField(max_length=300)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.role} {self.action} ({self.reason})"

@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from modelshelf.env import env_bool, env_int, env_list, env_str
 
@@ -232,6 +234,25 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on (OpenID Connect, see README "Single sign-on"): on when OIDC_ISSUER is set. The
+# provider's endpoints come from its discovery document; roles from its groups claim.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_APPROVER_GROUPS = env_list("OIDC_APPROVER_GROUPS", [])
+OIDC_CATALOG_ADMIN_GROUPS = env_list("OIDC_CATALOG_ADMIN_GROUPS", [])
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if OIDC_ISSUER and not OIDC_RP_CLIENT_ID:
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID must be set too")
+if not LOCAL_LOGIN and not OIDC_ISSUER:
+    raise ImproperlyConfigured("LOCAL_LOGIN=0 leaves no way to sign in unless OIDC_ISSUER is set")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when logging out at the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+AUTHENTICATION_BACKENDS.append("accounts.oidc.SsoBackend")  # inert while OIDC_ISSUER is unset
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -254,6 +275,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+if OIDC_ISSUER:  # logout's form POST is redirected on to the provider's end_session_endpoint
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from catalog.views.health import healthz
@@ -8,10 +7,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    # Only sign-in and sign-out: no password-reset or -change flow is designed, and reset
-    # would mail anyone who types an address.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Only sign-in (password or SSO) and sign-out: no password-reset or -change flow is
+    # designed, and reset would mail anyone who types an address.
+    path("accounts/", include("accounts.sso_urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]

@@ -32,6 +32,17 @@ cat <<BANNER
   API docs: http://127.0.0.1:${PORT}/api/v1/docs/    Health: http://127.0.0.1:${PORT}/healthz
   Fake vendor (offline jobs): http://127.0.0.1:${FAKE_VENDOR_PORT}/
   Press Ctrl-C to stop everything.
-
 BANNER
+if [[ -n "${OIDC_ISSUER:-}" ]]; then
+  echo "  Single sign-on: on, with ${OIDC_ISSUER} (\"Sign in with SSO\" on the login page)."
+else
+  cat <<SSO
+  Single sign-on: off. To try it, start the test provider in another terminal:
+    .venv/bin/python manage.py oidc_provider
+  then restart with:
+    OIDC_ISSUER=http://127.0.0.1:9400 OIDC_CLIENT_ID=modelshelf OIDC_CLIENT_SECRET=dev \\
+    OIDC_APPROVER_GROUPS=approvers OIDC_CATALOG_ADMIN_GROUPS=catalog-admins make run
+SSO
+fi
+echo
 wait -n

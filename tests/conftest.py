@@ -1,3 +1,4 @@
+import copy
 import os
 import socket
 from urllib.parse import urlparse
@@ -76,3 +77,28 @@ def catalog_admin(db):
     user = UserFactory(username="carol")
     user.groups.add(Group.objects.get_or_create(name=CATALOG_ADMINS_GROUP)[0])
     return user
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """One real OpenID provider process (manage.py oidc_provider) for the whole run."""
+    from tests.oidc import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def sso(settings, oidc_provider):
+    """Single sign-on switched on against the test provider, with the demo's group names."""
+    from tests.oidc import CLIENT_ID
+
+    settings.OIDC_ISSUER = oidc_provider.url
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = "test-secret"
+    settings.OIDC_APPROVER_GROUPS = ["approvers"]
+    settings.OIDC_CATALOG_ADMIN_GROUPS = ["catalog-admins"]
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)  # as settings.py does for an issuer
+    policy["DIRECTIVES"]["form-action"].append(oidc_provider.url)
+    settings.CONTENT_SECURITY_POLICY = policy
+    return oidc_provider

@@ -266,6 +266,12 @@ UNITS = [
     ("finance", "Finance", "FIN-500", 3000),
 ]
 
+
+def idp_group(unit_slug: str, role: str) -> str:
+    """The demo identity provider's group for a unit role: "marketing-members"."""
+    return f"{unit_slug}-{role}s"
+
+
 # username: (first name, groups, {unit slug: role}, staff)
 PEOPLE: dict[str, tuple[str, list[str], dict[str, str], bool]] = {
     "alice": ("Alice", [], {"marketing": Membership.Role.MEMBER}, False),
@@ -362,7 +368,14 @@ def _units() -> dict[str, BusinessUnit]:
     units = {}
     for slug, name, cost_center, budget in UNITS:
         units[slug], _ = BusinessUnit.objects.update_or_create(
-            slug=slug, defaults={"name": name, "cost_center": cost_center, "monthly_budget": budget}
+            slug=slug,
+            defaults={
+                "name": name,
+                "cost_center": cost_center,
+                "monthly_budget": budget,
+                "idp_member_group": idp_group(slug, Membership.Role.MEMBER),
+                "idp_manager_group": idp_group(slug, Membership.Role.MANAGER),
+            },
         )
     return units
 
