@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import BusinessUnit
 from catalog.choices import (
-    AdoptionStatus,
     AvailabilityStatus,
     DataClassification,
     ModelStatus,
@@ -175,10 +174,12 @@ def task_specialty(model: AIModel) -> str | None:
 
 
 def unit_savings(unit: BusinessUnit) -> list[Saving]:
-    """Per active adoption, the cheapest eligible alternative of the same specialty with at least
-    the adopted model's context, and the monthly saving; deprecated models get their successor."""
+    """Per allow-listed adoption, the cheapest eligible alternative of the same specialty with at
+    least the adopted model's context, and the monthly saving; deprecated models get their
+    successor. An adoption or alternative whose cost is unknown has no saving."""
     adoptions = (
-        unit.adoptions.filter(status=AdoptionStatus.ACTIVE)
+        Adoption.objects.callable_now()
+        .filter(unit=unit)
         .select_related("model__vendor", "model__successor", "approval")
         .prefetch_related("model__specialties")
         .order_by("model__name")
