@@ -18,12 +18,21 @@ CENTS = Decimal("0.01")
 
 
 def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decimal | None:
-    """USD per month for the token volumes at the model's current price; None when unpriced."""
+    """USD per month for the token volumes at the model's current price.
+
+    None ("unpriced") when a price the volumes need is unknown: an unknown price is never free.
+    """
     if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
         return None
-    cost = (model.input_price_per_mtok or Decimal(0)) * input_tokens / MILLION + (
-        model.output_price_per_mtok or Decimal(0)
-    ) * output_tokens / MILLION
+    cost = Decimal(0)
+    for price, tokens in (
+        (model.input_price_per_mtok, input_tokens),
+        (model.output_price_per_mtok, output_tokens),
+    ):
+        if tokens:
+            if price is None:
+                return None
+            cost += price * tokens / MILLION
     return cost.quantize(CENTS)
 
 

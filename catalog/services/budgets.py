@@ -78,5 +78,16 @@ def _tell_managers(unit: BusinessUnit, forecast: Forecast, reason: str) -> None:
         body=(
             f"{reason}\n\nForecast: ${forecast.total:,} per month against a budget of "
             f"${forecast.budget:,} ({forecast.budget_used_percent}% used)."
+            + _unpriced_note(forecast)
         ),
+    )
+
+
+def _unpriced_note(forecast: Forecast) -> str:
+    """An unknown cost is not $0: the reader learns the forecast is a lower bound."""
+    if not forecast.unpriced_adoptions:
+        return ""
+    return (
+        f" {forecast.unpriced_adoptions} adoption(s) could not be priced and are not included: "
+        "the forecast is a lower bound."
     )

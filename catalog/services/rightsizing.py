@@ -18,7 +18,6 @@ from catalog.choices import (
     AvailabilityStatus,
     DataClassification,
     ModelStatus,
-    PriceUnit,
     SizeClass,
 )
 from catalog.models import Adoption, AIModel, Evaluation
@@ -118,12 +117,12 @@ def _judge(model: AIModel, need: Need, today: date) -> Candidate:
             c.exclusions.append(f"{task} {best.score} < {floor}")
         else:
             c.reasons.append(f"{task} {best.metric} {best.score} ≥ {floor} ({best.source})")
-    if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
+    # Unpriced: no per-token price, or one the volumes need is unknown (never taken as $0).
+    c.estimated_monthly_cost = monthly_cost(
+        model, need.monthly_input_tokens, need.monthly_output_tokens
+    )
+    if c.estimated_monthly_cost is None:
         c.exclusions.append("unpriced")
-    else:
-        c.estimated_monthly_cost = monthly_cost(
-            model, need.monthly_input_tokens, need.monthly_output_tokens
-        )
     if model.status == ModelStatus.DEPRECATED or (
         model.deprecation_date is not None and model.deprecation_date <= today
     ):
