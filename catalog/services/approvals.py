@@ -82,6 +82,7 @@ def approval_request_create(
     )
     request._history_user = requester  # type: ignore[attr-defined]
     with transaction.atomic():
+        _lock_unit(unit.pk)
         # A lapsed adoption is expired already, whether or not the daily job has run.
         if Adoption.objects.in_force().filter(unit=unit, model=model).exists():
             raise Conflict(f"{unit.name} already uses {model.name}; no new request is needed.")
@@ -110,6 +111,7 @@ def approval_request_approve(
     """
     _check_may_decide(request, approver)
     with transaction.atomic():
+        _lock_unit(request.unit_id)
         decided = _lock_pending(request)
         # The catalog may have moved since the request was filed.
         _check_model_open_to(decided.model, decided.unit, decided.data_classification)
@@ -311,6 +313,12 @@ def _check_may_decide(request: ApprovalRequest, user: User) -> None:
         raise PermissionDenied("Only approvers decide requests.")
     if request.requester_id == user.pk:
         raise PermissionDenied("Nobody decides their own request.")
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Filing and approving requests of one unit take turns on its row (first, always: one lock
+    order), so no request slips in for a model whose approval is committing."""
+    BusinessUnit.objects.select_for_update().filter(pk=unit_id).exists()
 
 
 def _lock_pending(request: ApprovalRequest) -> ApprovalRequest:
