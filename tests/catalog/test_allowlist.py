@@ -151,6 +151,15 @@ def test_the_unit_page_shows_what_the_allow_list_serves(client, outsider, unit, 
     assert "$1.00" in html  # the forecast counts Kept alone
 
 
+def test_a_lapsed_adoption_no_longer_counts_as_the_unit_using_the_model(client, outsider, unit):
+    lapsed = AIModelFactory(slug="lapsed", name="Lapsed model")
+    adopt(unit, lapsed, days_left=-1, use_case="Old drafts")
+    used = token_client(outsider).get("/api/v1/models/?business_unit=marketing")
+    assert used.json()["count"] == 0
+    client.force_login(outsider)
+    assert "Old drafts" not in client.get("/models/lapsed/").content.decode()
+
+
 # Telling the managers
 
 
