@@ -115,9 +115,13 @@ def _reason(model: AIModel, now: datetime) -> str:
     return f"is {model.get_status_display().lower()}"
 
 
-def _check_after_commit(**ids: list[int]) -> None:
+def _check_after_commit(
+    *, model_ids: list[int] | None = None, unit_ids: list[int] | None = None
+) -> None:
     # robust: the edit is committed by then; a failed check is logged and the daily job retries.
-    transaction.on_commit(lambda: allowlist_departures_notify(**ids), robust=True)
+    transaction.on_commit(
+        lambda: allowlist_departures_notify(model_ids=model_ids, unit_ids=unit_ids), robust=True
+    )
 
 
 @receiver(post_save, sender=AIModel, dispatch_uid="allowlist_model_saved")
@@ -140,5 +144,7 @@ def _allowed_units_changed(
 ) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    # Reverse: `instance` is a unit whose restricted models changed.
-    _check_after_commit(**{"unit_ids" if reverse else "model_ids": [instance.pk]})
+    if reverse:  # `instance` is a unit whose restricted models changed
+        _check_after_commit(unit_ids=[instance.pk])
+    else:
+        _check_after_commit(model_ids=[instance.pk])
