@@ -115,6 +115,14 @@ class Adoption(models.Model):
         return f"{self.unit} uses {self.model}"
 
     @property
+    def effective_status(self) -> str:
+        """The status as of now: an active adoption past `expires_at` is expired already, before
+        the daily job writes it."""
+        if self.status == AdoptionStatus.ACTIVE and self.expires_at <= timezone.now():
+            return AdoptionStatus.EXPIRED
+        return self.status
+
+    @property
     def estimated_monthly_cost(self) -> Decimal | None:
         return monthly_cost(
             self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens

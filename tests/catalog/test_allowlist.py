@@ -160,6 +160,19 @@ def test_a_lapsed_adoption_no_longer_counts_as_the_unit_using_the_model(client, 
     assert "Old drafts" not in client.get("/models/lapsed/").content.decode()
 
 
+def test_the_adoptions_api_calls_a_lapsed_adoption_expired_before_the_daily_job(outsider, unit):
+    lapsed = adopt(unit, AIModelFactory(slug="lapsed"), days_left=-1)
+    current = adopt(unit, AIModelFactory(slug="current"))
+    api = token_client(outsider)
+
+    assert api.get(f"/api/v1/adoptions/{lapsed.pk}/").json()["status"] == "expired"
+    assert api.get(f"/api/v1/adoptions/{current.pk}/").json()["status"] == "active"
+    active = api.get("/api/v1/adoptions/?status=active").json()["results"]
+    expired = api.get("/api/v1/adoptions/?status=expired").json()["results"]
+    assert [a["id"] for a in active] == [current.pk]
+    assert [a["id"] for a in expired] == [lapsed.pk]
+
+
 # Telling the managers
 
 
