@@ -1,12 +1,13 @@
 """The profile page: who I am, my units and roles, and my API token."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 
 TOKEN_PREFIX_SHOWN = 6
 
@@ -27,12 +28,15 @@ def profile(request: HttpRequest, *, new_key: str = "") -> HttpResponse:
 
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
-    """Create (or replace) the caller's API token, or revoke it."""
-    Token.objects.filter(user=request.user).delete()
-    if request.POST.get("action") == "revoke":
-        messages.success(request, "API token revoked: calls with it now get 401.")
-        return redirect("accounts:profile")
-    token = Token.objects.create(user=request.user)
+    """Create (or replace) the caller's API token, or revoke it, in one step: simultaneous
+    clicks take turns on the user's row, so each replaces the last instead of colliding."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=request.user.pk).exists()
+        Token.objects.filter(user=request.user).delete()
+        if request.POST.get("action") == "revoke":
+            messages.success(request, "API token revoked: calls with it now get 401.")
+            return redirect("accounts:profile")
+        token = Token.objects.create(user=request.user)
     response = profile(request, new_key=token.key)
     response["Cache-Control"] = "no-store"
     return response

@@ -24,7 +24,6 @@ from django.db.models.expressions import OrderBy
 
 from accounts.models import BusinessUnit
 from catalog.choices import (
-    AdoptionStatus,
     AvailabilityStatus,
     DataClassification,
     Deployment,
@@ -225,9 +224,7 @@ class AIModelFilterSet(CachedFormFilterSet):
         return queryset.filter(**{name: value == "true"})
 
     def filter_business_unit(self, queryset: QuerySet, name: str, value: BusinessUnit) -> QuerySet:
-        in_use = Adoption.objects.filter(
-            unit=value, model=OuterRef("pk"), status=AdoptionStatus.ACTIVE
-        )
+        in_use = Adoption.objects.in_force().filter(unit=value, model=OuterRef("pk"))
         return queryset.filter(Exists(in_use))
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

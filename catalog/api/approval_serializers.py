@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
-from catalog.choices import DataClassification
+from catalog.choices import AdoptionStatus, DataClassification
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
 
@@ -152,6 +152,9 @@ class DecisionSerializer(serializers.Serializer):
 class AdoptionSerializer(serializers.ModelSerializer):
     model = AIModelRefSerializer(read_only=True)
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    status = serializers.ChoiceField(
+        choices=AdoptionStatus.choices, source="effective_status", read_only=True
+    )
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=20, decimal_places=2, read_only=True, allow_null=True
     )

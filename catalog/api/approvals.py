@@ -4,7 +4,8 @@ Lookups go through `visible_to(user)`, so an object the caller may not see is a 
 """
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,7 @@ from catalog.api.approval_serializers import (
 )
 from catalog.choices import AdoptionStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest
+from catalog.models.adoptions import AdoptionQuerySet
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -47,7 +49,7 @@ class ApprovalRequestFilterSet(django_filters.FilterSet):
 
 
 class AdoptionFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices)
+    status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices, method="filter_status")
     business_unit = django_filters.ModelChoiceFilter(
         field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
     )
@@ -56,6 +58,16 @@ class AdoptionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Adoption
         fields = ["status", "business_unit", "model"]
+
+    def filter_status(self, queryset: AdoptionQuerySet, name: str, value: str) -> QuerySet:
+        """By status as of now: a lapsed adoption is expired whether or not the job has run."""
+        now = timezone.now()
+        if value == AdoptionStatus.ACTIVE:
+            return queryset.in_force(now)
+        if value == AdoptionStatus.EXPIRED:
+            lapsed = Q(status=AdoptionStatus.ACTIVE, expires_at__lte=now)
+            return queryset.filter(lapsed | Q(status=AdoptionStatus.EXPIRED))
+        return queryset.filter(status=value)
 
 
 class ApprovalRequestViewSet(

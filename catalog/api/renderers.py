@@ -1,9 +1,10 @@
 """`?format=litellm`: a unit's allow-list as a LiteLLM proxy `model_list`, ready to paste.
 
-Each active adoption becomes one deployment: `model_name` is the catalog slug (unique across
-vendors), `litellm_params.model` is `<provider>/<vendor model id>` (vendor slugs are LiteLLM
-provider names), the key is referenced as `os.environ/<api_key_env>` (never the key itself) and
-per-token prices become LiteLLM's custom pricing, written exactly (no float rounding).
+Each adoption the unit may call now becomes one deployment: `model_name` is the catalog slug
+(unique across vendors), `litellm_params.model` is `<provider>/<vendor model id>` (vendor slugs
+are LiteLLM provider names), the key is referenced as `os.environ/<api_key_env>` (never the key
+itself) and per-token prices become LiteLLM's custom pricing, written exactly (no float
+rounding).
 """
 
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ _Dumper.add_representer(
 
 
 def litellm_deployment(adoption: Adoption) -> dict[str, Any]:
-    """One `model_list` entry for an adoption (its model and vendor select_related)."""
+    """One `model_list` entry for an adoption (its model, vendor and successor select_related)."""
     model, vendor = adoption.model, adoption.model.vendor
     provider_model = model.vendor_model_id
     if not provider_model.startswith(f"{vendor.slug}/"):
@@ -46,16 +47,20 @@ def litellm_deployment(adoption: Adoption) -> dict[str, Any]:
             price = getattr(model, f"{side}_price_per_mtok")
             if price is not None:
                 params[f"{side}_cost_per_token"] = (price / MILLION).normalize()
-    return {
-        "model_name": model.slug,
-        "litellm_params": params,
-        "model_info": {
-            "modelshelf_model": model.slug,
-            "business_unit": adoption.unit.slug,
-            "use_case": adoption.use_case,
-            "expires_at": adoption.expires_at.isoformat(),
-        },
+    info = {
+        "modelshelf_model": model.slug,
+        "business_unit": adoption.unit.slug,
+        "use_case": adoption.use_case,
+        "expires_at": adoption.expires_at.isoformat(),
     }
+    # A deprecated model stays until retirement; the gateway learns when and what replaces it.
+    if model.deprecation_date is not None:
+        info["deprecation_date"] = model.deprecation_date.isoformat()
+    if model.retirement_date is not None:
+        info["retirement_date"] = model.retirement_date.isoformat()
+    if model.successor is not None:
+        info["successor"] = model.successor.slug
+    return {"model_name": model.slug, "litellm_params": params, "model_info": info}
 
 
 def litellm_model_list(adoptions: Iterable[Adoption]) -> dict[str, Any]:

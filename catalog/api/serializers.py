@@ -352,12 +352,18 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
 
 
 class UnitAdoptionSerializer(serializers.ModelSerializer):
-    """An entry of a unit's allow-list: which model, for what, until when, at what cost."""
+    """An entry of a unit's allow-list: which model, for what, until when, at what cost; a
+    deprecated model carries its dates and successor so gateways can plan the move."""
 
     model = AIModelRefSerializer(read_only=True)
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True
+    )
+    deprecation_date = serializers.DateField(source="model.deprecation_date", read_only=True)
+    retirement_date = serializers.DateField(source="model.retirement_date", read_only=True)
+    successor = serializers.SlugRelatedField(
+        source="model.successor", slug_field="slug", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -372,6 +378,9 @@ class UnitAdoptionSerializer(serializers.ModelSerializer):
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
             "estimated_monthly_cost",
+            "deprecation_date",
+            "retirement_date",
+            "successor",
         ]
         read_only_fields = fields
 

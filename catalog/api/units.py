@@ -2,12 +2,10 @@
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpResponseBase
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,22 +19,14 @@ from accounts.models import BusinessUnit
 from catalog.api.renderers import LiteLLMRenderer, litellm_model_list
 from catalog.api.rightsizing import UnitSavingsSerializer, savings_report
 from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
-from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
-
-
-def active_adoptions(units: Iterable[BusinessUnit]) -> QuerySet[Adoption]:
-    """The adoptions in force now: active and not past their re-certification date."""
-    return Adoption.objects.filter(
-        unit__in=units, status=AdoptionStatus.ACTIVE, expires_at__gt=timezone.now()
-    )
 
 
 def forecasts(units: Sequence[BusinessUnit]) -> dict[int, Forecast]:
     """Unit id → its forecast (as the budget checks compute it), for all units in one query."""
     by_unit: dict[int, list[Adoption]] = defaultdict(list)
-    in_use = Adoption.objects.filter(unit__in=units, status=AdoptionStatus.ACTIVE)
+    in_use = Adoption.objects.callable_now().filter(unit__in=units)
     for adoption in in_use.select_related("model"):
         by_unit[adoption.unit_id].append(adoption)
     return {unit.pk: unit_forecast(unit, by_unit[unit.pk]) for unit in units}
@@ -92,11 +82,12 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer],
     )
     def models(self, request: Request, slug: str) -> Response:
-        """The unit's active adoptions with their estimated monthly cost, cheaply pollable."""
+        """What the unit may call now, with estimated monthly costs; cheaply pollable."""
         unit = self.get_object()
         adoptions = (
-            active_adoptions([unit])
-            .select_related("unit", "model__vendor")
+            Adoption.objects.callable_now()
+            .filter(unit=unit)
+            .select_related("unit", "model__vendor", "model__successor")
             .order_by("model__name", "id")
         )
         if request.accepted_renderer.format == LiteLLMRenderer.format:

@@ -1,13 +1,16 @@
 """Which unit uses which model, at what expected volume and cost, until when."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Self
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import User
-from catalog.choices import AdoptionStatus, PriceUnit
+from catalog.choices import AdoptionStatus, ModelStatus, PriceUnit
 from catalog.models.ai_models import AIModel
 
 MILLION = Decimal(1_000_000)
@@ -15,13 +18,37 @@ CENTS = Decimal("0.01")
 
 
 def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decimal | None:
-    """USD per month for the token volumes at the model's current price; None when unpriced."""
+    """USD per month for the token volumes at the model's current price.
+
+    None ("unpriced") when a price the volumes need is unknown: an unknown price is never free.
+    """
     if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
         return None
-    cost = (model.input_price_per_mtok or Decimal(0)) * input_tokens / MILLION + (
-        model.output_price_per_mtok or Decimal(0)
-    ) * output_tokens / MILLION
+    cost = Decimal(0)
+    for price, tokens in (
+        (model.input_price_per_mtok, input_tokens),
+        (model.output_price_per_mtok, output_tokens),
+    ):
+        if tokens:
+            if price is None:
+                return None
+            cost += price * tokens / MILLION
     return cost.quantize(CENTS)
+
+
+def callable_q(now: datetime) -> Q:
+    """An adoption's model may be called by its unit: approved or deprecated, or restricted with
+    the unit in `allowed_units`; and not retired, by status or by a retirement date reached."""
+    allowed = AIModel.allowed_units.through.objects.filter(
+        aimodel_id=OuterRef("model_id"), businessunit_id=OuterRef("unit_id")
+    )
+    return (
+        Q(model__status__in=[ModelStatus.APPROVED, ModelStatus.DEPRECATED])
+        | (Q(model__status=ModelStatus.RESTRICTED) & Exists(allowed))
+    ) & (
+        Q(model__retirement_date__isnull=True)
+        | Q(model__retirement_date__gt=timezone.localdate(now))
+    )
 
 
 class AdoptionQuerySet(models.QuerySet["Adoption"]):
@@ -30,7 +57,18 @@ class AdoptionQuerySet(models.QuerySet["Adoption"]):
         return self if user.is_authenticated else self.none()
 
     def active(self) -> Self:
+        """Marked active, which includes lapsed ones the daily job has not expired yet."""
         return self.filter(status=AdoptionStatus.ACTIVE)
+
+    def in_force(self, now: datetime | None = None) -> Self:
+        """Active and not past `expires_at`: a lapsed adoption counts as expired at once."""
+        return self.filter(status=AdoptionStatus.ACTIVE, expires_at__gt=now or timezone.now())
+
+    def callable_now(self, now: datetime | None = None) -> Self:
+        """The allow-list: adoptions in force of models the unit may call today. The API, the
+        LiteLLM config, forecasts, savings and pages all read this one definition."""
+        now = now or timezone.now()
+        return self.in_force(now).filter(callable_q(now))
 
 
 class Adoption(models.Model):
@@ -57,7 +95,9 @@ class Adoption(models.Model):
     expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
     # When the unit's managers were told that expiry is near; cleared by a renewal.
     expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["expiry_notified_at"])
+    # When the managers were told its model left the unit's allow-list; cleared on its return.
+    delisted_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["expiry_notified_at", "delisted_notified_at"])
 
     objects = AdoptionQuerySet.as_manager()
 
@@ -73,6 +113,14 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} uses {self.model}"
+
+    @property
+    def effective_status(self) -> str:
+        """The status as of now: an active adoption past `expires_at` is expired already, before
+        the daily job writes it."""
+        if self.status == AdoptionStatus.ACTIVE and self.expires_at <= timezone.now():
+            return AdoptionStatus.EXPIRED
+        return self.status
 
     @property
     def estimated_monthly_cost(self) -> Decimal | None:

@@ -82,7 +82,9 @@ def approval_request_create(
     )
     request._history_user = requester  # type: ignore[attr-defined]
     with transaction.atomic():
-        if Adoption.objects.active().filter(unit=unit, model=model).exists():
+        _lock_unit(unit.pk)
+        # A lapsed adoption is expired already, whether or not the daily job has run.
+        if Adoption.objects.in_force().filter(unit=unit, model=model).exists():
             raise Conflict(f"{unit.name} already uses {model.name}; no new request is needed.")
         try:
             # The partial unique constraint decides between two concurrent requests.
@@ -109,11 +111,18 @@ def approval_request_approve(
     """
     _check_may_decide(request, approver)
     with transaction.atomic():
+        _lock_unit(request.unit_id)
         decided = _lock_pending(request)
         # The catalog may have moved since the request was filed.
         _check_model_open_to(decided.model, decided.unit, decided.data_classification)
         now = timezone.now()
         _record_decision(decided, approver, RequestStatus.APPROVED, comment, now)
+        # A lapsed adoption still marked active would hold the one-active-per-unit-model slot.
+        _expire(
+            Adoption.objects.active()
+            .filter(unit_id=decided.unit_id, model_id=decided.model_id, expires_at__lte=now)
+            .select_for_update()
+        )
         adoption = Adoption(
             unit=decided.unit,
             model=decided.model,
@@ -207,17 +216,20 @@ def adoptions_expire(*, now: datetime | None = None) -> int:
     """Expire active adoptions past their date; a second run the same day changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
+        return _expire(
             Adoption.objects.active()
             .filter(expires_at__lte=now)
             .select_for_update(skip_locked=True)
         )
-        for adoption in due:
-            adoption.status = AdoptionStatus.EXPIRED
-        bulk_update_with_history(
-            due, Adoption, ["status"], default_change_reason="approval expired"
-        )
-    return len(due)
+
+
+def _expire(due: QuerySet[Adoption]) -> int:
+    """Mark lapsed adoptions expired, with their audit history; returns how many."""
+    lapsed = list(due)
+    for adoption in lapsed:
+        adoption.status = AdoptionStatus.EXPIRED
+    bulk_update_with_history(lapsed, Adoption, ["status"], default_change_reason="approval expired")
+    return len(lapsed)
 
 
 def adoptions_notify_expiring(
@@ -301,6 +313,12 @@ def _check_may_decide(request: ApprovalRequest, user: User) -> None:
         raise PermissionDenied("Only approvers decide requests.")
     if request.requester_id == user.pk:
         raise PermissionDenied("Nobody decides their own request.")
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Filing and approving requests of one unit take turns on its row (first, always: one lock
+    order), so no request slips in for a model whose approval is committing."""
+    BusinessUnit.objects.select_for_update().filter(pk=unit_id).exists()
 
 
 def _lock_pending(request: ApprovalRequest) -> ApprovalRequest:

@@ -1,7 +1,7 @@
 """A unit's monthly cost forecast against its budget, and telling managers when it goes over.
 
-The forecast is the adoptions' expected tokens × the models' current prices. Crossing the budget
-is remembered on the unit (`over_budget_since`), so a repeated check notifies once, not per run.
+The forecast is the allow-list's expected tokens × the models' current prices. Crossing the
+budget is remembered on the unit (`over_budget_since`), so a repeated check notifies once.
 """
 
 from collections.abc import Iterable
@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BusinessUnit, Membership, User
-from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
 from catalog.notifications import notify
 
@@ -35,9 +34,10 @@ class Forecast:
 
 
 def unit_forecast(unit: BusinessUnit, adoptions: Iterable[Adoption] | None = None) -> Forecast:
-    """Sum of the unit's active adoptions' estimated monthly costs (unpriced ones counted apart)."""
+    """Sum of the estimated monthly costs of what the unit may call now (its allow-list); an
+    adoption whose cost is unknown is counted apart, never as $0."""
     if adoptions is None:
-        adoptions = unit.adoptions.filter(status=AdoptionStatus.ACTIVE).select_related("model")
+        adoptions = Adoption.objects.callable_now().filter(unit=unit).select_related("model")
     total, unpriced = Decimal("0.00"), 0
     for adoption in adoptions:
         cost = adoption.estimated_monthly_cost
@@ -78,5 +78,16 @@ def _tell_managers(unit: BusinessUnit, forecast: Forecast, reason: str) -> None:
         body=(
             f"{reason}\n\nForecast: ${forecast.total:,} per month against a budget of "
             f"${forecast.budget:,} ({forecast.budget_used_percent}% used)."
+            + _unpriced_note(forecast)
         ),
+    )
+
+
+def _unpriced_note(forecast: Forecast) -> str:
+    """An unknown cost is not $0: the reader learns the forecast is a lower bound."""
+    if not forecast.unpriced_adoptions:
+        return ""
+    return (
+        f" {forecast.unpriced_adoptions} adoption(s) could not be priced and are not included: "
+        "the forecast is a lower bound."
     )

@@ -15,11 +15,9 @@ from django.utils import timezone
 
 from accounts.models import BusinessUnit
 from catalog.choices import (
-    AdoptionStatus,
     AvailabilityStatus,
     DataClassification,
     ModelStatus,
-    PriceUnit,
     SizeClass,
 )
 from catalog.models import Adoption, AIModel, Evaluation
@@ -119,12 +117,12 @@ def _judge(model: AIModel, need: Need, today: date) -> Candidate:
             c.exclusions.append(f"{task} {best.score} < {floor}")
         else:
             c.reasons.append(f"{task} {best.metric} {best.score} ≥ {floor} ({best.source})")
-    if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
+    # Unpriced: no per-token price, or one the volumes need is unknown (never taken as $0).
+    c.estimated_monthly_cost = monthly_cost(
+        model, need.monthly_input_tokens, need.monthly_output_tokens
+    )
+    if c.estimated_monthly_cost is None:
         c.exclusions.append("unpriced")
-    else:
-        c.estimated_monthly_cost = monthly_cost(
-            model, need.monthly_input_tokens, need.monthly_output_tokens
-        )
     if model.status == ModelStatus.DEPRECATED or (
         model.deprecation_date is not None and model.deprecation_date <= today
     ):
@@ -175,10 +173,12 @@ def task_specialty(model: AIModel) -> str | None:
 
 
 def unit_savings(unit: BusinessUnit) -> list[Saving]:
-    """Per active adoption, the cheapest eligible alternative of the same specialty with at least
-    the adopted model's context, and the monthly saving; deprecated models get their successor."""
+    """Per allow-listed adoption, the cheapest eligible alternative of the same specialty with at
+    least the adopted model's context, and the monthly saving; deprecated models get their
+    successor. An adoption or alternative whose cost is unknown has no saving."""
     adoptions = (
-        unit.adoptions.filter(status=AdoptionStatus.ACTIVE)
+        Adoption.objects.callable_now()
+        .filter(unit=unit)
         .select_related("model__vendor", "model__successor", "approval")
         .prefetch_related("model__specialties")
         .order_by("model__name")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from catalog.choices import AdoptionStatus, ModelStatus, SizeClass
+from catalog.choices import ModelStatus, SizeClass
 from catalog.filtersets import AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
@@ -135,7 +135,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "uptime": {label: uptime[key] for label, key in UPTIME_LABELS.items()},
         "evaluations": model.evaluations.order_by("task", "metric", "-date", "-score")[:EVAL_ROWS],
-        "adoptions": model.adoptions.filter(status=AdoptionStatus.ACTIVE).select_related("unit"),
+        "adoptions": model.adoptions.in_force().select_related("unit"),
         "history": _audit_trail(model),
         "requestable": model.status in (ModelStatus.APPROVED, ModelStatus.RESTRICTED),
     }

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.models import BusinessUnit, Membership
-from catalog.choices import AdoptionStatus, RequestStatus
+from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.budgets import unit_forecast
 from catalog.services.rightsizing import unit_savings
@@ -18,10 +18,12 @@ RECENT = 10
 
 
 def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Every employee may read a unit's allow-list; pending requests show as far as visible."""
+    """Every employee may read a unit's allow-list (what gateways serve it, nothing more);
+    pending requests show as far as visible."""
     unit = get_object_or_404(BusinessUnit, slug=slug)
     adoptions = list(
-        Adoption.objects.filter(unit=unit, status=AdoptionStatus.ACTIVE)
+        Adoption.objects.callable_now()
+        .filter(unit=unit)
         .select_related("model__vendor")
         .order_by("model__name")
     )

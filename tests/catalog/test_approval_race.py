@@ -99,3 +99,27 @@ def test_simultaneous_identical_requests_file_exactly_one(unit):
 
     assert sorted(codes) == [201] + [409] * (THREADS - 1)
     assert ApprovalRequest.objects.filter(unit=unit, model=model).count() == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_no_request_is_filed_for_a_model_while_its_approval_commits(unit, round_):
+    """The approver and nineteen members act at once: the members learn the unit uses it."""
+    members = [UserFactory(username=f"member{i}") for i in range(THREADS - 1)]
+    Membership.objects.bulk_create(Membership(user=user, unit=unit) for user in members)
+    model = AIModelFactory()
+    first = ApprovalRequest.objects.create(
+        requester=members[0], model=model, unit=unit, use_case="First"
+    )
+    body = {"model": model.slug, "business_unit": unit.slug, "data_classification": "internal"}
+
+    def act(client: APIClient, index: int) -> int:
+        if index == 0:
+            return client.post(f"/api/v1/approval-requests/{first.pk}/approve/").status_code
+        ask = body | {"use_case": f"use {index}"}
+        return client.post("/api/v1/approval-requests/", ask, format="json").status_code
+
+    codes = at_once([*approvers(1), *members], act)
+
+    assert codes == [200] + [409] * (THREADS - 1)
+    assert not ApprovalRequest.objects.filter(model=model, status="pending").exists()
+    assert Adoption.objects.get(model=model).approval == first

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership
-from catalog.choices import JobKind, PriceFlagStatus, PriceSource
+from catalog.choices import JobKind, ModelStatus, PriceFlagStatus, PriceSource
 from catalog.fakevendor import data
 from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
 from catalog.services.errors import Conflict
@@ -208,6 +208,8 @@ def test_sync_of_one_vendor_leaves_the_others_alone(catalog_on_fake):
 
 
 def adopt_for_100m_input_tokens(unit, model) -> Adoption:
+    # Imported models start under review; only an approved one is on a unit's allow-list.
+    AIModel.objects.filter(pk=model.pk).update(status=ModelStatus.APPROVED)
     now = timezone.now()
     return Adoption.objects.create(
         unit=unit, model=model, use_case="Drafts", approved_at=now,

@@ -36,7 +36,11 @@ def test_model_page_shows_specs_lifecycle_history_units_and_request_button(
     add_history(model)
     now = timezone.now()
     Adoption.objects.create(
-        unit=unit, model=model, use_case="Ticket triage", approved_at=now, expires_at=now
+        unit=unit,
+        model=model,
+        use_case="Ticket triage",
+        approved_at=now,
+        expires_at=now + timedelta(days=30),
     )
     model._history_user = catalog_admin
     model.license = "Proprietary"

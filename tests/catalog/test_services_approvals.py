@@ -300,6 +300,25 @@ def test_expiry_ends_only_lapsed_adoptions_once_and_keeps_the_history(
     assert ask(member, model, unit).status == RequestStatus.PENDING
 
 
+def test_a_lapsed_adoption_may_be_requested_again_before_the_daily_job_runs(
+    member, approver, unit, model
+):
+    lapsed = approved(member, approver, model, unit)
+    Adoption.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(Conflict, match="request the model again"):
+        adoption_renew(adoption=lapsed, approver=approver)
+
+    again = ask(member, model, unit)
+
+    assert again.status == RequestStatus.PENDING
+    renewed = approval_request_approve(request=again, approver=approver).adoption
+    lapsed.refresh_from_db()
+    assert lapsed.status == AdoptionStatus.EXPIRED
+    assert lapsed.history.latest().history_change_reason == "approval expired"
+    assert renewed.status == AdoptionStatus.ACTIVE and renewed.expires_at > timezone.now()
+    assert list(Adoption.objects.callable_now()) == [renewed]
+
+
 # Who sees what
 
 

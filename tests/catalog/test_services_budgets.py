@@ -91,3 +91,22 @@ def test_an_approval_that_pushes_the_forecast_over_budget_tells_the_managers(
     budget_mails = [m for m in mail.outbox if "over its monthly AI budget" in m.subject]
     assert [m.to for m in budget_mails] == [[manager.email]]
     assert "New adoption: Pricey" in budget_mails[0].body
+
+
+def test_an_over_budget_notice_says_how_many_adoptions_it_could_not_price(
+    unit, manager, django_capture_on_commit_callbacks
+):
+    adopt(unit, AIModelFactory(input_price_per_mtok=Decimal("10")), 150 * M)
+    half_priced = AIModelFactory(input_price_per_mtok=Decimal("1"), output_price_per_mtok=None)
+    adopt(unit, half_priced, M, M)
+    with django_capture_on_commit_callbacks(execute=True):
+        units_check_budget(unit_ids=[unit.pk], reason="x")
+    assert "$1,500.00" in mail.outbox[0].body
+    assert "1 adoption(s) could not be priced and are not included" in mail.outbox[0].body
+
+
+def test_a_lapsed_adoption_leaves_the_budget_check_before_the_daily_job(unit, manager):
+    lapsed = adopt(unit, AIModelFactory(input_price_per_mtok=Decimal("10")), 150 * M)
+    Adoption.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now())
+    assert units_check_budget(unit_ids=[unit.pk], reason="x") == []
+    assert unit_forecast(unit).total == Decimal("0.00")
