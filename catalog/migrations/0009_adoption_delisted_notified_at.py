@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_price_flag_dismissed_values_stay_dismissed'),
+        ('catalog', '0008_audit_model_specialties_and_allowed_units'),
     ]
 
     operations = [

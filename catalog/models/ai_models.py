@@ -3,7 +3,6 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from catalog.choices import (
     AvailabilityStatus,
@@ -13,6 +12,7 @@ from catalog.choices import (
     PriceUnit,
     SizeClass,
 )
+from catalog.models.history import AuditedRecords
 from catalog.models.vendors import Vendor
 
 PRICE = {"max_digits": 18, "decimal_places": 6}
@@ -112,7 +112,7 @@ class AIModel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Who may use a model and what it is for are audited like its other fields: each change
     # records the sets as they became.
-    history = HistoricalRecords(
+    history = AuditedRecords(
         excluded_fields=["updated_at"], m2m_fields=["specialties", "allowed_units"]
     )
 

@@ -85,6 +85,25 @@ def test_changes_to_specialties_and_allowed_units_are_in_the_audit_history(
     assert "Engineering" in admin_history and "Reasoning" in admin_history
 
 
+def test_allowed_units_changed_from_the_units_side_are_in_the_models_audit_history(
+    unit, other_unit
+):
+    """A change made through the reverse accessor used to crash (the unit has no history)."""
+    kept = AIModelFactory(name="Kept", status=ModelStatus.RESTRICTED)
+    model = AIModelFactory(name="Sonnet 4", status=ModelStatus.RESTRICTED)
+    model.allowed_units.set([unit, other_unit])
+    kept.allowed_units.set([other_unit])
+
+    unit.restricted_models.clear()
+    other_unit.restricted_models.remove(kept)
+
+    def audited_units(ai_model):
+        return {row.businessunit.slug for row in ai_model.history.latest().allowed_units.all()}
+
+    assert audited_units(model) == {"engineering"}
+    assert audited_units(kept) == set()
+
+
 def test_retired_model_cannot_be_requested_from_its_page(browse):
     model = AIModelFactory(status=ModelStatus.RETIRED)
     html = browse.get(f"/models/{model.slug}/").content.decode()
