@@ -30,16 +30,17 @@ EXCERPT = 2000
 MAX_RUN_ERRORS = 50
 MTOK = Decimal(1_000_000)
 CENTS_8 = Decimal("0.00000001")
-_slots: dict[str, threading.BoundedSemaphore] = {}
+_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
 
 def vendor_slots(vendor_slug: str) -> threading.BoundedSemaphore:
     """Concurrent calls to one vendor from this process, shared by every run in it."""
+    key = (vendor_slug, settings.EVAL_CONCURRENCY_PER_VENDOR)
     with _slots_lock:
-        if vendor_slug not in _slots:
-            _slots[vendor_slug] = threading.BoundedSemaphore(settings.EVAL_CONCURRENCY_PER_VENDOR)
-        return _slots[vendor_slug]
+        if key not in _slots:
+            _slots[key] = threading.BoundedSemaphore(key[1])
+        return _slots[key]
 
 
 @transaction.atomic
