@@ -321,5 +321,7 @@ SPECTACULAR_SETTINGS = {
         "PriceSourceEnum": "catalog.choices.PriceSource",
         "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
         "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "EvalRunStatusEnum": "evaluations.choices.RunStatus",
+        "GraderEnum": "evaluations.choices.Grader",
     },
 }

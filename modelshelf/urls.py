@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("evaluations.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any, Self
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -6,6 +7,16 @@ from django.urls import reverse
 
 from catalog.models import Specialty
 from evaluations.choices import Grader
+
+
+class EvalSuiteQuerySet(models.QuerySet["EvalSuite"]):
+    def visible_to(self, user: Any) -> Self:
+        """Shared suites, and a unit's private ones for its members; catalog admins see all."""
+        if user.is_catalog_admin:
+            return self
+        return self.filter(
+            models.Q(unit__isnull=True) | models.Q(unit__memberships__user=user)
+        ).distinct()
 
 
 class EvalSuite(models.Model):
@@ -26,6 +37,8 @@ class EvalSuite(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvalSuiteQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -34,6 +47,12 @@ class EvalSuite(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluations:suite_detail", args=[self.slug])
+
+    def may_run(self, user: Any) -> bool:
+        """Runs cost money: catalog admins, and members of the suite's unit, start them."""
+        if user.is_catalog_admin:
+            return True
+        return self.unit_id is not None and user.memberships.filter(unit_id=self.unit_id).exists()
 
 
 class EvalCase(models.Model):
