@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("evaluations.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path("", include("evaluations.urls")),
     path("", include("catalog.urls")),
 ]
 
