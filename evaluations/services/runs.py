@@ -44,8 +44,11 @@ def vendor_slots(vendor_slug: str) -> threading.BoundedSemaphore:
 
 
 @transaction.atomic
-def runs_start(*, suite: EvalSuite, models: Iterable[AIModel], user: Any = None) -> list[EvalRun]:
-    """One queued run per model; the tasks are sent once the rows are committed."""
+def runs_start(
+    *, suite: EvalSuite, models: Iterable[AIModel], user: Any = None, enqueue: bool = True
+) -> list[EvalRun]:
+    """One queued run per model; the tasks are sent once the rows are committed (`enqueue`
+    off: the caller runs them itself, as the demo seed does)."""
     from evaluations.tasks import run_eval  # tasks import services: break the cycle here
 
     cases = suite.cases.count()
@@ -53,7 +56,7 @@ def runs_start(*, suite: EvalSuite, models: Iterable[AIModel], user: Any = None)
         EvalRun.objects.create(suite=suite, model=model, started_by=user, cases=cases)
         for model in models
     ]
-    for run in runs:
+    for run in runs if enqueue else []:
         transaction.on_commit(lambda pk=run.pk: run_eval.delay(pk))
     return runs
 
