@@ -133,10 +133,12 @@ def handle(handler: "Handler", path: str, fault: str) -> None:
         model_id, messages = str(body["model"]), list(body["messages"])
     except (ValueError, KeyError, TypeError):
         return handler.send_json({"error": {"message": "bad request"}}, 400)
+    server = handler.server
+    with server.lock:  # tests check that no case is asked twice
+        server.hits[f"chat:{model_id}:{case_key(_last_user(messages))}"] += 1
     if marker := MARKER.search(_last_user(messages)):
         fault = fault or marker["kind"]
     size, _ = profile(model_id)
-    server = handler.server
     time.sleep((server.latency_ms or LATENCY_MS[size]) / 1000)
     if fault in {"401", "403", "404", "500", "503"}:
         return handler.send_json({"error": {"message": f"fault {fault}"}}, int(fault))
