@@ -8,6 +8,7 @@ import pytest
 
 from catalog.choices import ApiKind
 from catalog.fakevendor.server import FakeVendor
+from catalog.models import Specialty
 from catalog.services.fake_vendor_demo import FAKE_KEY_ENV
 from evaluations.models import EvalSuite
 from evaluations.services.suites import suite_import, suite_input_from_jsonl
@@ -66,6 +67,9 @@ def chat_models(db, fake, monkeypatch, settings) -> dict[str, object]:
 
 
 def demo_suite(slug: str) -> EvalSuite:
+    # Transactional tests flush the specialties the migration created.
+    for specialty in ("chat", "code"):
+        Specialty.objects.get_or_create(slug=specialty, defaults={"name": specialty.title()})
     text = (DEMO / f"{slug}.jsonl").read_text()
     return suite_import(data=suite_input_from_jsonl(text))
 
