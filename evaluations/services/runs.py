@@ -6,10 +6,10 @@ results, never incremented.
 """
 
 import math
+import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from decimal import Decimal
 from typing import Any
 
@@ -100,27 +100,46 @@ def _ask(chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase) ->
 
 def _answers(
     chat: ChatClient, vendor_slug: str, cases: list[EvalCase], deadline: float
-) -> Iterator[EvalResult]:
-    """Results as they arrive; no new case is sent after `deadline` (the rest wait for the
-    next task), and a case never has more than one call in flight."""
+) -> Iterator[list[EvalResult]]:
+    """Results in batches as they arrive. Each pool thread takes the next case itself, so a
+    slot never waits for the caller's database writes; after `deadline` no new case is sent
+    (the rest wait for the next task), though every thread asks at least one."""
     slots = vendor_slots(vendor_slug)
-    window = settings.EVAL_CONCURRENCY_PER_VENDOR
-    pending = iter(cases)
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="eval")
+    todo: queue.SimpleQueue[EvalCase] = queue.SimpleQueue()
+    for case in cases:
+        todo.put(case)
+    done: queue.SimpleQueue[EvalResult | None] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            first = True
+            while not stop.is_set() and (first or time.monotonic() < deadline):
+                first = False
+                try:
+                    case = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put(_ask(chat, slots, case))
+                except Exception as exc:  # noqa: BLE001 - one odd answer must not stop the run
+                    done.put(EvalResult(case=case, error=f"could not grade: {exc!r}"[:500]))
+        finally:
+            done.put(None)
+
+    alive = min(settings.EVAL_CONCURRENCY_PER_VENDOR, len(cases))
+    for _ in range(alive):
+        threading.Thread(target=work, name="eval", daemon=True).start()
     try:
-        running: set[Future[EvalResult]] = set()
-        for case in pending:
-            running.add(pool.submit(_ask, chat, slots, case))
-            if len(running) >= window:
-                break
-        while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
-                if time.monotonic() < deadline and (case := next(pending, None)) is not None:
-                    running.add(pool.submit(_ask, chat, slots, case))
+        while alive:
+            arrived = [done.get()]
+            while not done.empty():
+                arrived.append(done.get())
+            alive -= arrived.count(None)
+            if batch := [result for result in arrived if result is not None]:
+                yield batch
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()
 
 
 def run_execute(*, run_id: int, budget_seconds: float | None = None) -> bool:
@@ -147,9 +166,10 @@ def run_execute(*, run_id: int, budget_seconds: float | None = None) -> bool:
             except VendorError as exc:
                 return _close(run, failure=str(exc))
             last_progress = time.monotonic()
-            for result in _answers(chat, run.model.vendor.slug, todo, deadline):
-                result.run = run
-                EvalResult.objects.bulk_create([result], ignore_conflicts=True)
+            for batch in _answers(chat, run.model.vendor.slug, todo, deadline):
+                for result in batch:
+                    result.run = run
+                EvalResult.objects.bulk_create(batch, ignore_conflicts=True)
                 if time.monotonic() - last_progress > 0.5:
                     _progress(run)
                     last_progress = time.monotonic()
