@@ -96,7 +96,8 @@ class ChatClient:
         answer, latency = self._post_json(url, body)
         if not isinstance(answer, dict):
             raise shape_error(url, "not a JSON object")
-        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        raw_usage = answer.get("usage")
+        usage: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
         if self.anthropic:
             text = _anthropic_text(answer)
             tokens = (_count(usage.get("input_tokens")), _count(usage.get("output_tokens")))
@@ -148,6 +149,7 @@ def _anthropic_text(answer: dict[str, Any]) -> str | None:
     if not isinstance(blocks, list):
         return None
     texts = [b.get("text") for b in blocks if isinstance(b, dict) and b.get("type") == "text"]
-    if not texts or not all(isinstance(t, str) for t in texts):
+    strings = [t for t in texts if isinstance(t, str)]
+    if not texts or len(strings) != len(texts):
         return None
-    return "".join(texts)
+    return "".join(strings)
