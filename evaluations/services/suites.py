@@ -95,8 +95,13 @@ def case_clean(raw: Any) -> tuple[dict[str, Any], list[str]]:
         problems.append(f"grader must be one of {', '.join(Grader.values)}")
     elif "expected" not in raw:
         problems.append("expected is missing")
-    elif problem := check_expected(grader, raw["expected"]):
-        problems.append(problem)
+    else:
+        try:
+            problem = check_expected(grader, raw["expected"])
+        except RecursionError:
+            problem = "expected is nested too deeply"
+        if problem:
+            problems.append(problem)
     weight = _decimal(raw.get("weight", 1), "weight", problems)
     tolerance = _decimal(raw.get("tolerance", 0), "tolerance", problems)
     cleaned = {
@@ -179,7 +184,7 @@ def suite_input_from_jsonl(text: str, **overrides: str) -> SuiteInput:
             continue
         try:
             raw: Any = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raw = Unparsable(f"not valid JSON ({exc})")
         if number == 1 and isinstance(raw, dict) and isinstance(raw.get("suite"), dict):
             header = raw["suite"]
