@@ -13,6 +13,8 @@ from catalog.models import AIModel, Specialty
 
 B = 1_000_000_000
 LINEAGE = re.compile(r"^GPT-\d+$")  # the family whose growth the page draws
+SPECIFIC_FIRST = ["code", "reasoning", "embedding", "rerank", "moderation", "image-generation",
+                  "audio", "vision", "chat"]  # fmt: skip
 IN_USE = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]
 
 
@@ -21,10 +23,14 @@ def _billions(parameters: int) -> float:
 
 
 def _series_key(model: AIModel, specialty: Specialty | None) -> str:
-    names = [s.name for s in model.specialties.all()]
+    """The filtered specialty, else the model's most specific one (chat is everyone's)."""
     if specialty is not None:
         return specialty.name
-    return names[0] if names else "Unspecified"
+    specialties = sorted(
+        model.specialties.all(),
+        key=lambda s: SPECIFIC_FIRST.index(s.slug) if s.slug in SPECIFIC_FIRST else -1,
+    )
+    return specialties[0].name if specialties else "Unspecified"
 
 
 def _models(specialty: Specialty | None) -> QuerySet[AIModel]:

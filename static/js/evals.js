@@ -18,6 +18,16 @@
 
   function money(v) { return "$" + Number(v).toPrecision(3); }
 
+  // Log axes label only 1, 2 and 5 × 10ⁿ: Chart.js otherwise prints every minor tick.
+  function logTick(format) {
+    return function (value) {
+      var mantissa = value / Math.pow(10, Math.floor(Math.log10(value)));
+      return [1, 2, 5].some(function (m) { return Math.abs(mantissa - m) < 1e-6; }) ? format(value) : null;
+    };
+  }
+
+  function plain(v) { return Number(v).toLocaleString(); }
+
   function evalCostChart(canvas, points) {
     return new Chart(canvas, {
       type: "bubble",
@@ -28,7 +38,7 @@
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          x: { type: "logarithmic", title: { display: true, text: "Cost per 1,000 cases (USD, log)" }, ticks: { callback: money } },
+          x: { type: "logarithmic", title: { display: true, text: "Cost per 1,000 cases (USD, log)" }, ticks: { callback: logTick(money) } },
           y: { min: 0, max: 100, title: { display: true, text: "Pass rate (%)" } }
         },
         plugins: { tooltip: { callbacks: { label: function (item) {
@@ -50,8 +60,8 @@
           maintainAspectRatio: false,
           animation: false,
           scales: {
-            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle } },
-            y: { type: yLog ? "logarithmic" : "linear", title: { display: true, text: yTitle } }
+            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0 } },
+            y: { type: yLog ? "logarithmic" : "linear", title: { display: true, text: yTitle }, ticks: yLog ? { callback: logTick(plain) } : {} }
           },
           plugins: { tooltip: { callbacks: { label: function (item) {
             return (item.raw.label || item.dataset.label) + " (" + item.raw.x + ", " + item.raw.y + ")";

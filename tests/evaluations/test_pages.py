@@ -89,7 +89,7 @@ def test_an_unpriced_run_is_listed_as_unpriced_and_left_off_the_log_chart(
 
 def test_landscape_draws_size_price_growth_and_latency_with_a_specialty_filter(client, member):
     AIModelFactory(name="Small coder", parameters=7 * B, input_price_per_mtok=Decimal("0.2"),
-                   specialties=["code"])  # fmt: skip
+                   specialties=["chat", "code"])  # fmt: skip
     AIModelFactory(name="Big chat", parameters=400 * B, input_price_per_mtok=Decimal("3"),
                    specialties=["chat"])  # fmt: skip
     AIModelFactory(name="Pending", parameters=9 * B, status=ModelStatus.UNDER_REVIEW)
