@@ -30,6 +30,10 @@ class Completion(NamedTuple):
     attempts: int
 
 
+class RetryLater(Exception):
+    """A transient failure whose retry falls past the task's deadline: leave the case open."""
+
+
 def _count(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
@@ -61,9 +65,10 @@ class ChatClient:
         self.max_retries = max_retries
         self.retry_after_max = retry_after_max
 
-    def ask(self, messages: list[dict[str, str]]) -> Completion:
+    def ask(self, messages: list[dict[str, str]], *, deadline: float | None = None) -> Completion:
         """One case's reply at temperature 0, retrying 429/5xx/timeouts a bounded number of
-        times, never sooner than the vendor's Retry-After (clamped)."""
+        times, never sooner than the vendor's Retry-After (clamped). A retry that would start
+        after `deadline` (time.monotonic) raises RetryLater instead: the next task asks."""
         attempt = 0
         while True:
             attempt += 1
@@ -76,7 +81,10 @@ class ChatClient:
                     raise
                 backoff = 0.25 * 2 ** (attempt - 1) * (1 + random.random())
                 wait = exc.retry_after if exc.retry_after is not None else backoff
-                time.sleep(min(max(wait, 0.0), self.retry_after_max))
+                wait = min(max(wait, 0.0), self.retry_after_max)
+                if deadline is not None and time.monotonic() + wait > deadline:
+                    raise RetryLater(str(exc)) from exc
+                time.sleep(wait)
 
     def _ask_once(self, messages: list[dict[str, str]]) -> tuple[str, int | None, int | None, int]:
         if self.anthropic:

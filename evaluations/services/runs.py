@@ -21,7 +21,7 @@ from django.utils import timezone
 from catalog.choices import PriceUnit
 from catalog.models import AIModel, Evaluation
 from catalog.vendors.base import VendorError, tls_context
-from evaluations.chat import ChatClient
+from evaluations.chat import ChatClient, RetryLater
 from evaluations.choices import RunStatus
 from evaluations.graders import grade
 from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
@@ -78,12 +78,16 @@ def _claim(run_id: int) -> EvalRun | None:
     return run
 
 
-def _ask(chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase) -> EvalResult:
-    """Runs in a pool thread: HTTP and grading only, no database."""
+def _ask(
+    chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase, deadline: float
+) -> EvalResult | None:
+    """Runs in a pool thread: HTTP and grading only, no database. None: retry in a later task."""
     result = EvalResult(case=case)
     with slots:
         try:
-            reply = chat.ask(case.messages)
+            reply = chat.ask(case.messages, deadline=deadline)
+        except RetryLater:
+            return None
         except VendorError as exc:
             result.error = str(exc)[:500]
             result.http_status = exc.http_status
@@ -121,7 +125,8 @@ def _answers(
                 except queue.Empty:
                     return
                 try:
-                    done.put(_ask(chat, slots, case))
+                    if (result := _ask(chat, slots, case, deadline)) is not None:
+                        done.put(result)
                 except Exception as exc:  # noqa: BLE001 - one odd answer must not stop the run
                     done.put(EvalResult(case=case, error=f"could not grade: {exc!r}"[:500]))
         finally:
@@ -132,7 +137,10 @@ def _answers(
         threading.Thread(target=work, name="eval", daemon=True).start()
     try:
         while alive:
-            arrived = [done.get()]
+            try:  # a timeout, so the task's soft time limit (a signal) can interrupt here
+                arrived = [done.get(timeout=0.25)]
+            except queue.Empty:
+                continue
             while not done.empty():
                 arrived.append(done.get())
             alive -= arrived.count(None)

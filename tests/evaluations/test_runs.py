@@ -128,3 +128,17 @@ def test_a_rate_limit_on_the_first_calls_is_retried_after_retry_after(
     assert run.status == RunStatus.FINISHED and run.errors == []
     assert run.results.get(case__position=1).attempts == 3
     assert run.passed == 22
+
+
+def test_a_retry_that_would_start_past_the_task_budget_leaves_the_case_to_the_next_task(
+    chat_models, settings
+):
+    settings.EVAL_MAX_RETRIES = 1
+    cases = [(1, {"prompt": "busy [[fault:429]]", "expected": "x", "grader": "exact"})]
+    suite = suite_import(data=SuiteInput(slug="busy", name="Busy", cases=cases))
+    run = EvalRun.objects.create(suite=suite, model=chat_models["small"])
+    assert run_execute(run_id=run.pk, budget_seconds=0) is False
+    assert not run.results.exists()  # not recorded as failed: asked again later
+    assert run_execute(run_id=run.pk, budget_seconds=60) is True
+    (result,) = run.results.all()
+    assert (result.http_status, result.attempts) == (429, 2)

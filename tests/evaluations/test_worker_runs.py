@@ -2,6 +2,7 @@
 """An eval run in a real Celery worker on PostgreSQL and Redis, against the fake vendor over
 HTTP, with the worker killed (SIGKILL) in the middle of the run."""
 
+import re
 import time
 
 import pytest
@@ -57,3 +58,29 @@ def test_a_worker_killed_mid_run_resumes_without_asking_a_recorded_case_again(
         f"\nkill -9 mid-run: {len(recorded_keys)} of 40 cases recorded before the kill, none "
         f"asked again; {in_flight} in-flight call(s) repeated; totals exact (40 done, 22 passed)"
     )
+
+
+@requires_real_servers
+@pytest.mark.django_db(transaction=True)
+def test_a_run_longer_than_its_task_budget_carries_on_in_fresh_tasks_within_the_time_limit(
+    worker, fake, chat_models
+):
+    fake.latency_ms = 2000  # 40 cases, 4 at a time: 20 s, past the worker's 10 s soft limit
+    suite = demo_suite("sql-from-questions")
+    run = EvalRun.objects.create(suite=suite, model=chat_models["small"], cases=40)
+    process = worker(EVAL_CONCURRENCY_PER_VENDOR="4")  # budget: half the soft limit
+    run_eval.delay(run.pk)
+    wait_for(
+        lambda: EvalRun.objects.filter(pk=run.pk, status=RunStatus.FINISHED).exists(),
+        timeout=60,
+        what="the run to finish across tasks",
+    )
+    run.refresh_from_db()
+    assert (run.done, run.passed, EvalResult.objects.filter(run=run).count()) == (40, 22, 40)
+    took = [
+        float(s)
+        for s in re.findall(r"run_eval\[.*\] succeeded in ([\d.]+)s", process.log.read_text())
+    ]
+    assert len(took) >= 3 and max(took) < 10, took  # several tasks, each under the soft limit
+    asked = [n for key, n in fake.hits.items() if key.startswith("chat:")]
+    assert len(asked) == 40 and set(asked) == {1}  # handing over asked no case twice
