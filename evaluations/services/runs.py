@@ -79,7 +79,7 @@ def _claim(run_id: int) -> EvalRun | None:
 
 
 def _ask(
-    chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase, deadline: float
+    chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase, deadline: float | None
 ) -> EvalResult | None:
     """Runs in a pool thread: HTTP and grading only, no database. None: retry in a later task."""
     result = EvalResult(case=case)
@@ -103,7 +103,7 @@ def _ask(
 
 
 def _answers(
-    chat: ChatClient, vendor_slug: str, cases: list[EvalCase], deadline: float
+    chat: ChatClient, vendor_slug: str, cases: list[EvalCase], deadline: float, *, patient: bool
 ) -> Iterator[list[EvalResult]]:
     """Results in batches as they arrive. Each pool thread takes the next case itself, so a
     slot never waits for the caller's database writes; after `deadline` no new case is sent
@@ -125,7 +125,8 @@ def _answers(
                 except queue.Empty:
                     return
                 try:
-                    if (result := _ask(chat, slots, case, deadline)) is not None:
+                    retry_until = None if patient else deadline
+                    if (result := _ask(chat, slots, case, retry_until)) is not None:
                         done.put(result)
                 except Exception as exc:  # noqa: BLE001 - one odd answer must not stop the run
                     done.put(EvalResult(case=case, error=f"could not grade: {exc!r}"[:500]))
@@ -156,35 +157,49 @@ def run_execute(*, run_id: int, budget_seconds: float | None = None) -> bool:
     run = _claim(run_id)
     if run is None:
         return True
-    done_ids = set(run.results.values_list("case_id", flat=True))
-    todo = [c for c in run.suite.cases.order_by("position") if c.pk not in done_ids]
     budget = settings.EVAL_TASK_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
-    if todo:
-        timeout = httpx.Timeout(settings.EVAL_TIMEOUT_SECONDS)
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-        with httpx.Client(timeout=timeout, limits=limits, verify=tls_context()) as client:
-            try:
-                chat = ChatClient(
-                    client,
-                    run.model,
-                    max_retries=settings.EVAL_MAX_RETRIES,
-                    retry_after_max=float(getattr(settings, "VENDOR_RETRY_AFTER_MAX", 60)),
-                )
-            except VendorError as exc:
-                return _close(run, failure=str(exc))
-            last_progress = time.monotonic()
-            for batch in _answers(chat, run.model.vendor.slug, todo, deadline):
-                for result in batch:
-                    result.run = run
-                EvalResult.objects.bulk_create(batch, ignore_conflicts=True)
-                if time.monotonic() - last_progress > 0.5:
-                    _progress(run)
-                    last_progress = time.monotonic()
+    try:
+        recorded = _ask_missing(run, deadline, patient=False)
+        if recorded == 0:
+            # Every retry was put off (a long Retry-After): wait this once, so each task
+            # records something and a vendor that always says "later" cannot loop forever.
+            _ask_missing(run, deadline, patient=True)
+    except VendorError as exc:
+        return _close(run, failure=str(exc))
     if run.results.count() < run.cases:
         _progress(run)
         return False
     return _close(run)
+
+
+def _ask_missing(run: EvalRun, deadline: float, *, patient: bool) -> int | None:
+    """Ask the cases without a result; how many got one (None: nothing was left to ask)."""
+    done_ids = set(run.results.values_list("case_id", flat=True))
+    todo = [c for c in run.suite.cases.order_by("position") if c.pk not in done_ids]
+    if not todo:
+        return None
+    timeout = httpx.Timeout(settings.EVAL_TIMEOUT_SECONDS)
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+    recorded = 0
+    with httpx.Client(timeout=timeout, limits=limits, verify=tls_context()) as client:
+        chat = ChatClient(
+            client,
+            run.model,
+            max_retries=settings.EVAL_MAX_RETRIES,
+            retry_after_max=float(getattr(settings, "VENDOR_RETRY_AFTER_MAX", 60)),
+        )
+        last_progress = time.monotonic()
+        batches = _answers(chat, run.model.vendor.slug, todo, deadline, patient=patient)
+        for batch in batches:
+            for result in batch:
+                result.run = run
+            EvalResult.objects.bulk_create(batch, ignore_conflicts=True)
+            recorded += len(batch)
+            if time.monotonic() - last_progress > 0.5:
+                _progress(run)
+                last_progress = time.monotonic()
+    return recorded
 
 
 def _progress(run: EvalRun) -> None:

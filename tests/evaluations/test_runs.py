@@ -134,11 +134,24 @@ def test_a_retry_that_would_start_past_the_task_budget_leaves_the_case_to_the_ne
     chat_models, settings
 ):
     settings.EVAL_MAX_RETRIES = 1
-    cases = [(1, {"prompt": "busy [[fault:429]]", "expected": "x", "grader": "exact"})]
+    cases = [
+        (1, {"prompt": "fine", "expected": "x", "grader": "exact"}),
+        (2, {"prompt": "busy [[fault:429]]", "expected": "x", "grader": "exact"}),
+    ]
     suite = suite_import(data=SuiteInput(slug="busy", name="Busy", cases=cases))
     run = EvalRun.objects.create(suite=suite, model=chat_models["small"])
     assert run_execute(run_id=run.pk, budget_seconds=0) is False
-    assert not run.results.exists()  # not recorded as failed: asked again later
+    assert [r.case.position for r in run.results.all()] == [1]  # 2 is not failed: put off
     assert run_execute(run_id=run.pk, budget_seconds=60) is True
-    (result,) = run.results.all()
+    result = run.results.get(case__position=2)
     assert (result.http_status, result.attempts) == (429, 2)
+
+
+def test_a_vendor_that_always_says_later_cannot_keep_a_run_open_forever(chat_models, settings):
+    settings.EVAL_MAX_RETRIES = 1
+    cases = [(1, {"prompt": "busy [[fault:429]]", "expected": "x", "grader": "exact"})]
+    suite = suite_import(data=SuiteInput(slug="busy", name="Busy", cases=cases))
+    run = EvalRun.objects.create(suite=suite, model=chat_models["small"])
+    assert run_execute(run_id=run.pk, budget_seconds=0) is True  # waited this once
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.results.get().attempts == 2
