@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -48,7 +50,8 @@ class EvalRun(models.Model):
         return f"{self.suite.slug} on {self.model.slug} ({self.status})"
 
     @property
-    def cost_per_1000_cases(self):  # type: ignore[no-untyped-def]
+    def cost_per_1000_cases(self) -> Decimal | None:
+        """What the suite's cases cost per thousand: runs of suites of any size compare."""
         if self.cost_usd is None or not self.cases:
             return None
         return self.cost_usd * 1000 / self.cases
