@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py seed_eval_demo
 	$(DEV_ENV) $(PY) manage.py use_fake_vendor --url http://127.0.0.1:$(FAKE_VENDOR_PORT)
 	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) scripts/run.sh
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "catalog",
+    "evaluations",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,16 @@ AVAILABILITY_CONCURRENCY = env_int("AVAILABILITY_CONCURRENCY", 50, minimum=1)
 AVAILABILITY_SLOW_MS = env_int("AVAILABILITY_SLOW_MS", 5000, minimum=1)
 PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 1000, minimum=1)
 
+# Evaluation runs: concurrent calls per vendor (shared by the runs in one process), per-call
+# timeout, retries of 429/5xx/timeouts per case; a task hands the rest of a long run to a
+# fresh task after EVAL_TASK_BUDGET_SECONDS (below the soft time limit).
+EVAL_CONCURRENCY_PER_VENDOR = env_int("EVAL_CONCURRENCY_PER_VENDOR", 32, minimum=1)
+EVAL_TIMEOUT_SECONDS = env_int("EVAL_TIMEOUT_SECONDS", 30, minimum=1)
+EVAL_MAX_RETRIES = env_int("EVAL_MAX_RETRIES", 2, minimum=0)
+EVAL_TASK_BUDGET_SECONDS = env_int(
+    "EVAL_TASK_BUDGET_SECONDS", max(1, CELERY_TASK_SOFT_TIME_LIMIT // 2), minimum=1
+)
+
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).
 REDIS_URL = env_str("REDIS_URL")
@@ -345,5 +356,7 @@ SPECTACULAR_SETTINGS = {
         "PriceSourceEnum": "catalog.choices.PriceSource",
         "AdoptionStatusEnum": "catalog.choices.AdoptionStatus",
         "RequestStatusEnum": "catalog.choices.RequestStatus",
+        "EvalRunStatusEnum": "evaluations.choices.RunStatus",
+        "GraderEnum": "evaluations.choices.Grader",
     },
 }

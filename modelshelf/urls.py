@@ -10,7 +10,9 @@ urlpatterns = [
     # Only sign-in (password or SSO) and sign-out: no password-reset or -change flow is
     # designed, and reset would mail anyone who types an address.
     path("accounts/", include("accounts.sso_urls")),
+    path("api/v1/", include("evaluations.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path("", include("evaluations.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -8,6 +8,7 @@ only when `:n` is given):
   /openrouter/api/v1/models/<id>/endpoints
   /litellm/model_prices.json            the bundled LiteLLM cost map (with --price-drift)
   /status/<name>/api/v2/summary.json    Atlassian Statuspage summary
+  POST /<provider>/v1/chat/completions, /anthropic/v1/messages   the eval suites (chat.py)
 Fault kinds: 401 403 404 429 (Retry-After) 500 503, timeout, malformed (broken JSON), junk
 (junk prices), empty (a list with no models), and for status pages degraded_performance,
 partial_outage, major_outage, full_outage (incident.io's word).
@@ -130,6 +131,20 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "malformed":
             return self.send_body(b'{"data": [{"id": "half-a-json', 200)
         self.route(path, query, fault)
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        """Chat completions for the eval suites: catalog/fakevendor/chat.py."""
+        from catalog.fakevendor import chat
+
+        path, fault = unquote(urlsplit(self.path).path), ""
+        if match := FAULT.match(path):
+            path, key = match["rest"], f"{match['kind']}:{match['times']}:POST{match['rest']}"
+            with self.server.lock:
+                self.server.hits[key] += 1
+                hits = self.server.hits[key]
+            if match["times"] is None or hits <= int(match["times"]):
+                fault = match["kind"]
+        chat.handle(self, path, fault)
 
     def route(self, path: str, query: dict[str, list[str]], fault: str) -> None:
         segments = [s for s in path.split("/") if s]

@@ -1,0 +1,112 @@
+"""/landscape/: the seed's thesis from the catalog's own data — size against price, one
+family's growth over time, latency against size — each with a table and a specialty filter."""
+
+import re
+from collections import defaultdict
+
+from django.db.models import Avg, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from catalog.choices import ModelStatus, PriceUnit
+from catalog.models import AIModel, Specialty
+
+B = 1_000_000_000
+LINEAGE = re.compile(r"^GPT-\d+$")  # the family whose growth the page draws
+SPECIFIC_FIRST = ["code", "reasoning", "embedding", "rerank", "moderation", "image-generation",
+                  "audio", "vision", "chat"]  # fmt: skip
+IN_USE = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]
+
+
+def _billions(parameters: int) -> float:
+    return round(parameters / B, 3)
+
+
+def _series_key(model: AIModel, specialty: Specialty | None) -> str:
+    """The filtered specialty, else the model's most specific one (chat is everyone's)."""
+    if specialty is not None:
+        return specialty.name
+    specialties = sorted(
+        model.specialties.all(),
+        key=lambda s: SPECIFIC_FIRST.index(s.slug) if s.slug in SPECIFIC_FIRST else -1,
+    )
+    return specialties[0].name if specialties else "Unspecified"
+
+
+def _models(specialty: Specialty | None) -> QuerySet[AIModel]:
+    models = AIModel.objects.filter(parameters__isnull=False).prefetch_related(
+        Prefetch("specialties", queryset=Specialty.objects.order_by("name"))
+    )
+    if specialty is not None:
+        models = models.filter(specialties=specialty)
+    return models.select_related("vendor").order_by("parameters", "name")
+
+
+def size_price(
+    specialty: Specialty | None,
+) -> tuple[dict[str, list[dict[str, object]]], list[AIModel]]:
+    """Approved models with known size and a price per million input tokens."""
+    rows = list(
+        _models(specialty).filter(
+            status=ModelStatus.APPROVED,
+            price_unit=PriceUnit.PER_MTOK,
+            input_price_per_mtok__gt=0,
+        )
+    )
+    series: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for m in rows:
+        point = {"x": _billions(m.parameters), "y": float(m.input_price_per_mtok), "label": m.name}
+        series[_series_key(m, specialty)].append(point)
+    return dict(series), rows
+
+
+def family_growth() -> tuple[dict[str, object], list[AIModel]]:
+    """The largest model of each GPT generation by release year, retired ones included."""
+    by_family: dict[str, AIModel] = {}
+    for m in AIModel.objects.filter(
+        parameters__isnull=False, release_date__isnull=False, family__startswith="GPT-"
+    ).order_by("release_date", "-parameters"):
+        if LINEAGE.match(m.family) and m.family not in by_family:
+            by_family[m.family] = m
+    rows = sorted(by_family.values(), key=lambda m: m.release_date)
+    points = [
+        {"x": m.release_date.year, "y": _billions(m.parameters), "label": f"{m.family} ({m.name})"}
+        for m in rows
+    ]
+    return {"line": True, "series": {"GPT": points}}, rows
+
+
+def latency_size(
+    specialty: Specialty | None,
+) -> tuple[dict[str, list[dict[str, object]]], list[AIModel]]:
+    """Mean latency of each in-use model's availability checks against its size."""
+    rows = list(
+        _models(specialty)
+        .filter(status__in=IN_USE)
+        .annotate(mean_latency=Avg("availability_checks__latency_ms"))
+        .filter(mean_latency__isnull=False)
+    )
+    series: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for m in rows:
+        point = {"x": _billions(m.parameters), "y": round(m.mean_latency), "label": m.name}
+        series[_series_key(m, specialty)].append(point)
+    return dict(series), rows
+
+
+def landscape(request: HttpRequest) -> HttpResponse:
+    specialties = list(Specialty.objects.order_by("name"))
+    chosen = next((s for s in specialties if s.slug == request.GET.get("specialty")), None)
+    prices, price_rows = size_price(chosen)
+    growth, growth_rows = family_growth()
+    latency, latency_rows = latency_size(chosen)
+    context = {
+        "specialties": specialties,
+        "chosen": chosen,
+        "size_price": {"series": prices},
+        "price_rows": price_rows,
+        "growth": growth,
+        "growth_rows": growth_rows,
+        "latency": {"series": latency},
+        "latency_rows": latency_rows,
+    }
+    return render(request, "evaluations/landscape.html", context)

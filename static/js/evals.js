@@ -1,0 +1,96 @@
+/* Charts of the evaluation and landscape pages, drawn from <script type="application/json">
+   data (CSP-safe), redrawn when htmx swaps a polled fragment in. */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#3d5afe", "#00897b", "#f9a825", "#c62828", "#6a1b9a", "#2e7d32", "#ef6c00", "#546e7a", "#ad1457", "#0277bd"];
+
+  function read(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : [];
+  }
+
+  function radius(parameters) {
+    // Area grows with log(parameters): 1B → 4 px, 1T → 16 px; undisclosed → 5 px.
+    if (!parameters) return 5;
+    return Math.max(3, Math.min(20, 4 + 4 * Math.log10(parameters / 1e9)));
+  }
+
+  function money(v) { return "$" + Number(v).toPrecision(3); }
+
+  // Log axes label only 1, 2 and 5 × 10ⁿ: Chart.js otherwise prints every minor tick.
+  function logTick(format) {
+    return function (value) {
+      var mantissa = value / Math.pow(10, Math.floor(Math.log10(value)));
+      return [1, 2, 5].some(function (m) { return Math.abs(mantissa - m) < 1e-6; }) ? format(value) : null;
+    };
+  }
+
+  function plain(v) { return Number(v).toLocaleString(); }
+
+  function evalCostChart(canvas, points) {
+    return new Chart(canvas, {
+      type: "bubble",
+      data: { datasets: points.map(function (p, i) {
+        return { label: p.model, data: [{ x: p.x, y: p.y * 100, r: radius(p.parameters), parameters: p.parameters }], backgroundColor: PALETTE[i % PALETTE.length] + "b0", borderColor: PALETTE[i % PALETTE.length] };
+      }) },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: { type: "logarithmic", title: { display: true, text: "Cost per 1,000 cases (USD, log)" }, ticks: { callback: logTick(money) } },
+          y: { min: 0, max: 100, title: { display: true, text: "Pass rate (%)" } }
+        },
+        plugins: { tooltip: { callbacks: { label: function (item) {
+          return item.dataset.label + ": " + item.raw.y.toFixed(1) + " % at " + money(item.raw.x) + " / 1,000";
+        } } } }
+      }
+    });
+  }
+
+  function scatterBySeries(xTitle, yTitle, xLog, yLog) {
+    return function (canvas, data) {
+      var names = Object.keys(data.series || {});
+      return new Chart(canvas, {
+        type: data.line ? "line" : "scatter",
+        data: { datasets: names.map(function (name, i) {
+          return { label: name, data: data.series[name], backgroundColor: PALETTE[i % PALETTE.length], borderColor: PALETTE[i % PALETTE.length], pointRadius: 5, showLine: !!data.line };
+        }) },
+        options: {
+          maintainAspectRatio: false,
+          animation: false,
+          scales: {
+            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0 } },
+            y: { type: yLog ? "logarithmic" : "linear", title: { display: true, text: yTitle }, ticks: yLog ? { callback: logTick(plain) } : {} }
+          },
+          plugins: { tooltip: { callbacks: { label: function (item) {
+            return (item.raw.label || item.dataset.label) + " (" + item.raw.x + ", " + item.raw.y + ")";
+          } } } }
+        }
+      });
+    };
+  }
+
+  var BUILDERS = {
+    "eval-cost": evalCostChart,
+    "size-price": scatterBySeries("Parameters (billions, log)", "Price per 1M input tokens (USD, log)", true, true),
+    "family-growth": scatterBySeries("Release year", "Parameters (billions, log)", false, true),
+    "latency-size": scatterBySeries("Parameters (billions, log)", "Latency (ms)", true, false)
+  };
+
+  function draw() {
+    if (typeof Chart === "undefined") return;
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var build = BUILDERS[canvas.dataset.chart];
+      if (build && !canvas.dataset.drawn) {
+        build(canvas, read(canvas.dataset.source));
+        canvas.dataset.drawn = "1";
+        canvas.closest("figure").classList.add("drawn");
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+  document.addEventListener("htmx:afterSettle", draw);
+})();

@@ -1,0 +1,69 @@
+# ruff: noqa: F811 - fixtures imported from the evaluations conftest are requested by name
+"""/evals/<suite>/ in Chromium under a strict CSP: pick models, watch the runs, see the chart."""
+
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from evaluations.choices import RunStatus
+from evaluations.models import EvalRun
+from tests.evaluations.conftest import chat_models, fake, sql_suite  # noqa: F401 - fixtures
+
+
+def test_an_admin_runs_the_suite_on_two_models_and_the_chart_draws_them(
+    open_as, catalog_admin, chat_models, sql_suite
+):
+    page = open_as(catalog_admin)
+    page.goto("/evals/sql-from-questions/")
+    expect(page.get_by_role("heading", name="SQL from questions")).to_be_visible()
+    page.get_by_label("Models to ask every case").select_option(["codestral", "mistral-large"])
+    page.get_by_role("button", name="Run the suite").click()
+    expect(page.get_by_text("Started 2 runs.")).to_be_visible()
+    rows = page.locator("#runs-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Finished")).to_have_count(2)
+    expect(page.locator("#runs-table")).to_contain_text("85 %")
+    expect(page.locator("#runs-table")).to_contain_text("92 %")
+    expect(page.locator("figure.chart.drawn canvas[data-chart=eval-cost]")).to_be_visible()
+
+
+def test_a_running_run_updates_in_place_until_it_finishes(open_as, member, chat_models, sql_suite):
+    run = EvalRun.objects.create(
+        suite=sql_suite, model=chat_models["code"], status=RunStatus.RUNNING, cases=40, done=10
+    )
+    page = open_as(member)
+    page.goto("/evals/sql-from-questions/")
+    expect(page.locator("#runs-table")).to_contain_text("10 / 40")
+    page.evaluate("window.stillTheSamePage = true")
+    EvalRun.objects.filter(pk=run.pk).update(done=30)
+    expect(page.locator("#runs-table")).to_contain_text("30 / 40", timeout=8000)
+    EvalRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FINISHED, done=40, passed=34, pass_rate=Decimal("0.85"),
+        cost_usd=Decimal("0.0015"),
+    )  # fmt: skip
+    expect(page.locator("#runs-table")).to_contain_text("Finished", timeout=8000)
+    expect(page.locator("figure.chart.drawn canvas[data-chart=eval-cost]")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True  # polled, never reloaded
+
+
+def test_the_landscape_draws_its_charts_and_filters_by_specialty(open_as, member):
+    from datetime import date
+
+    from catalog.models import Specialty
+    from tests.factories import AIModelFactory
+
+    Specialty.objects.get_or_create(slug="code", defaults={"name": "Code"})
+    Specialty.objects.get_or_create(slug="chat", defaults={"name": "Chat"})
+    AIModelFactory(name="Small coder", parameters=7 * 10**9, specialties=["code"])
+    AIModelFactory(name="Big chat", parameters=400 * 10**9, specialties=["chat"])
+    AIModelFactory(name="GPT-2", family="GPT-2", parameters=1_500_000_000,
+                   release_date=date(2019, 2, 14), status="retired")  # fmt: skip
+    page = open_as(member)
+    page.goto("/landscape/")
+    expect(page.locator("figure.chart.drawn canvas[data-chart=size-price]")).to_be_visible()
+    expect(page.locator("figure.chart.drawn canvas[data-chart=family-growth]")).to_be_visible()
+    expect(page.locator("#growth-table")).to_contain_text("GPT-2")
+    page.locator("#landscape-specialty").select_option("code")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#size-price-table tbody tr")).to_have_count(1)
+    expect(page.locator("#size-price-table")).to_contain_text("Small coder")
