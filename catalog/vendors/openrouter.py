@@ -74,7 +74,8 @@ def parse_models(body: Any, url: str) -> tuple[list[dict[str, Any]], list[str]]:
     if not isinstance(data, list):
         raise shape_error(url, "no data list")
     ids, problems = listed_ids(data, "model list")
-    return [m for m in data if isinstance(m, dict) and m.get("id") in ids], problems
+    models = [m for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    return [m for m in models if m["id"] in ids], problems
 
 
 def parse_endpoints(body: Any, url: str, latency_ms: int) -> EndpointHealth:
