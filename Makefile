@@ -39,6 +39,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m mypy  # files and strictness: [tool.mypy] in pyproject.toml
 
 # Known vulnerabilities in pinned packages (waivers: see SECURITY.md) and high-severity findings.
 audit: install

@@ -11,9 +11,10 @@ the adapters cannot read are listed as the run's errors, and no answer stops the
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -39,7 +40,7 @@ UP, DEGRADED, DOWN, NOT_MONITORED = (
     AvailabilityStatus.NOT_MONITORED,
 )
 UNCHECKED = {AvailabilityStatus.UNKNOWN, NOT_MONITORED}
-LISTS = {
+LISTS: dict[str, type[OpenAIAdapter | AnthropicAdapter | OpenRouterAdapter]] = {
     ApiKind.OPENAI: OpenAIAdapter,
     ApiKind.ANTHROPIC: AnthropicAdapter,
     ApiKind.OPENROUTER: OpenRouterAdapter,
@@ -150,7 +151,8 @@ def _check_vendor(
     pool = ThreadPoolExecutor(max_workers=settings.AVAILABILITY_CONCURRENCY)
     try:
         page_call, list_call = pool.submit(page), pool.submit(listed)
-        done, _ = wait([page_call, list_call], timeout=_left(deadline))
+        first: list[Future[Any]] = [page_call, list_call]
+        done, _ = wait(first, timeout=_left(deadline))
         if list_call not in done:
             return timed_out(models)
         page_result = page_call.result() if page_call in done else None
@@ -213,7 +215,9 @@ def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerd
         ) as client,
         ThreadPoolExecutor(max_workers=min(16, len(plans))) as vendors,
     ):
-        return list(vendors.map(lambda plan: _guarded_check(client, *plan, deadline), plans))
+        return list(
+            vendors.map(lambda plan: _guarded_check(client, plan[0], plan[1], deadline), plans)
+        )
 
 
 def _guarded_check(

@@ -38,7 +38,10 @@ from catalog.vendors.openrouter import OpenRouterAdapter
 log = logging.getLogger(__name__)
 JUMP = Decimal(10)
 PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
-ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
+ADAPTERS: dict[str, type[LiteLLMCostMapAdapter | OpenRouterAdapter]] = {
+    PriceSource.LITELLM: LiteLLMCostMapAdapter,
+    PriceSource.OPENROUTER: OpenRouterAdapter,
+}
 Source = tuple[str, str]  # (price_source, price_source_url)
 
 

@@ -10,9 +10,9 @@ from catalog.choices import PriceUnit
 from catalog.vendors.base import PriceList, PriceQuote, VendorAdapter, shape_error, show
 from catalog.vendors.litellm import NOT_MODELS, UNIT_PRICES, CostMapError, entry_prices
 
-FIELDS = {PriceUnit.PER_MTOK: ("input_cost_per_token", "output_cost_per_token")} | {
-    unit: (inp, out) for unit, inp, out in UNIT_PRICES
-}
+FIELDS: dict[str, tuple[str, str | None]] = {
+    PriceUnit.PER_MTOK: ("input_cost_per_token", "output_cost_per_token")
+} | {unit: (inp, out) for unit, inp, out in UNIT_PRICES}
 
 
 def _raw(data: Mapping[str, object], unit: str | None) -> tuple[str, str]:

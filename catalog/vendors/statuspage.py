@@ -22,7 +22,7 @@ INDICATOR_STATUS = {
     "critical": AvailabilityStatus.DOWN,
 }
 UP = AvailabilityStatus.UP
-SEVERITY = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.DOWN]
+SEVERITY: list[str] = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.DOWN]
 
 
 def worst(*statuses: str) -> str:
@@ -34,7 +34,8 @@ def parse_summary(body: Any, url: str) -> tuple[str, str]:
     a status word we do not know counts as no word."""
     if not isinstance(body, dict):
         raise shape_error(url, "not an object")
-    indicator = body.get("status") if isinstance(body.get("status"), dict) else {}
+    raw_status = body.get("status")
+    indicator = raw_status if isinstance(raw_status, dict) else {}
     description = indicator.get("description")
     word = indicator.get("indicator")
     statuses = [INDICATOR_STATUS.get(word, UP) if isinstance(word, str) else UP]
