@@ -176,8 +176,8 @@ def test_a_run_left_open_by_a_killed_worker_is_closed_as_interrupted_by_the_next
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     dead = JobRun.objects.create(kind=kind, started_at=now - limit - timedelta(seconds=1))
     running = JobRun.objects.create(kind=kind, started_at=now - limit + timedelta(seconds=30))
-    other_kind = JobRun.objects.create(kind=JobKind.SYNC_PRICES if kind != JobKind.SYNC_PRICES
-                                       else JobKind.CHECK_AVAILABILITY, started_at=dead.started_at)  # fmt: skip
+    other = JobKind.CHECK_AVAILABILITY if kind == JobKind.SYNC_PRICES else JobKind.SYNC_PRICES
+    other_kind = JobRun.objects.create(kind=other, started_at=dead.started_at)
 
     run_job()
 
