@@ -193,3 +193,42 @@ def test_a_hostile_answer_changes_no_ledger(catalog_on_fake):
     result = prices_sync()
     assert result.changed == 0 and PriceObservation.objects.count() == observations
     assert JobRun.objects.get(kind=JobKind.SYNC_PRICES).finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keys_old_flags_on_their_value_and_marks_unmonitored_models():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("catalog", "0006_price_flag_dismissed_values_stay_dismissed")]
+    after = [("catalog", "0007_vendor_input_truth")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        vendors, models = old.get_model("catalog", "Vendor"), old.get_model("catalog", "AIModel")
+        silent = vendors.objects.create(name="Silent", slug="silent")
+        listed = vendors.objects.create(
+            name="Listed", slug="listed", api_kind="openai", api_base_url="https://x.test/v1"
+        )
+        quiet = models.objects.create(vendor=silent, name="Q", slug="q", vendor_model_id="q")
+        models.objects.create(vendor=listed, name="L", slug="l", vendor_model_id="l")
+        run = old.get_model("catalog", "JobRun").objects.create(
+            kind="sync_prices", started_at=timezone.now()
+        )
+        old.get_model("catalog", "PriceFlag").objects.create(
+            job_run=run, model=quiet, reason="jump", source="litellm",
+            input_price_per_mtok=Decimal("5"), price_unit="per_query", created_at=timezone.now(),
+        )  # fmt: skip
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        statuses = new.get_model("catalog", "AIModel").objects.values_list(
+            "slug", "availability_status"
+        )
+        assert dict(statuses) == {"q": "not_monitored", "l": "unknown"}
+        assert new.get_model("catalog", "PriceFlag").objects.get().value == "5 / - per_query"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
