@@ -130,7 +130,7 @@ def _positive_int(key: str, name: str, value: object) -> int | None:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or not math.isfinite(value)
+        or (isinstance(value, float) and not math.isfinite(value))  # a huge int is no float
         or not 0 <= value < 2**31
     ):
         raise CostMapError(key, f"{name} must be a non-negative integer, got {show(value)}")

@@ -198,3 +198,13 @@ def test_retry_after_reads_seconds_and_http_dates():
 def test_retry_after_is_clamped_below_the_visibility_timeout(settings, header, seconds):
     settings.VENDOR_RETRY_AFTER_MAX = 60
     assert retry_after_seconds(header) == seconds
+
+
+@pytest.mark.parametrize("tokens", [10**400, float("inf"), float("nan"), 2**31, -1, "128000"])
+def test_an_absurd_token_limit_is_a_cost_map_error_naming_the_entry(tokens):
+    """Found by make fuzz: a 400-digit integer overflowed a float check in the import parser."""
+    from catalog.vendors.litellm import CostMapError, parse_cost_map
+
+    entry = {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": tokens}
+    with pytest.raises(CostMapError, match="'gpt-x'.*max_input_tokens"):
+        list(parse_cost_map({"gpt-x": entry}))
