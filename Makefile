@@ -40,15 +40,19 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m mypy  # files and strictness: [tool.mypy] in pyproject.toml
 
 # Known vulnerabilities in pinned packages (waivers: see SECURITY.md) and high-severity findings.
 audit: install
 	$(PY) scripts/audit.py
 	$(PY) -m bandit -q -r accounts catalog modelshelf --severity-level high
 
-# schemathesis with 100 examples per operation and role (make test runs 2).
+# schemathesis with 100 examples per operation and role (make test runs 2); hypothesis with
+# 20,000 generated vendor answers per adapter and price-source parser (make test runs 40).
 fuzz: install
 	FUZZ_EXAMPLES=100 $(PY) -m pytest tests/test_fuzz_api.py -p no:randomly -q
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/catalog/test_vendors_fuzz.py -p no:randomly -q \
+		--hypothesis-show-statistics
 
 # 50 users for 60 s against gunicorn + PostgreSQL + Redis on loopback (needs both servers).
 load: install

@@ -84,7 +84,8 @@ class AvailabilityStatus(models.TextChoices):
     UP = "up", "Up"
     DEGRADED = "degraded", "Degraded"
     DOWN = "down", "Down"
-    UNKNOWN = "unknown", "Unknown"
+    UNKNOWN = "unknown", "Unknown"  # not checked yet
+    NOT_MONITORED = "not_monitored", "Not monitored"  # no model list and no status page to ask
 
 
 class AdoptionStatus(models.TextChoices):

@@ -1,8 +1,9 @@
-"""Uptime from the availability ledger, which keeps one row per state change.
+"""Uptime from the availability ledger, which keeps one row per state change: the one place
+uptime is computed (model page and API).
 
 A state holds from its row until the next change (the last one until now). Time with no known
-state (before the first row, or `unknown`) counts neither way; `degraded` counts as up: the model
-answered.
+state (before the first row, `unknown` or `not_monitored`) counts neither way; `degraded` counts
+as up: the model answered.
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ WINDOWS = {
     "last_30d": timedelta(days=30),
 }
 ANSWERING = {AvailabilityStatus.UP, AvailabilityStatus.DEGRADED}
+UNCHECKED = {AvailabilityStatus.UNKNOWN, AvailabilityStatus.NOT_MONITORED}
 
 
 def uptime_percentages(model_id: int, *, now: datetime) -> dict[str, float | None]:
@@ -45,7 +47,7 @@ def _percent_up(
     for index, (since, status) in enumerate(timeline):
         until = timeline[index + 1][0] if index + 1 < len(timeline) else end
         span = min(until, end) - max(since, start)
-        if span <= timedelta(0) or status == AvailabilityStatus.UNKNOWN:
+        if span <= timedelta(0) or status in UNCHECKED:
             continue
         known += span
         if status in ANSWERING:

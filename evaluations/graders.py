@@ -48,7 +48,7 @@ def grade_json_schema(output: str, expected: dict[str, Any]) -> bool:
         value = json.loads(strip_fence(output[:MAX_GRADED_CHARS]))
     except ValueError:
         return False
-    return Draft202012Validator(expected).is_valid(value)
+    return bool(Draft202012Validator(expected).is_valid(value))
 
 
 def first_number(output: str) -> Decimal | None:

@@ -214,6 +214,16 @@ AVAILABILITY_VENDOR_TIMEOUT_SECONDS = env_int(
 AVAILABILITY_CONCURRENCY = env_int("AVAILABILITY_CONCURRENCY", 50, minimum=1)
 AVAILABILITY_SLOW_MS = env_int("AVAILABILITY_SLOW_MS", 5000, minimum=1)
 PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 1000, minimum=1)
+# Untrusted vendor input: a price above PRICE_MAX_PER_MTOK (in the model's own unit: per 1M
+# tokens, per query, per image…) is junk. A vendor's Retry-After, and any retry delay, is
+# clamped to VENDOR_RETRY_AFTER_MAX seconds: below the visibility timeout, else Redis hands the
+# delayed retry out again and again.
+PRICE_MAX_PER_MTOK = env_int("PRICE_MAX_PER_MTOK", 100_000, minimum=1)
+VENDOR_RETRY_AFTER_MAX = env_int(
+    "VENDOR_RETRY_AFTER_MAX", min(60, CELERY_VISIBILITY_TIMEOUT // 2), minimum=0
+)
+if VENDOR_RETRY_AFTER_MAX >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("VENDOR_RETRY_AFTER_MAX must be below CELERY_VISIBILITY_TIMEOUT")
 
 # Evaluation runs: concurrent calls per vendor (shared by the runs in one process), per-call
 # timeout, retries of 429/5xx/timeouts per case; a task hands the rest of a long run to a

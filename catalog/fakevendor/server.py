@@ -12,6 +12,8 @@ only when `:n` is given):
 Fault kinds: 401 403 404 429 (Retry-After) 500 503, timeout, malformed (broken JSON), junk
 (junk prices), empty (a list with no models), and for status pages degraded_performance,
 partial_outage, major_outage, full_outage (incident.io's word).
+`.answer(path, body, status, headers)` makes one path serve a given answer (tests serve
+generated hostile JSON this way).
 """
 
 import json
@@ -59,6 +61,7 @@ class FakeVendor(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.hits: Counter[str] = Counter()
+        self.answers: dict[str, tuple[bytes, int, dict[str, str]]] = {}
         self.set_cost_map(data.load_cost_map() if cost_map is None else cost_map, price_drift)
         self._thread: threading.Thread | None = None
 
@@ -86,6 +89,12 @@ class FakeVendor(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
+    def answer(
+        self, path: str, body: bytes, status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        """Serve exactly this for `path` (no query string) until told otherwise."""
+        self.answers[path] = (body, status, headers or {})
+
     def fail_now(self) -> bool:
         if not self.error_rate:
             return False
@@ -104,6 +113,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         parts = urlsplit(self.path)
         path, query = unquote(parts.path), parse_qs(parts.query)
+        if path in self.server.answers:
+            return self.send_body(*self.server.answers[path])
         fault = ""
         if match := FAULT.match(path):
             path = match["rest"]

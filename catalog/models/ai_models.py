@@ -103,7 +103,7 @@ class AIModel(models.Model):
     model_card_url = models.URLField(max_length=500, blank=True)
 
     availability_status = models.CharField(
-        max_length=10, choices=AvailabilityStatus.choices, default=AvailabilityStatus.UNKNOWN
+        max_length=16, choices=AvailabilityStatus.choices, default=AvailabilityStatus.UNKNOWN
     )
     availability_checked_at = models.DateTimeField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -8,8 +8,9 @@ from catalog.models.jobs import JobRun
 
 class PriceFlag(models.Model):
     """A price a sync refused to apply (junk, or a jump over 10×), kept for a catalog admin to
-    accept or dismiss. One flag per model and offered value, however many syncs see it: once
-    dismissed, the same value is not flagged again."""
+    accept or dismiss. One flag per model and offered value (`value`: in the model's own unit,
+    per 1M tokens, per query or per image), however many syncs see it: once dismissed, the same
+    value is not flagged again."""
 
     job_run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="price_flags")
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_flags")
@@ -21,6 +22,9 @@ class PriceFlag(models.Model):
     output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
     price_unit = models.CharField(
         max_length=20, choices=PriceUnit.choices, default=PriceUnit.PER_MTOK
+    )
+    value = models.CharField(
+        max_length=250, blank=True, help_text="The offered value in the model's own unit"
     )
     status = models.CharField(
         max_length=10, choices=PriceFlagStatus.choices, default=PriceFlagStatus.OPEN
@@ -39,7 +43,7 @@ class PriceFlag(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["model", "raw_input", "raw_output"],
+                fields=["model", "value"],
                 condition=models.Q(status__in=[PriceFlagStatus.OPEN, PriceFlagStatus.DISMISSED]),
                 name="priceflag_one_per_model_value",
             )

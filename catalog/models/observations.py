@@ -45,7 +45,7 @@ class AvailabilityCheck(models.Model):
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="availability_checks")
     checked_at = models.DateTimeField(db_index=True)
-    status = models.CharField(max_length=10, choices=AvailabilityStatus.choices)
+    status = models.CharField(max_length=16, choices=AvailabilityStatus.choices)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)

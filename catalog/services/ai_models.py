@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.choices import PriceSource
 from catalog.models import AIModel, PriceObservation, Specialty
 from catalog.services.notices import ModelEvent, model_events_notify
-from catalog.services.prices import _price_text
+from catalog.services.prices import price_change_text
 
 
 class Before(NamedTuple):
@@ -88,7 +88,7 @@ def _save(model: AIModel, before: Before | None) -> None:
         return  # a new model: no unit uses it yet
     events = []
     if price_changed:
-        text = _price_text(before.input, before.output, model)
+        text = price_change_text(before.input, before.output, model)
         events.append(ModelEvent(model, "price", text, before.input, before.output))
     if after.deprecation is not None and after.deprecation != before.deprecation:
         events.append(ModelEvent(model, "deprecation", f"deprecated on {after.deprecation}"))

@@ -2,15 +2,19 @@
 timeouts, and record a row per state change (the model keeps its latest check time/latency).
 
 Status rules (DESIGN.md): up = listed and answered in time; degraded = slow, or the status page
-says degraded/partial outage; down = not listed, errors, timeouts, major outage; unknown = no
-check configured. A 429 gives no verdict (the state stands) and the task retries later.
+says degraded/partial outage; down = not listed, errors, timeouts, major outage; not_monitored =
+the vendor has neither a model list nor a status page; unknown = not checked yet. A 429 gives
+no verdict (the state stands) and the task retries later. Vendor answers are untrusted: items
+the adapters cannot read are listed as the run's errors, and no answer stops the job.
 """
 
+import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -20,21 +24,23 @@ from django.utils import timezone
 from catalog.choices import ApiKind, AvailabilityStatus, JobKind, ModelStatus
 from catalog.models import AIModel, AvailabilityCheck, JobRun, Vendor
 from catalog.services.bulk import bulk_set
-from catalog.services.job_results import JobResult
+from catalog.services.job_results import JobResult, job_runs_close_interrupted, problem_records
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import VendorError, tls_context
+from catalog.vendors.base import ModelList, VendorError, tls_context
 from catalog.vendors.openai import OpenAIAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 from catalog.vendors.statuspage import StatuspageAdapter, worst
 
-UP, DEGRADED, DOWN, UNKNOWN = (
+log = logging.getLogger(__name__)
+UP, DEGRADED, DOWN, NOT_MONITORED = (
     AvailabilityStatus.UP,
     AvailabilityStatus.DEGRADED,
     AvailabilityStatus.DOWN,
-    AvailabilityStatus.UNKNOWN,
+    AvailabilityStatus.NOT_MONITORED,
 )
-LISTS = {
+UNCHECKED = {AvailabilityStatus.UNKNOWN, NOT_MONITORED}
+LISTS: dict[str, type[OpenAIAdapter | AnthropicAdapter | OpenRouterAdapter]] = {
     ApiKind.OPENAI: OpenAIAdapter,
     ApiKind.ANTHROPIC: AnthropicAdapter,
     ApiKind.OPENROUTER: OpenRouterAdapter,
@@ -76,6 +82,12 @@ def _configured(vendor: Vendor) -> bool:
     return bool(vendor.status_page_url or (vendor.api_kind != ApiKind.NONE and vendor.api_base_url))
 
 
+def _unexpected(exc: Exception, what: str) -> VendorError:
+    """An adapter bug on odd input is recorded like a malformed answer, never raised."""
+    log.exception("reading %s", what)
+    return VendorError(f"could not read the {what}: {type(exc).__name__}", permanent=True)
+
+
 def _failure(exc: VendorError) -> Probe:
     return Probe(DOWN, exc.latency_ms, exc.http_status, str(exc)[:500])
 
@@ -105,7 +117,9 @@ def _check_vendor(
             return StatuspageAdapter(client, base_url=vendor.status_page_url).vendor_status()
         except VendorError as exc:
             record(exc, "status page")
-            return None
+        except Exception as exc:
+            record(_unexpected(exc, "status page"), "status page")
+        return None
 
     adapter_class = LISTS.get(vendor.api_kind)
     adapter = (
@@ -114,14 +128,19 @@ def _check_vendor(
         else None
     )
 
-    def listed() -> tuple[set[str], int] | VendorError | None:
+    def listed() -> ModelList | VendorError | None:
         if adapter is None:
             return None
         try:
-            return adapter.list_model_ids()  # type: ignore[no-any-return]
+            answer = adapter.list_model_ids()
         except VendorError as exc:
             record(exc, "model list")
             return exc
+        except Exception as exc:
+            record(failure := _unexpected(exc, "model list"), "model list")
+            return failure
+        verdict.errors += problem_records(answer.problems, vendor=vendor.slug, call="model list")
+        return answer
 
     def timed_out(pending: list[AIModel]) -> VendorVerdict:
         detail = f"vendor check timed out after {settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS} s"
@@ -132,7 +151,8 @@ def _check_vendor(
     pool = ThreadPoolExecutor(max_workers=settings.AVAILABILITY_CONCURRENCY)
     try:
         page_call, list_call = pool.submit(page), pool.submit(listed)
-        done, _ = wait([page_call, list_call], timeout=_left(deadline))
+        first: list[Future[Any]] = [page_call, list_call]
+        done, _ = wait(first, timeout=_left(deadline))
         if list_call not in done:
             return timed_out(models)
         page_result = page_call.result() if page_call in done else None
@@ -149,18 +169,22 @@ def _check_vendor(
                 verdict.probes = {m.pk: Probe(page_status, detail=page_detail) for m in models}
             return verdict
 
-        ids, list_ms = list_result
+        ids, list_ms, _ = list_result
         slow_ms = settings.AVAILABILITY_SLOW_MS
 
         def probe(model: AIModel) -> Probe | None:
             if model.vendor_model_id not in ids:
                 return Probe(DOWN, list_ms, detail="not listed by the vendor")
             if isinstance(adapter, OpenRouterAdapter):
+                what = f"endpoints of {model.vendor_model_id}"
                 try:
                     health = adapter.endpoint_health(model.vendor_model_id)
                 except VendorError as exc:
-                    record(exc, f"endpoints of {model.vendor_model_id}")
+                    record(exc, what)
                     return None if exc.rate_limited else _failure(exc)
+                except Exception as exc:
+                    record(failure := _unexpected(exc, what), what)
+                    return _failure(failure)
                 status, latency, detail = health.status, health.latency_ms, health.detail
             else:
                 status, latency, detail = UP, list_ms, "listed"
@@ -191,7 +215,21 @@ def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerd
         ) as client,
         ThreadPoolExecutor(max_workers=min(16, len(plans))) as vendors,
     ):
-        return list(vendors.map(lambda plan: _check_vendor(client, *plan, deadline), plans))
+        return list(
+            vendors.map(lambda plan: _guarded_check(client, plan[0], plan[1], deadline), plans)
+        )
+
+
+def _guarded_check(
+    client: httpx.Client, vendor: Vendor, models: list[AIModel], deadline: float
+) -> VendorVerdict:
+    """One vendor's check; a bug there gives that vendor no verdict and an error, and the
+    other vendors' verdicts still count."""
+    try:
+        return _check_vendor(client, vendor, models, deadline)
+    except Exception as exc:
+        failure = _unexpected(exc, f"answers of {vendor.slug}")
+        return VendorVerdict(errors=[failure.as_record(vendor=vendor.slug)])
 
 
 def availability_check(
@@ -212,6 +250,7 @@ def availability_check(
     for model in checked_models.filter(vendor__in=configured):
         by_vendor[model.vendor_id].append(model)
     plans = [(v, by_vendor[v.pk]) for v in configured]
+    job_runs_close_interrupted(kind=JobKind.CHECK_AVAILABILITY)
     now = timezone.now()
     result = CheckResult(
         runs=JobRun.objects.bulk_create(
@@ -219,17 +258,20 @@ def availability_check(
         )
     )
     verdicts = _check_all(plans) if plans else []
-    # Models whose vendor has no check configured are unknown; only a change is written.
-    unconfigured = AIModel.objects.filter(
+    # Models whose vendor has nothing to ask are not monitored; only a change is written.
+    unmonitored = AIModel.objects.filter(
         vendor__in=[v for v in vendors_list if not _configured(v)]
-    ).exclude(availability_status=UNKNOWN)
-    _write(
-        {m.pk: Probe(UNKNOWN, detail="no check configured") for m in unconfigured.only("pk")}, now
-    )
+    ).exclude(availability_status=NOT_MONITORED)
+    detail = "the vendor has neither a model list nor a status page"
+    _write({m.pk: Probe(NOT_MONITORED, detail=detail) for m in unmonitored.only("pk")}, now)
     for (vendor, models), run, verdict in zip(plans, result.runs, verdicts, strict=True):
         run.checked = len(verdict.probes)
-        run.changed = _write(verdict.probes, now)
         run.errors = verdict.errors
+        try:
+            run.changed = _write(verdict.probes, now)
+        except Exception as exc:  # a bug must not leave the other vendors' runs open
+            log.exception("writing availability of %s", vendor.slug)
+            run.errors.append({"vendor": vendor.slug, "error": repr(exc)[:500], "permanent": True})
         run.finished_at = timezone.now()
         if verdict.rate_limited:
             result.retry_vendors.append(vendor.slug)
@@ -279,7 +321,7 @@ def _write(probes: dict[int, Probe], now: datetime) -> int:
                     elif before == DOWN and probe.status in (UP, DEGRADED):
                         events.append(ModelEvent(model, "up", f"{probe.status} again"))
                 model.availability_status = probe.status
-                model.availability_checked_at = now if probe.status != UNKNOWN else None
+                model.availability_checked_at = None if probe.status in UNCHECKED else now
                 model.latency_ms = probe.latency_ms
             bulk_set(
                 AIModel,
@@ -290,23 +332,3 @@ def _write(probes: dict[int, Probe], now: datetime) -> int:
             model_events_notify(events=events)
             changes += len(rows)
     return changes
-
-
-def availability_uptime(*, model: AIModel, window: timedelta) -> float | None:
-    """% of the window the model was up or degraded, from its state-change rows; time in
-    'unknown' is left out. None when nothing is known about the window. Two queries."""
-    now = timezone.now()
-    since = now - window
-    checks = model.availability_checks.order_by("checked_at")
-    before = checks.filter(checked_at__lte=since).last()
-    rows = list(checks.filter(checked_at__gt=since).values_list("checked_at", "status"))
-    timeline = ([(since, before.status)] if before else []) + rows
-    known = good = 0.0
-    if not timeline:
-        return None
-    for (start, status), (end, _) in zip(timeline, [*timeline[1:], (now, "")], strict=True):
-        seconds = (end - start).total_seconds()
-        if status != UNKNOWN:
-            known += seconds
-            good += seconds if status in (UP, DEGRADED) else 0
-    return round(100 * good / known, 2) if known else None

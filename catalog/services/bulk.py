@@ -29,7 +29,7 @@ def bulk_set(
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), meta.pk
     assert pk is not None
-    columns = [pk, *(meta.get_field(name) for name in fields)]
+    columns = [pk, *(_concrete(model, name) for name in fields)]
     typed = connection.vendor == "postgresql"  # untyped VALUES parameters would be text there
 
     def slot(field: Any) -> str:
@@ -37,13 +37,13 @@ def bulk_set(
 
     prepare = [field.get_db_prep_save for field in columns]
     row_sql = "(" + ", ".join(slot(field) for field in columns) + ")"
-    constants = [(meta.get_field(name), value) for name, value in (same or {}).items()]
+    constants = [(_concrete(model, name), value) for name, value in (same or {}).items()]
     assignments = ", ".join(
         [
-            f"{quote(field.column)} = v.column{index}"
+            f"{quote(field.column or field.name)} = v.column{index}"
             for index, field in enumerate(columns[1:], start=2)
         ]
-        + [f"{quote(field.column)} = {slot(field)}" for field, _ in constants]
+        + [f"{quote(field.column or field.name)} = {slot(field)}" for field, _ in constants]
     )
     constant_params = [field.get_db_prep_save(value, connection) for field, value in constants]
     written = 0
@@ -58,8 +58,16 @@ def bulk_set(
             cursor.execute(
                 f"UPDATE {table} SET {assignments} "
                 f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v "
-                f"WHERE {table}.{quote(pk.column)} = v.column1",
+                f"WHERE {table}.{quote(pk.column or pk.name)} = v.column1",
                 params,
             )
             written += cursor.rowcount
     return written
+
+
+def _concrete(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    """A column of the table: a reverse relation or many-to-many cannot be bulk-set."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from catalog.choices import ApiKind, Deployment, JobKind, ModelStatus, PriceSource
 from catalog.models import AIModel, JobRun, PriceObservation, Specialty, Vendor
 from catalog.services.notices import ModelEvent, model_events_notify
-from catalog.services.prices import _price_text
+from catalog.services.prices import price_change_text
 from catalog.vendors.litellm import CostMapEntry, parse_cost_map
 
 T = TypeVar("T")
@@ -245,7 +245,7 @@ def models_import_litellm(
             model.price_checked_at = now
             summary.price_changes += 1
             observations.append(_observation(model, now))
-            text = _price_text(old_in, old_out, model)
+            text = price_change_text(old_in, old_out, model)
             events.append(ModelEvent(model, "price", text, old_in, old_out))
         if model.deprecation_date and model.deprecation_date != old_deprecation:
             text = f"deprecated on {model.deprecation_date}"

@@ -3,9 +3,12 @@
 Idempotent: a model is written only when the source's price differs from the stored one, and
 each batch re-reads its rows under a lock before writing, so a redelivered or duplicated run (or
 one resumed after a worker died mid-way) writes every change exactly once. Junk is flagged
-(PriceFlag) and never applied.
+(PriceFlag) and never applied: unreadable values, prices above PRICE_MAX_PER_MTOK (in the
+model's own unit), a drop from a known price to 0, and jumps over 10×. No source's answer can
+stop the others: each run ends with `finished_at` set and its errors listed.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,15 +29,19 @@ from catalog.choices import AdoptionStatus, JobKind, PriceFlagStatus, PriceSourc
 from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
 from catalog.services.bulk import bulk_set
 from catalog.services.errors import Conflict
-from catalog.services.job_results import JobResult
+from catalog.services.job_results import JobResult, job_runs_close_interrupted, problem_records
 from catalog.services.notices import ModelEvent, model_events_notify
-from catalog.vendors.base import PriceQuote, VendorError, tls_context
+from catalog.vendors.base import PriceList, PriceQuote, VendorError, tls_context
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 
+log = logging.getLogger(__name__)
 JUMP = Decimal(10)
 PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
-ADAPTERS = {PriceSource.LITELLM: LiteLLMCostMapAdapter, PriceSource.OPENROUTER: OpenRouterAdapter}
+ADAPTERS: dict[str, type[LiteLLMCostMapAdapter | OpenRouterAdapter]] = {
+    PriceSource.LITELLM: LiteLLMCostMapAdapter,
+    PriceSource.OPENROUTER: OpenRouterAdapter,
+}
 Source = tuple[str, str]  # (price_source, price_source_url)
 
 
@@ -81,6 +88,12 @@ def _judge(quote: PriceQuote, current: Current) -> str:
     if quote.input_price is None and quote.output_price is None:
         priced = current.input is not None or current.output is not None
         return "missing price fields" if priced else ""
+    limit = settings.PRICE_MAX_PER_MTOK
+    for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
+        if new is not None and new > limit:
+            return f"above PRICE_MAX_PER_MTOK ({limit}): {new.normalize():f}"
+        if new == 0 and old:
+            return f"drop to 0 from {old.normalize():f}"
     if quote.price_unit == current.unit:
         for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
             if new and old and (new > old * JUMP or new * JUMP < old):
@@ -110,18 +123,21 @@ def _needs_write(quote: PriceQuote, current: Current) -> bool:
     )
 
 
-def _fetch(client: httpx.Client, source: Source) -> dict[str, PriceQuote] | VendorError:
+def _fetch(client: httpx.Client, source: Source) -> PriceList | VendorError:
     kind, url = source
     try:
-        return ADAPTERS[kind](client, base_url=url).price_quotes()  # type: ignore[abstract]
+        return ADAPTERS[kind](client, base_url=url).price_quotes()
     except VendorError as exc:
         return exc
+    except Exception as exc:  # an adapter bug on odd input must not stop the other sources
+        log.exception("reading price source %s", url)
+        return VendorError(f"could not read {url}: {type(exc).__name__}", permanent=True)
 
 
 @contextmanager
 def _fetching(
     sources: Sequence[Source],
-) -> Iterator[list[Future[dict[str, PriceQuote] | VendorError]]]:
+) -> Iterator[list[Future[PriceList | VendorError]]]:
     """One GET per source, all at once in the background: a source is applied while the
     next ones are still answering."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
@@ -149,6 +165,7 @@ def prices_sync(
     for vendor in vendors.order_by("slug"):
         grouped[(vendor.price_source, vendor.price_source_url)].append(vendor)
     sources = list(grouped)
+    job_runs_close_interrupted(kind=JobKind.SYNC_PRICES)
     started = timezone.now()
     result = SyncResult(
         runs=JobRun.objects.bulk_create(
@@ -165,16 +182,24 @@ def prices_sync(
     with _fetching(sources) as fetches:
         for source, run, fetch in zip(sources, result.runs, fetches, strict=True):
             slugs = [v.slug for v in grouped[source]]
-            quotes = fetch.result()
-            if isinstance(quotes, VendorError):
-                run.errors = [quotes.as_record(source=source[1], vendors=slugs)]
-                if not quotes.permanent:
-                    result.retry_vendors += slugs
-                    result.retry_after = max(result.retry_after or 0, quotes.retry_after or 0)
-            else:
-                _apply(run, source[0], grouped[source], quotes, batch_size, track)
-            run.finished_at = timezone.now()
-            run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
+            answer = fetch.result()
+            try:
+                if isinstance(answer, VendorError):
+                    run.errors = [answer.as_record(source=source[1], vendors=slugs)]
+                    if not answer.permanent:
+                        result.retry_vendors += slugs
+                        result.retry_after = max(result.retry_after or 0, answer.retry_after or 0)
+                else:
+                    run.errors = problem_records(answer.problems, source=source[1])
+                    _apply(run, source[0], grouped[source], answer.quotes, batch_size, track)
+            except Exception as exc:  # a bug must not leave the run open or stop the others
+                log.exception("applying price source %s", source[1])
+                run.errors.append(
+                    {"source": source[1], "error": repr(exc)[:500], "permanent": True}
+                )
+            finally:
+                run.finished_at = timezone.now()
+                run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
     return result
 
 
@@ -266,9 +291,24 @@ def _write_batch(
     bulk_set(AIModel, PRICE_FIELDS, prices, same={"price_checked_at": now})
     bulk_set(AIModel, ["deprecation_date"], deprecations)
     PriceObservation.objects.bulk_create(observations)
+    flags = _new_flags(flags)
     PriceFlag.objects.bulk_create(flags, ignore_conflicts=True)
     model_events_notify(events=_events(changes, adopted))
     return len(changes), len(flags)
+
+
+def _new_flags(flags: list[PriceFlag]) -> list[PriceFlag]:
+    """The flags whose value is not already open or dismissed for their model: only those are
+    written and counted. The models' rows are locked, so no concurrent sync adds one between."""
+    if not flags:
+        return []
+    known = set(
+        PriceFlag.objects.filter(
+            model_id__in=[f.model_id for f in flags],
+            status__in=[PriceFlagStatus.OPEN, PriceFlagStatus.DISMISSED],
+        ).values_list("model_id", "value")
+    )
+    return [f for f in flags if (f.model_id, f.value) not in known]
 
 
 def _events(
@@ -287,7 +327,7 @@ def _events(
             price_unit=quote.price_unit if price_changed else current.unit,
         )
         if price_changed:
-            text = _price_text(current.input, current.output, model)
+            text = price_change_text(current.input, current.output, model)
             events.append(ModelEvent(model, "price", text, current.input, current.output))
         if deprecated:
             events.append(
@@ -309,11 +349,24 @@ def _flag(
         input_price_per_mtok=quote.input_price,
         output_price_per_mtok=quote.output_price,
         price_unit=quote.price_unit,
+        value=flag_value(quote),
         created_at=now,
     )
 
 
-def _price_text(old_in: Decimal | None, old_out: Decimal | None, model: AIModel) -> str:
+def flag_value(quote: PriceQuote) -> str:
+    """What tells flags of one model apart: the offered value in the model's own unit (per
+    1M tokens, per query, per image…), or for an unreadable one the source's words."""
+    if quote.input_price is None and quote.output_price is None:
+        return f"{quote.problem or 'no price'} | {quote.raw_input} | {quote.raw_output}"[:250]
+
+    def show(value: Decimal | None) -> str:
+        return "-" if value is None else f"{value.normalize():f}"
+
+    return f"{show(quote.input_price)} / {show(quote.output_price)} {quote.price_unit}"
+
+
+def price_change_text(old_in: Decimal | None, old_out: Decimal | None, model: AIModel) -> str:
     def show(value: Decimal | None) -> str:
         return "—" if value is None else f"${value.normalize():f}"
 
@@ -347,9 +400,8 @@ def price_flag_accept(*, flag: PriceFlag, by: User) -> PriceFlag:
     )
     flag.status, flag.decided_by, flag.decided_at = PriceFlagStatus.ACCEPTED, by, now
     flag.save(update_fields=["status", "decided_by", "decided_at"])
-    model_events_notify(
-        events=[ModelEvent(model, "price", _price_text(old_in, old_out, model), old_in, old_out)]
-    )
+    text = price_change_text(old_in, old_out, model)
+    model_events_notify(events=[ModelEvent(model, "price", text, old_in, old_out)])
     return flag
 
 

@@ -3,11 +3,15 @@
 Adapters share one thread-safe `httpx.Client`, so callers run them concurrently in a thread
 pool (asyncio with httpx measured 8× slower per call here). Every failure becomes a
 `VendorError` that says whether retrying can help.
+
+Vendor answers are untrusted input: an adapter returns what it could read plus one problem per
+item it could not (wrong types, junk numbers), and raises nothing but VendorError.
 """
 
 import functools
-import json
+import math
 import os
+import reprlib
 import ssl
 import time
 from datetime import UTC, datetime
@@ -16,6 +20,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
 import httpx
+from django.conf import settings
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 3, 60, 60, 4, 4
+MAX_PROBLEMS = 20  # per answer: enough to see what is wrong, not a megabyte of JSON per run
 
 
 class VendorError(Exception):
@@ -66,6 +75,39 @@ class PriceQuote(NamedTuple):
     raw_output: str = ""
 
 
+class ModelList(NamedTuple):
+    """The ids a vendor lists, the list call's latency, and one problem per unreadable item."""
+
+    ids: set[str]
+    latency_ms: int
+    problems: list[str]
+
+
+class PriceList(NamedTuple):
+    """A price source's quotes by key, and the problems of items that have no usable key."""
+
+    quotes: dict[str, PriceQuote]
+    problems: list[str]
+
+
+def show(value: object) -> str:
+    """A short, safe rendering of an untrusted value for a problem message."""
+    return _SHORT.repr(value)
+
+
+def listed_ids(items: list[Any], where: str) -> tuple[set[str], list[str]]:
+    """The string ids of a list's items; any other item is a problem, not an error."""
+    ids: set[str] = set()
+    problems: list[str] = []
+    for index, item in enumerate(items):
+        model_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(model_id, str) and model_id:
+            ids.add(model_id)
+        else:
+            problems.append(f"{where} item {index}: no string id in {show(item)}")
+    return ids, problems
+
+
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """Loading the CA bundle costs ~0.15 s: once per process, not once per job run."""
@@ -73,20 +115,23 @@ def tls_context() -> ssl.SSLContext:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    """Retry-After as seconds (a number of seconds or an HTTP date), clamped to
+    0..VENDOR_RETRY_AFTER_MAX: `inf` or a date in 9999 must not hold a retry for ever."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if math.isnan(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(float(settings.VENDOR_RETRY_AFTER_MAX), max(0.0, seconds))
 
 
 class VendorAdapter:
@@ -122,7 +167,7 @@ class VendorAdapter:
             )
         try:
             return response.json(), latency_ms
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # broken, undecodable or absurdly nested JSON
             raise VendorError(
                 f"malformed JSON from {url}",
                 permanent=True,

@@ -13,9 +13,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from catalog.choices import PriceUnit
+from catalog.vendors.base import show
 
 NOT_MODELS = frozenset({"sample_spec", "fallback_generalizations"})
 SIX_PLACES = Decimal("0.000001")
+PRICE_DIGITS = 12  # a price column is numeric(18, 6): below 10**12 fits
 MILLION = Decimal(1_000_000)
 
 # LiteLLM `mode` → our specialty; modes absent here are skipped on import with their reason.
@@ -100,27 +102,38 @@ class CostMapEntry:
 
 
 def to_decimal(key: str, name: str, value: object, scale: Decimal = Decimal(1)) -> Decimal:
-    """A cost as an exact Decimal via its shortest repr (never binary float arithmetic)."""
+    """A cost as an exact Decimal via its shortest repr (never binary float arithmetic).
+    Anything that is not a finite, non-negative amount that fits a price column raises
+    CostMapError, naming the entry: `1e30` is junk, never an arithmetic error."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise CostMapError(key, f"{name} must be a number, got {value!r}")
+        raise CostMapError(key, f"{name} must be a number, got {show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise CostMapError(key, f"{name} must be finite, got {value!r}")
+        raise CostMapError(key, f"{name} must be finite, got {show(value)}")
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise CostMapError(key, f"{name} must be a number, got {value!r}") from None
+        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except (InvalidOperation, ValueError):  # ValueError: an int too long to print
+        raise CostMapError(key, f"{name} must be a number, got {show(value)}") from None
     if not amount.is_finite():
-        raise CostMapError(key, f"{name} must be finite, got {value!r}")
+        raise CostMapError(key, f"{name} must be finite, got {show(value)}")
     if amount < 0:
-        raise CostMapError(key, f"{name} must not be negative, got {value!r}")
+        raise CostMapError(key, f"{name} must not be negative, got {show(value)}")
+    if amount and amount.adjusted() + scale.adjusted() >= PRICE_DIGITS:
+        raise CostMapError(key, f"{name} is too large for a price, got {show(value)}")
+    if amount.adjusted() < -PRICE_DIGITS:  # far below a millionth of the unit: nothing
+        return Decimal(0).quantize(SIX_PLACES)
     return (amount * scale).quantize(SIX_PLACES)
 
 
 def _positive_int(key: str, name: str, value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise CostMapError(key, f"{name} must be a non-negative integer, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))  # a huge int is no float
+        or not 0 <= value < 2**31
+    ):
+        raise CostMapError(key, f"{name} must be a non-negative integer, got {show(value)}")
     return int(value) or None
 
 
@@ -152,12 +165,14 @@ def entry_prices(
 
 
 def _date(key: str, value: object) -> date | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(str(value))
+        if isinstance(value, str):
+            return date.fromisoformat(value)
     except ValueError:
-        raise CostMapError(key, f"deprecation_date must be YYYY-MM-DD, got {value!r}") from None
+        pass
+    raise CostMapError(key, f"deprecation_date must be YYYY-MM-DD, got {show(value)}")
 
 
 def _str_list(key: str, name: str, value: object) -> list[str]:
@@ -172,7 +187,8 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
     provider = data.get("litellm_provider")
     if not isinstance(provider, str) or not provider:
         raise CostMapError(key, "litellm_provider is missing")
-    mode = str(data.get("mode") or "")
+    raw_mode = data.get("mode")
+    mode = raw_mode if isinstance(raw_mode, str) else ""
     specialty = MODE_SPECIALTY.get(mode)
     extra: list[str] = []
     if specialty in ("chat", "vision"):
@@ -201,7 +217,7 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
         output_modalities=outputs or MODE_OUTPUT.get(mode, ["text"]),
         deprecation_date=deprecation,
         successor_key=successor if isinstance(successor, str) else "",
-        source_url=str(data.get("source") or "")[:500],
+        source_url=source[:500] if isinstance(source := data.get("source"), str) else "",
         regions=_str_list(key, "supported_regions", data.get("supported_regions")),
         alias_of=alias_of,
     )
@@ -220,7 +236,7 @@ def parse_cost_map(raw: object) -> Iterator[CostMapEntry]:
         if target is not None:
             resolved = raw.get(target) if isinstance(target, str) else None
             if not isinstance(resolved, Mapping) or "alias_of" in resolved:
-                raise CostMapError(key, f"alias_of points to unknown entry {target!r}")
+                raise CostMapError(key, f"alias_of points to unknown entry {show(target)}")
             yield parse_entry(key, resolved, alias_of=str(target))
         else:
             yield parse_entry(key, data)

@@ -1,6 +1,17 @@
 """OpenAI-format model list: `GET {api_base_url}/models` with a Bearer key → {data: [{id}]}."""
 
-from catalog.vendors.base import VendorAdapter, shape_error
+from typing import Any
+
+from catalog.vendors.base import ModelList, VendorAdapter, listed_ids, shape_error
+
+
+def parse_model_list(body: Any, url: str, latency_ms: int) -> ModelList:
+    """The listed ids, with one problem per item that has no string id."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise shape_error(url, "no data list")
+    ids, problems = listed_ids(data, "model list")
+    return ModelList(ids, latency_ms, problems)
 
 
 class OpenAIAdapter(VendorAdapter):
@@ -9,11 +20,8 @@ class OpenAIAdapter(VendorAdapter):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    def list_model_ids(self) -> tuple[set[str], int]:
-        """The ids the vendor serves now, and the list call's latency in ms."""
+    def list_model_ids(self) -> ModelList:
+        """The ids the vendor serves now, the list call's latency in ms, and its problems."""
         url = f"{self.base_url}/models"
         body, latency_ms = self.get_json(url)
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list):
-            raise shape_error(url, "no data list")
-        return {item["id"] for item in data if isinstance(item, dict) and "id" in item}, latency_ms
+        return parse_model_list(body, url, latency_ms)

@@ -1,12 +1,23 @@
 """OpenRouter format: `GET {api_base_url}/models` lists models with USD-per-token price strings;
 `GET {api_base_url}/models/{id}/endpoints` tells which providers serve one model, with uptime."""
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+from urllib.parse import quote as quote_path
 
 from catalog.choices import AvailabilityStatus
-from catalog.vendors.base import PriceQuote, VendorAdapter, shape_error
+from catalog.vendors.base import (
+    ModelList,
+    PriceList,
+    PriceQuote,
+    VendorAdapter,
+    listed_ids,
+    shape_error,
+    show,
+)
 from catalog.vendors.litellm import MILLION, CostMapError, to_decimal
 
 DEGRADED_BELOW_UPTIME = 95.0  # % over the last 30 minutes at the best provider
@@ -24,10 +35,15 @@ def _price(key: str, name: str, pricing: dict[str, object]) -> Decimal:
     return to_decimal(key, name, pricing.get(name, "0"), MILLION)
 
 
+def _word(value: object) -> str:
+    return (value if isinstance(value, str) else show(value))[:100]
+
+
 def quote(item: dict[str, object]) -> PriceQuote | None:
-    """One listed model's price per 1M tokens, or a quote naming why it is junk."""
+    """One listed model's price per 1M tokens, or a quote naming why it is junk; None when
+    the item has no string id to key it by."""
     key = item.get("id")
-    if not isinstance(key, str):
+    if not isinstance(key, str) or not key:
         return None
     pricing = item.get("pricing")
     expiry = item.get("expiration_date")
@@ -36,8 +52,8 @@ def quote(item: dict[str, object]) -> PriceQuote | None:
     except ValueError:
         deprecation = None
     if not isinstance(pricing, dict):  # an empty one is free: zero prices are left out
-        return PriceQuote(key=key, problem="missing price fields", raw_input=str(pricing)[:100])
-    raw_in, raw_out = str(pricing.get("prompt", ""))[:100], str(pricing.get("completion", ""))[:100]
+        return PriceQuote(key=key, problem="missing price fields", raw_input=_word(pricing))
+    raw_in, raw_out = _word(pricing.get("prompt", "")), _word(pricing.get("completion", ""))
     try:
         inp, out = _price(key, "prompt", pricing), _price(key, "completion", pricing)
     except CostMapError as exc:
@@ -52,42 +68,64 @@ def quote(item: dict[str, object]) -> PriceQuote | None:
     )
 
 
+def parse_models(body: Any, url: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The listed models with a string id, and one problem per other item."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise shape_error(url, "no data list")
+    ids, problems = listed_ids(data, "model list")
+    models = [m for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    return [m for m in models if m["id"] in ids], problems
+
+
+def parse_endpoints(body: Any, url: str, latency_ms: int) -> EndpointHealth:
+    """Up when a provider serves it well, degraded on poor uptime, down when none serves it."""
+    data = body.get("data") if isinstance(body, dict) else None
+    endpoints = data.get("endpoints") if isinstance(data, dict) else None
+    if not isinstance(endpoints, list):
+        raise shape_error(url, "no endpoints list")
+    serving = [e for e in endpoints if isinstance(e, dict) and _number(e.get("status", 0)) == 0]
+    if not serving:
+        return EndpointHealth(AvailabilityStatus.DOWN, latency_ms, "no provider serves it")
+    uptimes = [_number(e.get("uptime_last_30m")) for e in serving]
+    best = max((u for u in uptimes if u is not None and 0 <= u <= 100), default=100.0)
+    if best < DEGRADED_BELOW_UPTIME:
+        return EndpointHealth(
+            AvailabilityStatus.DEGRADED, latency_ms, f"best provider uptime {best:.1f}%"
+        )
+    return EndpointHealth(AvailabilityStatus.UP, latency_ms, f"{len(serving)} provider(s)")
+
+
+def _number(value: object) -> float | None:
+    """A finite JSON number as a float, else None (a 400-digit integer is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 class OpenRouterAdapter(VendorAdapter):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    def list_models(self) -> tuple[list[dict[str, object]], int]:
+    def list_model_ids(self) -> ModelList:
         url = f"{self.base_url}/models"
         body, latency_ms = self.get_json(url)
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list):
-            raise shape_error(url, "no data list")
-        return [item for item in data if isinstance(item, dict)], latency_ms
+        models, problems = parse_models(body, url)
+        return ModelList({m["id"] for m in models}, latency_ms, problems)
 
-    def list_model_ids(self) -> tuple[set[str], int]:
-        models, latency_ms = self.list_models()
-        return {m["id"] for m in models if isinstance(m.get("id"), str)}, latency_ms  # type: ignore[misc]
-
-    def price_quotes(self) -> dict[str, PriceQuote]:
-        models, _ = self.list_models()
+    def price_quotes(self) -> PriceList:
+        url = f"{self.base_url}/models"
+        body, _ = self.get_json(url)
+        models, problems = parse_models(body, url)
         quotes = (quote(item) for item in models)
-        return {q.key: q for q in quotes if q is not None}
+        return PriceList({q.key: q for q in quotes if q is not None}, problems)
 
     def endpoint_health(self, model_id: str) -> EndpointHealth:
-        """Up when a provider serves it well, degraded on poor uptime, down when none serves it."""
-        url = f"{self.base_url}/models/{model_id}/endpoints"
+        """One model's providers; see parse_endpoints."""
+        url = f"{self.base_url}/models/{quote_path(model_id, safe='/:')}/endpoints"
         body, latency_ms = self.get_json(url)
-        data = body.get("data") if isinstance(body, dict) else None
-        endpoints = data.get("endpoints") if isinstance(data, dict) else None
-        if not isinstance(endpoints, list):
-            raise shape_error(url, "no endpoints list")
-        serving = [e for e in endpoints if isinstance(e, dict) and e.get("status", 0) == 0]
-        if not serving:
-            return EndpointHealth(AvailabilityStatus.DOWN, latency_ms, "no provider serves it")
-        uptimes = [e.get("uptime_last_30m") for e in serving]
-        best = max((float(u) for u in uptimes if isinstance(u, int | float)), default=100.0)
-        if best < DEGRADED_BELOW_UPTIME:
-            return EndpointHealth(
-                AvailabilityStatus.DEGRADED, latency_ms, f"best provider uptime {best:.1f}%"
-            )
-        return EndpointHealth(AvailabilityStatus.UP, latency_ms, f"{len(serving)} provider(s)")
+        return parse_endpoints(body, url, latency_ms)

@@ -1,6 +1,8 @@
 """Atlassian Statuspage `{status_page_url}/api/v2/summary.json` (incident.io serves the same
 shape, with `full_outage`): the vendor-wide word on whether its API is up."""
 
+from typing import Any
+
 from catalog.choices import AvailabilityStatus
 from catalog.vendors.base import VendorAdapter, shape_error
 
@@ -19,27 +21,35 @@ INDICATOR_STATUS = {
     "major": AvailabilityStatus.DOWN,
     "critical": AvailabilityStatus.DOWN,
 }
-SEVERITY = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.DOWN]
+UP = AvailabilityStatus.UP
+SEVERITY: list[str] = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.DOWN]
 
 
 def worst(*statuses: str) -> str:
     return max(statuses, key=SEVERITY.index)
 
 
+def parse_summary(body: Any, url: str) -> tuple[str, str]:
+    """(up | degraded | down, the page's own description): the worst component decides;
+    a status word we do not know counts as no word."""
+    if not isinstance(body, dict):
+        raise shape_error(url, "not an object")
+    raw_status = body.get("status")
+    indicator = raw_status if isinstance(raw_status, dict) else {}
+    description = indicator.get("description")
+    word = indicator.get("indicator")
+    statuses = [INDICATOR_STATUS.get(word, UP) if isinstance(word, str) else UP]
+    components = body.get("components")
+    for component in components if isinstance(components, list) else []:
+        status = component.get("status") if isinstance(component, dict) else None
+        if isinstance(status, str) and status in COMPONENT_STATUS:
+            statuses.append(COMPONENT_STATUS[status])
+    return worst(*statuses), description[:200] if isinstance(description, str) else ""
+
+
 class StatuspageAdapter(VendorAdapter):
     def vendor_status(self) -> tuple[str, str]:
-        """(up | degraded | down, the page's own description): the worst component decides."""
+        """The vendor-wide status from its summary; see parse_summary."""
         url = f"{self.base_url}/api/v2/summary.json"
         body, _ = self.get_json(url)
-        if not isinstance(body, dict):
-            raise shape_error(url, "not an object")
-        indicator = body.get("status") if isinstance(body.get("status"), dict) else {}
-        description = str(indicator.get("description", ""))[:200]
-        statuses = [INDICATOR_STATUS.get(str(indicator.get("indicator")), AvailabilityStatus.UP)]
-        components = body.get("components")
-        for component in components if isinstance(components, list) else []:
-            if isinstance(component, dict):
-                status = COMPONENT_STATUS.get(str(component.get("status")))
-                if status:
-                    statuses.append(status)
-        return worst(*statuses), description
+        return parse_summary(body, url)

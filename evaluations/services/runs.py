@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -57,7 +58,7 @@ def runs_start(
         for model in models
     ]
     for run in runs if enqueue else []:
-        transaction.on_commit(lambda pk=run.pk: run_eval.delay(pk))
+        transaction.on_commit(partial(run_eval.delay, run.pk))
     return runs
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from catalog.choices import ApiKind, JobKind
 from catalog.models import Adoption, AIModel, AvailabilityCheck, JobRun, Vendor
-from catalog.services.availability import availability_check, availability_uptime
+from catalog.services.availability import availability_check
+from catalog.uptime import uptime_percentages
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,
@@ -127,12 +128,19 @@ def test_openrouter_models_are_judged_by_their_endpoints(catalog_on_fake):
     assert statuses("openrouter") == {"down"}
 
 
-def test_models_without_a_configured_check_are_unknown(db):
+def test_models_of_a_vendor_with_nothing_to_ask_are_not_monitored_not_unknown(db):
     model = AIModelFactory(availability_status="up")
+    unchecked = AIModelFactory()
+    assert unchecked.availability_status == "unknown"  # "not checked yet"
     availability_check()
     model.refresh_from_db()
-    assert model.availability_status == "unknown"
+    unchecked.refresh_from_db()
+    assert model.availability_status == unchecked.availability_status == "not_monitored"
+    assert model.availability_checked_at is None
+    assert AvailabilityCheck.objects.get(model=model).status == "not_monitored"
     assert not JobRun.objects.exists()  # nothing was asked of a vendor
+    availability_check()
+    assert AvailabilityCheck.objects.filter(model=model).count() == 1  # no change, no row
 
 
 def test_up_to_down_and_back_tells_unit_managers(
@@ -169,13 +177,14 @@ def test_uptime_is_computed_from_the_state_changes_kept(db):
         AvailabilityCheck.objects.create(
             model=model, checked_at=now - timedelta(hours=hours_ago), status=status
         )
-    assert availability_uptime(model=model, window=timedelta(hours=24)) == pytest.approx(75, 0.01)
-    assert availability_uptime(model=AIModelFactory(), window=timedelta(days=7)) is None
+    uptime = uptime_percentages(model.pk, now=now)
+    assert uptime["last_24h"] == pytest.approx(75, 0.01)
+    assert uptime_percentages(AIModelFactory().pk, now=now)["last_7d"] is None
 
 
 def test_the_check_queries_do_not_grow_per_vendor_call(
     catalog_on_fake, django_assert_max_num_queries
 ):
     availability_check()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         availability_check()

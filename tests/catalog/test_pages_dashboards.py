@@ -83,7 +83,7 @@ def test_status_board_counts_availability_and_lists_changes_and_runs(client, mem
     client.force_login(member)
     html = client.get("/status/").content.decode()
     assert '<td class="num">1</td><td class="num">0</td><td class="num bad">1</td>' in html
-    assert "Needs attention" in html and "Flaky" in html
+    assert "Needs attention" in html and "Flaky" in html and "Not monitored" in html
     assert '<s class="muted">$2.50</s> $2.00' in html
     assert "Check availability" in html and "1 error" in html
 

@@ -30,11 +30,11 @@ def key(monkeypatch):
 
 
 def test_openai_list_sends_the_bearer_key_from_the_named_variable(fake_vendor, key):
-    ids, latency = call(
+    ids, latency, problems = call(
         lambda c: OpenAIAdapter(c, base_url=f"{fake_vendor.url}/openai/v1", api_key_env=KEY_ENV),
         "list_model_ids",
     )
-    assert len(ids) == 20
+    assert len(ids) == 20 and problems == []
     assert all(not i.startswith("claude") for i in ids)
     assert latency >= 0
 
@@ -54,7 +54,7 @@ def test_openai_list_without_a_key_is_a_permanent_401(fake_vendor, monkeypatch):
 
 def test_anthropic_list_follows_every_page_with_its_headers(fake_vendor, key, monkeypatch):
     monkeypatch.setattr("catalog.vendors.anthropic.PAGE_SIZE", 3)
-    ids, _ = call(
+    ids, _, _ = call(
         lambda c: AnthropicAdapter(
             c, base_url=f"{fake_vendor.url}/anthropic/v1", api_key_env=KEY_ENV
         ),
@@ -65,10 +65,11 @@ def test_anthropic_list_follows_every_page_with_its_headers(fake_vendor, key, mo
 
 
 def test_openrouter_prices_are_per_million_tokens_and_junk_is_named(fake_vendor):
-    quotes = call(
+    quotes, problems = call(
         lambda c: OpenRouterAdapter(c, base_url=f"{fake_vendor.url}/openrouter/api/v1"),
         "price_quotes",
     )
+    assert problems == []
     key = next(k for k, v in fake_vendor.cost_map.items() if v["litellm_provider"] == "openai")
     entry, quote = fake_vendor.cost_map[key], quotes[f"openai/{key}"]
     million = Decimal(1_000_000)
@@ -82,7 +83,7 @@ def test_openrouter_prices_are_per_million_tokens_and_junk_is_named(fake_vendor)
         lambda c: OpenRouterAdapter(c, base_url=f"{fake_vendor.url}/_fault/junk/openrouter/api/v1"),
         "price_quotes",
     )
-    assert sum(1 for q in junk.values() if q.problem) == 5  # 4 spoiled + auto-router
+    assert sum(1 for q in junk.quotes.values() if q.problem) == 5  # 4 spoiled + auto-router
 
 
 def test_openrouter_endpoint_health_reports_providers_and_missing_ones(fake_vendor):
@@ -125,7 +126,7 @@ def test_status_page_components_decide_the_vendor_status(fake_vendor, fault, sta
 def test_litellm_cost_map_fetch_uses_the_shared_parser_and_flags_each_junk_entry(fake_vendor):
     from catalog.fakevendor import data
 
-    quotes = call(
+    quotes, _ = call(
         lambda c: LiteLLMCostMapAdapter(
             c, base_url=f"{fake_vendor.url}/_fault/junk/litellm/model_prices.json"
         ),
@@ -180,3 +181,30 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("inf", 60),
+        ("1e999", 60),
+        ("-inf", 0),
+        ("nan", None),
+        ("86400", 60),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 60),
+        ("-5", 0),
+    ],
+)
+def test_retry_after_is_clamped_below_the_visibility_timeout(settings, header, seconds):
+    settings.VENDOR_RETRY_AFTER_MAX = 60
+    assert retry_after_seconds(header) == seconds
+
+
+@pytest.mark.parametrize("tokens", [10**400, float("inf"), float("nan"), 2**31, -1, "128000"])
+def test_an_absurd_token_limit_is_a_cost_map_error_naming_the_entry(tokens):
+    """Found by make fuzz: a 400-digit integer overflowed a float check in the import parser."""
+    from catalog.vendors.litellm import CostMapError, parse_cost_map
+
+    entry = {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": tokens}
+    with pytest.raises(CostMapError, match="'gpt-x'.*max_input_tokens"):
+        list(parse_cost_map({"gpt-x": entry}))
