@@ -4,7 +4,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -12,7 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.pagination import PAGE_PARAMETERS
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
+from catalog.api.schema import paginated
 from catalog.api.serializers import (
     MODEL_COLUMNS,
     AIModelSerializer,
@@ -112,13 +119,20 @@ class AIModelViewSet(viewsets.ModelViewSet):
         return Response(found)
 
     @extend_schema(
-        parameters=[PriceAtQuerySerializer],
+        parameters=[PriceAtQuerySerializer, *PAGE_PARAMETERS],
         responses={
-            200: PriceObservationSerializer(many=True),
+            200: PolymorphicProxySerializer(
+                component_name="PriceLedgerOrPriceAt",
+                serializers=[
+                    paginated(PriceObservationSerializer, "PaginatedPriceObservationList"),
+                    PriceObservationSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
             404: OpenApiResponse(description="Unknown model, or no price known on `at`"),
         },
-        description="The model's price ledger, newest first. With `at`, the one observation "
-        "in force at the end of that day (UTC), unpaginated.",
+        description="Without `at`: the model's price ledger, newest first, one page of it. "
+        "With `at`: the one observation in force at the end of that day (UTC), alone.",
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def prices(self, request: Request, slug: str) -> Response:
