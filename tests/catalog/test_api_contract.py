@@ -153,3 +153,21 @@ def test_every_error_status_is_documented_once_on_every_operation():
                     response["content"]["application/json"]["schema"]
                     == {"$ref": "#/components/schemas/Error"}
                 )
+
+
+def test_links_lead_from_a_new_request_to_its_decisions_and_from_an_adoption_to_revoke_and_renew():
+    paths = wsgi_schema().raw_schema["paths"]
+    operation_ids = {op["operationId"] for ops in paths.values() for op in ops.values()}
+
+    def links(path: str, method: str, code: str) -> dict[str, str]:
+        found = paths[path][method]["responses"][code]["links"]
+        assert {link["operationId"] for link in found.values()} <= operation_ids
+        return {name: link["parameters"]["id"] for name, link in found.items()}
+
+    created = links("/api/v1/approval-requests/", "post", "201")
+    assert {"ApproveRequest", "RejectRequest", "WithdrawRequest"} <= set(created)
+    assert set(created.values()) == {"$response.body#/id"}
+    approved = links("/api/v1/approval-requests/{id}/approve/", "post", "200")
+    assert approved["RevokeAdoption"] == approved["RenewAdoption"] == "$response.body#/adoption"
+    adoption = links("/api/v1/adoptions/{id}/", "get", "200")
+    assert {"RevokeAdoption", "RenewAdoption"} <= set(adoption)
