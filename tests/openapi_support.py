@@ -16,14 +16,18 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from modelshelf.wsgi import application
 
 
-def generated_schema() -> dict[str, Any]:
-    """What `/api/v1/schema/` serves, as plain JSON types."""
-    raw = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(json.dumps(raw, default=str))
-
-
 @functools.cache
+def _schema_json() -> str:
+    return json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str)
+
+
+def generated_schema() -> dict[str, Any]:
+    """What `/api/v1/schema/` serves, as plain JSON types (a fresh copy each call)."""
+    return json.loads(_schema_json())
+
+
 def wsgi_schema(config: SchemathesisConfig | None = None) -> OpenApiSchema:
+    """The schema loaded into schemathesis, calling the WSGI app in-process."""
     loaded = schemathesis.openapi.from_dict(generated_schema(), config=config)
     loaded.app = application
     return loaded

@@ -31,6 +31,10 @@ ERROR_SCHEMA = {
         "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]
     },
 }
+CSV_SCHEMA = {
+    "type": "string",
+    "description": "CSV (UTF-8, header row) of every matching row; see catalog/csv_export.py.",
+}
 ERROR_RESPONSE = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 }
@@ -103,6 +107,8 @@ def add_error_responses_and_links(result: dict[str, Any], **_: Any) -> dict[str,
                 else:
                     responses[code] = {"$ref": f"#/components/responses/Error{code}"}
             for code, response in responses.items():
+                if "text/csv" in response.get("content", {}):
+                    response["content"]["text/csv"] = {"schema": CSV_SCHEMA}
                 if links := LINKS.get((path, method, code)):
                     response["links"] = links
     return result
