@@ -6,8 +6,11 @@ import html
 import io
 import re
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.api.pagination import MAX_PAGE_SIZE
 from catalog.choices import ModelStatus
@@ -161,3 +164,19 @@ def test_the_unit_page_links_its_allow_list_and_savings_as_csv(client, member, u
     assert len(links) == 2
     assert [r["model"] for r in rows_of(client.get(links[0]))] == ["gpt-4o"]
     assert rows_of(client.get(links[1]))[0]["alternative"] == "cheaper"
+
+
+def _csv_queries(api, rows: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert len(rows_of(api.get("/api/v1/models/?format=csv"))) == rows
+    return len(queries)
+
+
+def test_catalog_csv_queries_grow_by_chunk_not_by_row(member):
+    api = token_client(member)
+    AIModelFactory.create_batch(3, specialties=["chat"])
+    few = _csv_queries(api, 3)
+    AIModelFactory.create_batch(37, specialties=["chat"])
+    assert _csv_queries(api, 40) == few
+    with patch("catalog.api.exports.CSV_CHUNK", 10):
+        assert _csv_queries(api, 40) == few + 3 * 2  # three more chunks: rows and specialties
