@@ -75,6 +75,18 @@ LINKS: dict[tuple[str, str, str], dict[str, Any]] = {
 }
 
 
+# Query parameters refused when sent empty; every other one (filters, paging, format) reads an
+# empty value as not given, as django-filter and DRF do, and says so with `allowEmptyValue`.
+STRICT_QUERY = {("/api/v1/recommendations/", "*"), ("/api/v1/models/{slug}/prices/", "at")}
+
+
+def _empty_means_absent(path: str, parameters: list[dict[str, Any]]) -> None:
+    for parameter in parameters:
+        name = parameter.get("name")
+        if parameter.get("in") == "query" and not {(path, "*"), (path, name)} & STRICT_QUERY:
+            parameter["allowEmptyValue"] = True
+
+
 def paginated(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:
     """The page shape catalog.api.pagination.Pagination answers, for operations that can also
     answer something else (so drf-spectacular cannot wrap the list itself)."""
@@ -100,6 +112,7 @@ def add_error_responses_and_links(result: dict[str, Any], **_: Any) -> dict[str,
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            _empty_means_absent(path, operation.get("parameters", []))
             responses = operation.setdefault("responses", {})
             for code in ERRORS:
                 if code in responses:  # an operation's own wording, in the common shape

@@ -171,3 +171,15 @@ def test_links_lead_from_a_new_request_to_its_decisions_and_from_an_adoption_to_
     assert approved["RevokeAdoption"] == approved["RenewAdoption"] == "$response.body#/adoption"
     adoption = links("/api/v1/adoptions/{id}/", "get", "200")
     assert {"RevokeAdoption", "RenewAdoption"} <= set(adoption)
+
+
+def test_an_empty_filter_reads_as_not_given_and_the_schema_says_so(member):
+    AIModelFactory(slug="gpt-4o")
+    answer = conforming(
+        member, "GET", "/api/v1/models/", query={"status": "", "vendor": "", "page": ""}
+    )
+    assert answer.json()["count"] == 1
+    parameters = wsgi_schema().raw_schema["paths"]["/api/v1/models/"]["get"]["parameters"]
+    assert all(p.get("allowEmptyValue") for p in parameters if p["in"] == "query")
+    at = wsgi_schema().raw_schema["paths"]["/api/v1/models/{slug}/prices/"]["get"]["parameters"]
+    assert not next(p for p in at if p["name"] == "at").get("allowEmptyValue")
