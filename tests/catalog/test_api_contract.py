@@ -183,3 +183,10 @@ def test_an_empty_filter_reads_as_not_given_and_the_schema_says_so(member):
     assert all(p.get("allowEmptyValue") for p in parameters if p["in"] == "query")
     at = wsgi_schema().raw_schema["paths"]["/api/v1/models/{slug}/prices/"]["get"]["parameters"]
     assert not next(p for p in at if p["name"] == "at").get("allowEmptyValue")
+
+
+def test_an_ordering_of_empty_sort_keys_is_a_400_not_a_server_error(member):
+    """Found by make fuzz on PostgreSQL (`?ordering=,`); SQLite failed the same way."""
+    AIModelFactory()
+    answer = conforming(member, "GET", "/api/v1/models/", query={"ordering": ","})
+    assert answer.status_code == 400 and "ordering" in answer.json()
