@@ -7,7 +7,7 @@ PORT ?= 8000
 FAKE_VENDOR_PORT ?= 8001
 DEV_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
-.PHONY: install run test bench lint audit load fuzz drills screenshots clean
+.PHONY: install run test bench lint audit load fuzz schema schema-check drills screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ fuzz: install
 	FUZZ_EXAMPLES=100 $(PY) -m pytest tests/test_fuzz_api.py -p no:randomly -q
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/catalog/test_vendors_fuzz.py -p no:randomly -q \
 		--hypothesis-show-statistics
+
+# The API contract, committed: regenerate it after changing the API; `make test` fails on drift.
+schema: install
+	$(DEV_ENV) $(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
+
+schema-check: install
+	$(PY) -m pytest tests/catalog/test_api_schema.py -p no:randomly -q -k committed
 
 # 50 users for 60 s against gunicorn + PostgreSQL + Redis on loopback (needs both servers).
 load: install

@@ -116,6 +116,8 @@ class Modality(models.TextChoices):
     VIDEO = "video", "Video"
     FILE = "file", "File"
     EMBEDDING = "embedding", "Embedding"
+    # LiteLLM's cost map names code as an output of code models (codex): kept, not folded into text.
+    CODE = "code", "Code"
 
 
 class PriceFlagStatus(models.TextChoices):

@@ -60,8 +60,22 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class _NoBlankSortKeys:
+    """`ordering=,` names no field between its commas: a 400 naming it, never a KeyError."""
+
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)  # type: ignore[misc]
+        if cleaned and not all(cleaned):
+            raise forms.ValidationError("A sort key is empty: name a field between the commas.")
+        return cleaned
+
+
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """`ordering=a,-b`: unknown values sort last both ways; `id` breaks ties for stable pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field_class = type("SortKeysField", (_NoBlankSortKeys, self.field_class), {})
 
     def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
         descending = param.startswith("-")

@@ -345,7 +345,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "catalog.api.schema.add_error_responses",
+        "catalog.api.schema.add_error_responses_and_links",
     ],
     "TITLE": "Modelshelf API",
     "DESCRIPTION": "The company's catalog of approved AI models: what exists, who may use what, "

@@ -26,7 +26,9 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     model = AIModelRefSerializer(read_only=True)
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=20, decimal_places=2, read_only=True, allow_null=True
     )

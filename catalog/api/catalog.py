@@ -1,18 +1,30 @@
 """The catalog API: vendors, specialties, models with their price ledger and availability."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
+from catalog.api.pagination import PAGE_PARAMETERS
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
+from catalog.api.renderers import CSVRenderer, wants_csv
+from catalog.api.schema import paginated
 from catalog.api.serializers import (
     MODEL_COLUMNS,
     AIModelSerializer,
@@ -25,6 +37,7 @@ from catalog.api.serializers import (
     model_representation_for,
     model_representations,
 )
+from catalog.csv_export import csv_response
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
 from catalog.models import AIModel, Specialty, Vendor
 from catalog.uptime import uptime_percentages
@@ -95,10 +108,19 @@ class AIModelViewSet(viewsets.ModelViewSet):
         # Filters narrow the list; one model is found by its slug alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def get_renderers(self) -> list[BaseRenderer]:
+        """CSV for the list; with no action (an unsupported method), so its answer is a 405."""
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
+
+    @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
+    def list(self, request: Request, *args: object, **kwargs: object) -> Any:
         # Count and sort on the bare table, then read the page's wide rows by id: the sort
         # never drags joins and JSON columns through the whole catalog.
         models = self.filter_queryset(AIModel.objects.all())
+        if wants_csv(request):
+            ids = list(models.values_list("pk", flat=True))
+            return csv_response("models.csv", MODEL_CSV_COLUMNS, model_records(ids, request))
         page = self.paginate_queryset(models.values_list("pk", flat=True))
         assert page is not None  # the API always paginates
         rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
@@ -112,13 +134,20 @@ class AIModelViewSet(viewsets.ModelViewSet):
         return Response(found)
 
     @extend_schema(
-        parameters=[PriceAtQuerySerializer],
+        parameters=[PriceAtQuerySerializer, *PAGE_PARAMETERS],
         responses={
-            200: PriceObservationSerializer(many=True),
+            200: PolymorphicProxySerializer(
+                component_name="PriceLedgerOrPriceAt",
+                serializers=[
+                    paginated(PriceObservationSerializer, "PaginatedPriceObservationList"),
+                    PriceObservationSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
             404: OpenApiResponse(description="Unknown model, or no price known on `at`"),
         },
-        description="The model's price ledger, newest first. With `at`, the one observation "
-        "in force at the end of that day (UTC), unpaginated.",
+        description="Without `at`: the model's price ledger, newest first, one page of it. "
+        "With `at`: the one observation in force at the end of that day (UTC), alone.",
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def prices(self, request: Request, slug: str) -> Response:

@@ -45,7 +45,9 @@ class VendorJobsViewSet(viewsets.GenericViewSet):
 
 
 class JobRunSerializer(serializers.ModelSerializer):
-    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    """A run; `vendor` is null for runs over every vendor at once."""
+
+    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = JobRun

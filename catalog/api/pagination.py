@@ -1,17 +1,26 @@
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 500
+MAX_DIGITS = 9  # longer numbers are refused before int() sees them
+PARAMETER_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 10**MAX_DIGITS - 1}
+PAGE_SIZE_TEXT = f"Rows per page (default 50; above {MAX_PAGE_SIZE}, {MAX_PAGE_SIZE})."
+# For operations drf-spectacular does not see as lists (they can also answer one object).
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", PARAMETER_SCHEMA, description="Page number."),
+    OpenApiParameter("page_size", PARAMETER_SCHEMA, description=PAGE_SIZE_TEXT),
+]
 
 
 def _positive_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+    if not raw.isdigit() or len(raw) > MAX_DIGITS or int(raw) < 1:
         raise ValidationError({name: [f"must be a whole number from 1 (got {raw[:30]!r})"]})
     return int(raw)
 
@@ -26,6 +35,16 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
+        """Both parameters are whole numbers of 1 to 9 digits, as `_positive_int` enforces;
+        sizes above 500 are capped, not refused."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(PARAMETER_SCHEMA)
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = PAGE_SIZE_TEXT
+        return parameters
 
     def get_page_size(self, request: Request) -> int:
         size = _positive_int(request, self.page_size_query_param)

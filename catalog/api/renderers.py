@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 
 from catalog.choices import ApiKind, PriceUnit
 from catalog.models import Adoption
@@ -88,3 +89,28 @@ class LiteLLMRenderer(BaseRenderer):
             response["Content-Type"] = "application/json"
             return JSONRenderer().render(data)
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode()
+
+
+class CSVRenderer(BaseRenderer):
+    """Makes `?format=csv` (or `Accept: text/csv`) choosable; the views answer it with a
+    streamed catalog.csv_export response, so this renders only errors, as JSON."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return b"" if data is None else JSONRenderer().render(data)
+
+
+def wants_csv(request: Request) -> bool:
+    accepted = getattr(request, "accepted_renderer", None)
+    return accepted is not None and accepted.format == CSVRenderer.format

@@ -360,8 +360,12 @@ class UnitAdoptionSerializer(serializers.ModelSerializer):
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True
     )
-    deprecation_date = serializers.DateField(source="model.deprecation_date", read_only=True)
-    retirement_date = serializers.DateField(source="model.retirement_date", read_only=True)
+    deprecation_date = serializers.DateField(
+        source="model.deprecation_date", read_only=True, allow_null=True
+    )
+    retirement_date = serializers.DateField(
+        source="model.retirement_date", read_only=True, allow_null=True
+    )
     successor = serializers.SlugRelatedField(
         source="model.successor", slug_field="slug", read_only=True, allow_null=True
     )

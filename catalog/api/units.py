@@ -16,9 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import BusinessUnit
-from catalog.api.renderers import LiteLLMRenderer, litellm_model_list
+from catalog.api.exports import (
+    ALLOW_LIST_CSV_COLUMNS,
+    FORMAT_JSON_OR_CSV,
+    MONEY_COLUMNS,
+    SAVINGS_CSV_COLUMNS,
+)
+from catalog.api.renderers import CSVRenderer, LiteLLMRenderer, litellm_model_list, wants_csv
 from catalog.api.rightsizing import UnitSavingsSerializer, savings_report
 from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
+from catalog.csv_export import csv_response
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
 
@@ -58,9 +65,9 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
-                enum=["json", "litellm"],
+                enum=["json", "litellm", "csv"],
                 description="`litellm`: the whole allow-list as a LiteLLM proxy `model_list` "
-                "(YAML), unpaginated.",
+                "(YAML), unpaginated; `csv`: the whole allow-list as a CSV download.",
             ),
             OpenApiParameter(
                 "If-None-Match",
@@ -79,7 +86,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["get"],
         url_path="models",
         filter_backends=[],
-        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer, CSVRenderer],
     )
     def models(self, request: Request, slug: str) -> Response:
         """What the unit may call now, with estimated monthly costs; cheaply pollable."""
@@ -92,21 +99,45 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if request.accepted_renderer.format == LiteLLMRenderer.format:
             return Response(litellm_model_list(adoptions))
+        if wants_csv(request):
+            rows = (UnitAdoptionSerializer(adoption).data for adoption in adoptions)
+            return csv_response(
+                f"{unit.slug}-models.csv", ALLOW_LIST_CSV_COLUMNS, rows, numeric=MONEY_COLUMNS
+            )
         page = self.paginate_queryset(adoptions)
         return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
 
-    @extend_schema(responses=UnitSavingsSerializer, operation_id="business_units_savings")
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
-    def savings(self, request: Request, slug: str) -> Response:
+    @extend_schema(
+        responses=UnitSavingsSerializer,
+        operation_id="business_units_savings",
+        parameters=[FORMAT_JSON_OR_CSV],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, CSVRenderer],
+    )
+    def savings(self, request: Request, slug: str) -> Any:
         """Per adoption: the cheapest eligible alternative and the monthly saving."""
-        return Response(UnitSavingsSerializer(savings_report(self.get_object())).data)
+        unit = self.get_object()
+        report = UnitSavingsSerializer(savings_report(unit)).data
+        if wants_csv(request):
+            return csv_response(
+                f"{unit.slug}-savings.csv",
+                SAVINGS_CSV_COLUMNS,
+                report["results"],
+                numeric=MONEY_COLUMNS,
+            )
+        return Response(report)
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         """Allow-lists carry an ETag of their bytes; a matching If-None-Match gets a 304."""
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self.action != "models" or response.status_code != 200:
+        if self.action != "models" or response.status_code != 200 or response.streaming:
             return response
         response.render()
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from catalog.choices import PriceUnit
+from catalog.choices import Modality, PriceUnit
 from catalog.vendors.base import show
 
 NOT_MODELS = frozenset({"sample_spec", "fallback_generalizations"})
@@ -183,6 +183,13 @@ def _str_list(key: str, name: str, value: object) -> list[str]:
     return value
 
 
+def _modalities(key: str, name: str, value: object) -> list[str]:
+    """The modalities the API's enum knows, in order, once each: a value new to the map is left
+    out rather than published outside the schema (clients generated from it would break)."""
+    known = set(Modality.values)
+    return list(dict.fromkeys(m for m in _str_list(key, name, value) if m in known))
+
+
 def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> CostMapEntry:
     provider = data.get("litellm_provider")
     if not isinstance(provider, str) or not provider:
@@ -199,8 +206,10 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
         if CODE_NAME.search(key):
             extra.append("code")
     inp, out, unit, deprecation = entry_prices(key, data)
-    inputs = _str_list(key, "supported_modalities", data.get("supported_modalities"))
-    outputs = _str_list(key, "supported_output_modalities", data.get("supported_output_modalities"))
+    inputs = _modalities(key, "supported_modalities", data.get("supported_modalities"))
+    outputs = _modalities(
+        key, "supported_output_modalities", data.get("supported_output_modalities")
+    )
     successor = data.get("successor_model")
     return CostMapEntry(
         key=key,

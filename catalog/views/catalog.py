@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import ModelStatus, SizeClass
@@ -67,6 +68,18 @@ def _canonical_url(request: HttpRequest) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def _csv_url(request: HttpRequest) -> str:
+    """The API's CSV of what the page shows: the same filters (the page's default status
+    included) and ordering, every matching row rather than this page."""
+    params = QueryDict(mutable=True)
+    for key, values in _filter_data(request.GET).lists():
+        kept = [v for v in values if v]
+        if kept and key != "page":
+            params.setlist(key, kept)
+    params["format"] = "csv"
+    return f"{reverse('aimodel-list')}/?{params.urlencode()}"
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
@@ -83,6 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
         "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        "csv_url": _csv_url(request),
     }
     if not wants_fragment(request):
         context |= {

@@ -1,6 +1,9 @@
-"""The OpenAPI schema is valid and the docs are served from the project, not a CDN."""
+"""The OpenAPI schema is valid, committed as it is generated, and the docs are served from the
+project, not a CDN."""
 
+import difflib
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +13,41 @@ from tests.catalog.api_support import token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+REGENERATE = "make schema  (manage.py spectacular --file docs/openapi.yaml --validate)"
+
+
+def schema_drift(committed: str, generated: str) -> str:
+    """Empty when the committed contract is what the code generates; else how they differ."""
+    if committed == generated:
+        return ""
+    diff = difflib.unified_diff(
+        committed.splitlines(),
+        generated.splitlines(),
+        "docs/openapi.yaml",
+        "generated",
+        n=1,
+        lineterm="",
+    )
+    shown = "\n".join(list(diff)[:60])
+    return (
+        f"docs/openapi.yaml is out of date with the code. Run `{REGENERATE}`, commit it.\n{shown}"
+    )
+
+
+def test_the_committed_schema_is_what_the_code_generates(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--validate", "--file", str(generated), stdout=StringIO())
+    drift = schema_drift(COMMITTED.read_text(), generated.read_text())
+    assert not drift, drift
+
+
+def test_a_contract_change_not_committed_is_reported_with_how_to_regenerate():
+    committed = COMMITTED.read_text()
+    changed = committed.replace("nullable: true", "nullable: false", 1)
+    drift = schema_drift(committed, changed)
+    assert "Run `make schema" in drift
+    assert "-          nullable: true" in drift and "+          nullable: false" in drift
 
 
 def test_schema_validates_without_warnings(tmp_path):
