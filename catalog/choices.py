@@ -105,6 +105,7 @@ class JobKind(models.TextChoices):
     SYNC_PRICES = "sync_prices", "Sync prices"
     CHECK_AVAILABILITY = "check_availability", "Check availability"
     EXPIRE_ADOPTIONS = "expire_adoptions", "Expire adoptions"
+    INGEST_USAGE = "ingest_usage", "Ingest usage"
 
 
 class Modality(models.TextChoices):

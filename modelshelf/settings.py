@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "catalog",
+    "usage",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "catalog.tasks.approvals.expire_adoptions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Daily at 04:30 UTC, after vendors' usage reports settle; each run re-reads the last
+    # USAGE_LOOKBACK_DAYS so late data replaces what was read before.
+    "ingest-usage": {"task": "usage.tasks.ingest_usage", "schedule": crontab(hour=4, minute=30)},
 }
 
 # Vendor jobs: per-call timeout, a whole vendor's availability deadline (below the task time
@@ -203,6 +207,9 @@ AVAILABILITY_VENDOR_TIMEOUT_SECONDS = env_int(
 AVAILABILITY_CONCURRENCY = env_int("AVAILABILITY_CONCURRENCY", 50, minimum=1)
 AVAILABILITY_SLOW_MS = env_int("AVAILABILITY_SLOW_MS", 5000, minimum=1)
 PRICE_SYNC_BATCH_SIZE = env_int("PRICE_SYNC_BATCH_SIZE", 1000, minimum=1)
+# Usage: days re-read by each ingest (late data lands), and the billed-vs-list gap that is news.
+USAGE_LOOKBACK_DAYS = env_int("USAGE_LOOKBACK_DAYS", 3, minimum=0)
+USAGE_MISMATCH_PCT = env_int("USAGE_MISMATCH_PCT", 5, minimum=0)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).
