@@ -58,9 +58,11 @@ bucket_result = st.fixed_dictionaries({
     "output_tokens": maybe(st.integers(0, 10**9)),
     "num_model_requests": maybe(st.integers(0, 10**6)),
     "uncached_input_tokens": maybe(st.integers(0, 10**9)),
-    "cache_creation": maybe(st.fixed_dictionaries({"ephemeral_5m_input_tokens": maybe(st.integers(0, 9))})),
-    "amount": maybe(st.one_of(st.decimals(allow_nan=True).map(str),
-                              st.fixed_dictionaries({"value": JSON, "currency": maybe(st.just("usd"))}))),
+    "cache_creation": maybe(st.fixed_dictionaries({"ephemeral_5m_input_tokens": JSON})),
+    "amount": maybe(st.one_of(
+        st.decimals(allow_nan=True).map(str),
+        st.fixed_dictionaries({"value": JSON, "currency": maybe(st.just("usd"))}),
+    )),
     "currency": maybe(st.just("USD")),
 })  # fmt: skip
 bucket_body = maybe(st.fixed_dictionaries({
