@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("usage.api.urls")),
     path("", include("catalog.urls")),
 ]
 
