@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("usage.api.urls")),
+    path("usage/", include("usage.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -35,6 +35,15 @@ def units_visible_to(user: User) -> QuerySet[BusinessUnit]:
     return BusinessUnit.objects.filter(pk__in=Membership.objects.filter(user=user).values("unit"))
 
 
+def recent_months(today: date, count: int) -> list[date]:
+    """The first days of this month and the `count - 1` before it, newest first."""
+    months, month = [], today.replace(day=1)
+    for _ in range(count):
+        months.append(month)
+        month = (month.replace(day=1) - date.resolution).replace(day=1)
+    return months
+
+
 def month_end(start: date) -> date:
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
