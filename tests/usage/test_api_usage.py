@@ -201,3 +201,11 @@ def test_unit_usage_queries_do_not_grow_with_models(
         assert client.get("/api/v1/chargeback/?month=2026-10").status_code == 200
     with django_assert_max_num_queries(9):
         assert client.get("/api/v1/usage-findings/").status_code == 200
+
+
+def test_errors_stay_json_when_csv_was_asked_for(october, outsider, approver):
+    missing = token_client(outsider).get(USAGE.format("marketing") + "?format=csv")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert "detail" in missing.json()
+    bad = token_client(approver).get("/api/v1/chargeback/?format=csv&month=2026-13")
+    assert bad.status_code == 400 and bad.json() == {"month": ["Use YYYY-MM."]}

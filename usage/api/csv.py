@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,12 +39,20 @@ class UsageCSVRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            # Errors keep DRF's JSON shape, whatever format the caller asked for.
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
         rows = data.get("results", data) if isinstance(data, dict) else data
-        if not isinstance(rows, list):  # an error body: keep it readable
-            rows = [data] if isinstance(data, dict) else []
+        if not isinstance(rows, list):
+            rows = []
+        # The view names its columns, so an empty report is still a header line (an empty body
+        # would lose its Content-Type).
+        view = (renderer_context or {}).get("view")
+        columns = getattr(view, "csv_columns", None) or (list(rows[0]) if rows else ["empty"])
         out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
         return out.getvalue().encode()

@@ -28,6 +28,7 @@ from usage.api.serializers import (
     ChargebackRowSerializer,
     IngestSerializer,
     MonthQuerySerializer,
+    UnitUsageRowSerializer,
     UnitUsageSerializer,
     UsageAccountSerializer,
     UsageFindingSerializer,
@@ -95,6 +96,7 @@ class UsageAccountViewSet(
 
 class UnitUsageView(APIView):
     renderer_classes = RENDERERS
+    csv_columns = list(UnitUsageRowSerializer().fields)
 
     @extend_schema(parameters=[MONTH], responses=UnitUsageSerializer)
     def get(self, request: Request, slug: str) -> Response:
@@ -130,6 +132,7 @@ class UsageFindingListView(generics.ListAPIView):
     serializer_class = UsageFindingSerializer
     filterset_class = UsageFindingFilter
     renderer_classes = RENDERERS
+    csv_columns = list(UsageFindingSerializer().fields)
 
     def get_queryset(self) -> Any:
         return UsageFinding.objects.filter(
@@ -139,8 +142,15 @@ class UsageFindingListView(generics.ListAPIView):
 
 class ChargebackView(APIView):
     renderer_classes = RENDERERS
+    csv_columns = list(ChargebackRowSerializer().fields)
 
-    @extend_schema(parameters=[MONTH], responses=ChargebackRowSerializer(many=True))
+    @extend_schema(
+        parameters=[MONTH],
+        responses=inline_serializer(
+            "Chargeback",
+            {"month": serializers.CharField(), "results": ChargebackRowSerializer(many=True)},
+        ),
+    )
     def get(self, request: Request) -> Response:
         """The month's spend per cost center, unit and model (the units the caller may see)."""
         month = requested_month(request)
