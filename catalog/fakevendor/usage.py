@@ -10,6 +10,7 @@ costs are the served cost map's prices, except that a plan may bill a vendor und
 demo's Anthropic bills 12 % under). `junk` (the server's fault prefix) adds untrustworthy items.
 """
 
+import functools
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -45,6 +46,13 @@ class UsagePlan:
     end: date | None = None  # default: today (UTC)
     bill_factor: dict[str, Decimal] = field(default_factory=dict)
     page_size: int = 31  # days per page at most, whatever the caller asks
+
+    @functools.cached_property
+    def by_account(self) -> dict[tuple[str, str], list[Entry]]:
+        index: dict[tuple[str, str], list[Entry]] = {}
+        for entry in self.entries:
+            index.setdefault((entry.kind, entry.account), []).append(entry)
+        return index
 
     def days(self, since: date, until: date) -> list[date]:
         last = min(until, self.end or datetime.now(UTC).date())
@@ -115,7 +123,9 @@ def answer(
 
 
 def _entries(plan: UsagePlan, kind: str, accounts: list[str]) -> list[Entry]:
-    return [e for e in plan.entries if e.kind == kind and (not accounts or e.account in accounts)]
+    if not accounts:
+        return [e for e in plan.entries if e.kind == kind]
+    return [e for a in dict.fromkeys(accounts) for e in plan.by_account.get((kind, a), [])]
 
 
 def _litellm(

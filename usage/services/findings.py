@@ -19,7 +19,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
@@ -138,7 +137,7 @@ def _unapproved(month: Month) -> list[Draft]:
     drafts = []
     for name, days in sorted(month.uncovered.items()):
         amounts = [a for *_, a in days if a is not None]
-        amount = sum(amounts, Decimal(0)) if amounts else None
+        amount = sum(amounts, Decimal(0)).quantize(CENTS) if amounts else None
         tokens_in = sum(d[1] for d in days)
         tokens_out = sum(d[2] for d in days)
         cost = "unpriced" if amount is None else money(amount)
@@ -228,27 +227,30 @@ def _over(month: Month, today: date) -> list[Draft]:
 
 
 def _record(month: Month, drafts: list[Draft]) -> list[UsageFinding]:
-    raised = []
+    """New findings are inserted (a concurrent run's duplicate is ignored by the unique key) and
+    returned to be told; known ones only get their figures updated. Three queries at most."""
+    known = {
+        (f.kind, f.subject): f
+        for f in UsageFinding.objects.filter(unit=month.unit, month=month.start)
+    }
+    fresh, changed = [], []
     for draft in drafts:
-        with transaction.atomic():
-            finding, created = UsageFinding.objects.get_or_create(
-                kind=draft.kind,
-                unit=month.unit,
-                month=month.start,
-                subject=draft.subject,
-                defaults={
-                    "detail": draft.detail,
-                    "amount": draft.amount,
-                    "model_id": draft.model_id,
-                    "source_id": draft.source_id,
-                },
-            )
-        if created:
-            raised.append(finding)
+        finding = known.get((draft.kind, draft.subject))
+        if finding is None:
+            fresh.append(
+                UsageFinding(
+                    kind=draft.kind, unit=month.unit, month=month.start, subject=draft.subject,
+                    detail=draft.detail, amount=draft.amount, model_id=draft.model_id,
+                    source_id=draft.source_id,
+                )
+            )  # fmt: skip
         elif (finding.detail, finding.amount) != (draft.detail, draft.amount):
             finding.detail, finding.amount = draft.detail, draft.amount
-            finding.save(update_fields=["detail", "amount", "updated_at"])
-    return raised
+            finding.updated_at = timezone.now()
+            changed.append(finding)
+    UsageFinding.objects.bulk_create(fresh, ignore_conflicts=True)
+    UsageFinding.objects.bulk_update(changed, ["detail", "amount", "updated_at"])
+    return fresh
 
 
 def _tell(raised: list[UsageFinding]) -> None:
