@@ -97,3 +97,19 @@ def test_an_unreachable_proxy_is_a_recorded_error_not_a_crash(priced_catalog, un
     assert result.retry_vendors == [str(source.pk)]
     assert result.runs[0].finished_at is not None
     assert "cannot connect" in result.runs[0].errors[0]["error"]
+
+
+def test_a_model_the_proxy_no_longer_reports_for_a_day_is_removed_from_that_day(
+    fake, gateway, unit
+):
+    usage_ingest(since=OCTOBER)
+    renamed = october_plan()
+    renamed.entries[1] = renamed.entries[1].__class__(
+        "litellm", "team-marketing", "gpt-4o-2024-08-06", 100_000, 10_000, 50
+    )
+    fake.usage_plan = renamed
+    result = usage_ingest(since=OCTOBER)
+    assert result.changed == 31 * 2  # 31 rows written, 31 stale rows removed
+    names = set(UsageRecord.objects.filter(unit=unit).values_list("vendor_model_id", flat=True))
+    assert names == {"gpt-4o-mini", "gpt-4o-2024-08-06"}
+    assert UsageRecord.objects.filter(source=gateway).count() == 93

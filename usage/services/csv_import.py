@@ -90,6 +90,7 @@ def usage_import_csv(*, source: UsageSource, lines: Iterable[str]) -> ImportResu
             since=min(r.day for r in rows),
             until=max(r.day for r in rows),
             matcher=ModelMatcher(source.kind),
+            replace_days=False,
         )
         run.checked, run.changed = written.checked, written.changed
         run.flagged = len(result.bad_lines)

@@ -87,9 +87,11 @@ def records_write(
     since: date,
     until: date,
     matcher: ModelMatcher,
+    replace_days: bool = True,
 ) -> WriteResult:
     """Upsert the window's rows for these accounts; unknown accounts and days outside the window
-    are recorded as problems, never written."""
+    are recorded as problems, never written. With `replace_days`, an account-day in the answer
+    is replaced whole (an import of part of a day passes False and only upserts)."""
     result = WriteResult()
     tallies: dict[Key, Tally] = defaultdict(Tally)
     unmapped: dict[str, int] = defaultdict(int)
@@ -120,7 +122,7 @@ def records_write(
             }
         )
     units = {a.pk: a.unit_id for a in accounts.values()}
-    result.changed = _upsert(source, tallies, units, matcher, since, until)
+    result.changed = _upsert(source, tallies, units, matcher, since, until, replace_days)
     result.touched = {(units[a], day.replace(day=1)) for a, day, _ in tallies}
     return result
 
@@ -171,13 +173,22 @@ def _upsert(
     matcher: ModelMatcher,
     since: date,
     until: date,
+    replace_days: bool,
 ) -> int:
     stored = {
-        (r[0], r[1], r[2]): r[3:]
+        (r[1], r[2], r[3]): (r[0], r[4:])
         for r in UsageRecord.objects.filter(
             source=source, account_id__in=list(units), day__range=(since, until)
-        ).values_list("account_id", "day", "vendor_model_id", *STORED_FIELDS)
+        ).values_list("pk", "account_id", "day", "vendor_model_id", *STORED_FIELDS)
     }
+    # A day an account was reported on is replaced whole: its models missing from the new
+    # answer go (a vendor re-attributed them). Days not reported now are left as they were.
+    reported = {(account_id, day) for account_id, day, _ in tallies}
+    stale = (
+        [pk for key, (pk, _) in stored.items() if key[:2] in reported and key not in tallies]
+        if replace_days
+        else []
+    )
     now = timezone.now()
     pending: list[tuple[object, ...]] = []
     for key, tally in tallies.items():
@@ -191,9 +202,10 @@ def _upsert(
             None if tally.billed_cost is None else tally.billed_cost.quantize(SIX_PLACES),
             tally.list_cost,
         )
-        if stored.get(key) != values:
+        if key not in stored or stored[key][1] != values:
             pending.append((source.pk, account_id, day, name, *values, now))
     with transaction.atomic():
+        UsageRecord.objects.filter(pk__in=stale).delete()
         if connection.vendor == "postgresql":
             _copy_upsert(pending)
         else:
@@ -207,7 +219,7 @@ def _upsert(
                     unique_fields=["source", "account", "day", "vendor_model_id"],
                     update_fields=UPDATE_FIELDS,
                 )
-    return len(pending)
+    return len(pending) + len(stale)
 
 
 def _copy_upsert(rows: list[tuple[object, ...]]) -> None:
