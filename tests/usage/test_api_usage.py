@@ -91,7 +91,7 @@ def test_a_malformed_month_is_a_400_naming_it(october, approver, month):
 def test_findings_are_listed_for_visible_units_and_filtered(october, member, approver):
     mine = token_client(member).get("/api/v1/usage-findings/").json()
     assert [f["business_unit"] for f in mine["results"]] == ["marketing"]
-    assert mine["results"][0]["month"] == "2026-10" and mine["results"][0]["amount"] == "1.000000"
+    assert mine["results"][0]["month"] == "2026-10" and mine["results"][0]["amount"] == "1.00"
     everyone = token_client(approver).get("/api/v1/usage-findings/?kind=over_budget").json()
     assert [f["business_unit"] for f in everyone["results"]] == ["engineering"]
     assert token_client(approver).get("/api/v1/usage-findings/?kind=bogus").status_code == 400

@@ -67,6 +67,7 @@ class UsageFindingSerializer(serializers.ModelSerializer):
     business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
     model = AIModelRefSerializer(allow_null=True, read_only=True)
     month = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
 
     class Meta:
         model = UsageFinding
