@@ -107,6 +107,7 @@ class JobKind(models.TextChoices):
     CHECK_AVAILABILITY = "check_availability", "Check availability"
     EXPIRE_ADOPTIONS = "expire_adoptions", "Expire adoptions"
     NOTIFY_LIFECYCLE = "notify_lifecycle", "Deprecation and retirement notices"
+    INGEST_USAGE = "ingest_usage", "Ingest usage"
 
 
 class Modality(models.TextChoices):

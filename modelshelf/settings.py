@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "evaluations",
+    "usage",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "catalog.tasks.notifications.notify_lifecycle",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily at 04:30 UTC, after vendors' usage reports settle; each run re-reads the last
+    # USAGE_LOOKBACK_DAYS so late data replaces what was read before.
+    "ingest-usage": {"task": "usage.tasks.ingest_usage", "schedule": crontab(hour=4, minute=30)},
 }
 
 # Vendor jobs: per-call timeout, a whole vendor's availability deadline (below the task time
@@ -234,6 +238,9 @@ EVAL_MAX_RETRIES = env_int("EVAL_MAX_RETRIES", 2, minimum=0)
 EVAL_TASK_BUDGET_SECONDS = env_int(
     "EVAL_TASK_BUDGET_SECONDS", max(1, CELERY_TASK_SOFT_TIME_LIMIT // 2), minimum=1
 )
+# Usage: days re-read by each ingest (late data lands), and the billed-vs-list gap that is news.
+USAGE_LOOKBACK_DAYS = env_int("USAGE_LOOKBACK_DAYS", 3, minimum=0)
+USAGE_MISMATCH_PCT = env_int("USAGE_MISMATCH_PCT", 5, minimum=0)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).

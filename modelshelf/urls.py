@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("evaluations.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("", include("evaluations.urls")),
+    path("api/v1/", include("usage.api.urls")),
+    path("usage/", include("usage.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -48,7 +48,8 @@ FAILED: Counter[str] = Counter()  # failing examples per role
 # a well-formed call that names unknown ones is a 400 that says which, and that is the contract.
 # Likewise a vendor's URLs: Django holds them to http(s)/ftp(s) with a real host, stricter than
 # OpenAPI's `format: uri` can say (`catalog:model_detail` is a URI, not a web address). And an
-# eval case's regex or JSON schema must compile, which no schema can say of a string.
+# eval case's regex or JSON schema must compile, which no schema can say of a string, and a
+# new usage source's name must not be taken.
 NAMES_OTHER_OBJECTS = [
     "PATCH /api/v1/vendors/{slug}/",
     "GET /api/v1/models/",
@@ -62,6 +63,8 @@ NAMES_OTHER_OBJECTS = [
     "POST /api/v1/auth/token/",
     "POST /api/v1/eval-suites/",
     "POST /api/v1/eval-suites/{slug}/runs/",
+    "POST /api/v1/usage-accounts/",
+    "POST /api/v1/usage-sources/",
 ]
 CONFIG = SchemathesisConfig.from_dict(
     {

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
@@ -33,7 +34,11 @@ from catalog.services.ai_models import ai_model_create, ai_model_update
 
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
-ENV_VAR_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+# A key's variable name, never the key: in the schema as a pattern, so clients know it up front.
+ENV_VAR_NAME_VALIDATOR = RegexValidator(
+    r"^[A-Z_][A-Z0-9_]*$",  # blank (no key) passes: DRF skips validators for ""
+    "The NAME of an environment variable (A-Z, 0-9, _), never the key itself.",
+)
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 SLUG = re.compile(r"[-\w]+")
 
@@ -305,13 +310,7 @@ class VendorSerializer(serializers.ModelSerializer):
             "url",
         ]
         read_only_fields = ["slug"]
-
-    def validate_api_key_env(self, value: str) -> str:
-        if value and not ENV_VAR_NAME.fullmatch(value):
-            raise serializers.ValidationError(
-                "The NAME of an environment variable (A-Z, 0-9, _), never the key itself."
-            )
-        return value
+        extra_kwargs = {"api_key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
 
 
 class SpecialtySerializer(serializers.ModelSerializer):

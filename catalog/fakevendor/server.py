@@ -9,6 +9,7 @@ only when `:n` is given):
   /litellm/model_prices.json            the bundled LiteLLM cost map (with --price-drift)
   /status/<name>/api/v2/summary.json    Atlassian Statuspage summary
   POST /<provider>/v1/chat/completions, /anthropic/v1/messages   the eval suites (chat.py)
+  the five usage endpoints of LiteLLM, OpenAI and Anthropic (see usage.py)
 Fault kinds: 401 403 404 429 (Retry-After) 500 503, timeout, malformed (broken JSON), junk
 (junk prices), empty (a list with no models), and for status pages degraded_performance,
 partial_outage, major_outage, full_outage (incident.io's word).
@@ -27,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from catalog.fakevendor import data
+from catalog.fakevendor import data, usage
 
 FAULT = re.compile(r"^/_fault/(?P<kind>[\w-]+)(?::(?P<times>\d+))?(?P<rest>/.*)$")
 STATUS_FAULTS = {"degraded_performance", "partial_outage", "major_outage", "full_outage"}
@@ -64,6 +65,7 @@ class FakeVendor(ThreadingHTTPServer):
         self.answers: dict[str, tuple[bytes, int, dict[str, str]]] = {}
         self.set_cost_map(data.load_cost_map() if cost_map is None else cost_map, price_drift)
         self._thread: threading.Thread | None = None
+        self.usage_plan = usage.demo_plan()  # tests swap in their own
 
     def set_cost_map(self, cost_map: dict[str, Any], price_drift: float = 0.0) -> None:
         """Serve another cost map from now on (tests change prices between syncs this way)."""
@@ -160,6 +162,9 @@ class Handler(BaseHTTPRequestHandler):
     def route(self, path: str, query: dict[str, list[str]], fault: str) -> None:
         segments = [s for s in path.split("/") if s]
         server = self.server
+        if usage.handles(segments):
+            args = (server.usage_plan, server.cost_map, segments, query, self.headers, fault)
+            return self.send_json(*usage.answer(*args))
         if path == "/litellm/model_prices.json":
             if fault == "junk":
                 return self.send_json(data.with_junk(server.cost_map))

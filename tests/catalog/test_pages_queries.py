@@ -27,7 +27,8 @@ BUDGET = {
     ),
     "/requests/": (5, 5),
     "/requests/new/?model=bulk-model-00000": (6, 6),
-    "/business-units/marketing/": (15, 15),
+    # + 2 for the usage panel (months of usage, findings).
+    "/business-units/marketing/": (17, 17),
     "/status/": (7, 7),
     "/recommend/": (5, 5),
     # Every chat model is judged (10,000 of them at the larger size) in a fixed number of queries.

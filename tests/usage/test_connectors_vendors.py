@@ -1,0 +1,101 @@
+"""The OpenAI and Anthropic organization connectors against the fake vendor over HTTP."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from tests.usage.conftest import OCTOBER, october_plan, source_at
+from usage.choices import SourceKind
+from usage.models import UsageRecord
+from usage.services.ingest import usage_ingest
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 10, 12)
+
+
+@pytest.fixture
+def openai_org(fake, priced_catalog, unit):
+    return source_at(fake, SourceKind.OPENAI, {"proj_marketing": unit})
+
+
+@pytest.fixture
+def anthropic_org(fake, priced_catalog, other_unit):
+    return source_at(fake, SourceKind.ANTHROPIC, {"wrkspc_eng": other_unit})
+
+
+def test_openai_tokens_per_project_model_and_day_over_every_page(openai_org, unit):
+    result = usage_ingest(since=OCTOBER)
+    assert result.errors == []
+    records = UsageRecord.objects.filter(source=openai_org)
+    assert records.count() == 31 * 2
+    record = records.get(day=DAY, vendor_model_id="gpt-4o-mini")
+    assert record.unit == unit and record.requests > 0
+    assert record.model is not None and record.model.vendor_model_id == "gpt-4o-mini"
+
+
+def test_openai_project_costs_are_shared_over_the_days_models_by_list_cost(openai_org):
+    usage_ingest(since=OCTOBER)
+    day = UsageRecord.objects.filter(source=openai_org, day=DAY)
+    billed = day.aggregate(total=Sum("billed_cost"))["total"]
+    listed = day.aggregate(total=Sum("list_cost"))["total"]
+    assert billed == listed  # the fake bills OpenAI at list
+    for record in day:
+        assert record.billed_cost == record.list_cost
+
+
+def test_anthropic_costs_are_cents_as_decimal_strings(anthropic_org, fake):
+    usage_ingest(since=OCTOBER)
+    record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
+    # claude-haiku-4-5 at $1 / $5 per million; billed 12 % under list, reported in cents.
+    expected_list = (Decimal(1) * record.input_tokens + Decimal(5) * record.output_tokens) / 10**6
+    assert record.list_cost == expected_list.quantize(Decimal("0.000001"))
+    assert record.billed_cost == (expected_list * Decimal("0.88")).quantize(Decimal("0.000001"))
+    assert record.billed_cost < 100  # not read as dollars (it would be 100× larger)
+
+
+def test_anthropic_input_counts_uncached_cache_reads_and_cache_creation(anthropic_org):
+    usage_ingest(since=OCTOBER)
+    record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
+    plan = october_plan()
+    assert record.input_tokens == plan.volume(plan.entries[-1], DAY)[0]
+
+
+def test_late_vendor_data_replaces_the_days_it_covers(fake, openai_org, anthropic_org):
+    usage_ingest(since=OCTOBER)
+    count = UsageRecord.objects.count()
+    late = october_plan()
+    late.entries[-1] = late.entries[-1].__class__(
+        "anthropic", "wrkspc_eng", "claude-haiku-4-5", 6_000_000, 600_000, 10
+    )
+    fake.usage_plan = late
+    result = usage_ingest(since=OCTOBER)
+    assert result.changed == 31
+    assert UsageRecord.objects.count() == count
+    record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
+    assert record.input_tokens == late.volume(late.entries[-1], DAY)[0]
+
+
+@pytest.mark.parametrize("kind", [SourceKind.OPENAI, SourceKind.ANTHROPIC])
+def test_junk_items_are_recorded_and_the_good_ones_written(fake, priced_catalog, unit, kind):
+    account = "proj_marketing" if kind == SourceKind.OPENAI else "wrkspc_eng"
+    source = source_at(fake, kind, {account: unit}, prefix="/_fault/junk")
+    result = usage_ingest(since=OCTOBER)
+    run = result.runs[0]
+    assert run.finished_at is not None and run.flagged > 0
+    assert UsageRecord.objects.filter(source=source).count() == 31 * (
+        2 if kind == SourceKind.OPENAI else 1
+    )
+    if kind == SourceKind.ANTHROPIC:
+        reasons = " ".join(e["error"] for e in run.errors)
+        assert "decimal string of cents" in reasons and "must be finite" in reasons
+        assert "currency must be USD" in reasons
+
+
+def test_a_rejected_admin_key_is_a_permanent_error_on_the_run(fake, priced_catalog, unit):
+    source = source_at(fake, SourceKind.OPENAI, {"proj_marketing": unit}, prefix="/_fault/401")
+    result = usage_ingest(since=OCTOBER)
+    assert result.retry_vendors == []
+    assert result.runs[0].errors[0]["http_status"] == 401
+    assert not UsageRecord.objects.filter(source=source).exists()

@@ -1,0 +1,94 @@
+"""The unit page's usage panel and the /usage/ company view."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import AIModelFactory
+from usage.choices import FindingKind, SourceKind
+from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def this_month(unit, other_unit):
+    """Marketing spent $40.00 (billed) on `chat` this month and used `shadow` unapproved."""
+    today = timezone.now().date()
+    source = UsageSource.objects.create(name="Gateway", kind=SourceKind.LITELLM)
+    chat = AIModelFactory(slug="chat", name="Chat One", vendor_model_id="chat-1")
+    for u, name, model, billed in [
+        (unit, "chat-1", chat, "40.00"),
+        (unit, "shadow-9", None, "2.50"),
+        (other_unit, "chat-1", chat, "7.00"),
+    ]:
+        account, _ = UsageAccount.objects.get_or_create(source=source, external_id=u.slug, unit=u)
+        UsageRecord.objects.create(
+            source=source, account=account, unit=u, day=today, vendor_model_id=name, model=model,
+            input_tokens=1_000_000, output_tokens=10, billed_cost=Decimal(billed),
+            list_cost=Decimal(billed), ingested_at=datetime.now(UTC),
+        )  # fmt: skip
+    UsageFinding.objects.create(
+        kind=FindingKind.UNAPPROVED_USE, unit=unit, month=today.replace(day=1), subject="shadow-9",
+        detail="shadow-9 used on 1 day(s) with no adoption covering them", amount=Decimal("2.50"),
+    )  # fmt: skip
+    return today
+
+
+def test_members_see_their_units_actual_spend_by_month_and_findings(client, member, this_month):
+    client.force_login(member)
+    page = client.get("/business-units/marketing/").content.decode()
+    assert "Actual spend vs forecast vs budget" in page
+    assert f"{this_month:%b %Y}" in page and "$42.50" in page
+    assert "shadow-9 used on 1 day(s)" in page
+    assert 'id="usage-data"' in page
+
+
+def test_an_outsider_sees_the_unit_page_without_its_usage(client, outsider, this_month):
+    client.force_login(outsider)
+    page = client.get("/business-units/marketing/")
+    assert page.status_code == 200
+    assert "Actual spend vs forecast vs budget" not in page.content.decode()
+
+
+def test_the_company_view_ranks_units_and_models_and_lists_unapproved_use(
+    client, approver, this_month
+):
+    client.force_login(approver)
+    page = client.get("/usage/").content.decode()
+    top_units = page[page.index('aria-label="Top units"') :]
+    assert top_units.index("Marketing") < top_units.index("Engineering")  # $42.50, then $7.00
+    assert "$49.50" in page  # the company's month
+    assert "shadow-9" in page and "not in the catalog" in page
+    assert "Chat One" in page
+
+
+def test_the_company_view_filters_by_unit_and_month_and_ignores_junk(client, approver, this_month):
+    client.force_login(approver)
+    only = client.get("/usage/", {"unit": "engineering"}, headers={"HX-Request": "true"})
+    body = only.content.decode()
+    assert "<html" not in body and "$7.00" in body and "shadow-9" not in body
+    last_year = client.get("/usage/", {"month": "1999-01", "unit": "<script>"})
+    assert last_year.status_code == 200 and "$49.50" in last_year.content.decode()
+
+
+def test_members_see_only_their_units_in_the_company_view(client, member, this_month):
+    client.force_login(member)
+    page = client.get("/usage/").content.decode()
+    assert "$42.50" in page and "Engineering" not in page
+
+
+def test_the_company_view_runs_a_fixed_number_of_queries(
+    client, approver, this_month, django_assert_max_num_queries
+):
+    client.force_login(approver)
+    with django_assert_max_num_queries(12):
+        assert client.get("/usage/").status_code == 200
+
+
+def test_past_months_show_zero_not_missing(client, member, this_month):
+    client.force_login(member)
+    page = client.get("/business-units/marketing/").content.decode()
+    assert page.count("$0.00") >= 5  # five earlier months without usage

@@ -1,0 +1,114 @@
+"""Usage configuration (sources, accounts) and report rows as the API shows them."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import BusinessUnit
+from catalog.api.serializers import ENV_VAR_NAME_VALIDATOR, AIModelRefSerializer, SlugRefField
+from usage.models import UsageAccount, UsageFinding, UsageSource
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's field also takes 0, 1, "yes", "on"…"""
+
+    def to_internal_value(self, data: object) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class UsageSourceSerializer(serializers.ModelSerializer):
+    active = JSONBooleanField(required=False, default=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        """Text fields take JSON strings only, as the schema says (DRF would take 0 as "0")."""
+        if isinstance(data, dict):
+            wrong = {
+                name: ["Not a valid string."]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and name in data
+                and not isinstance(data[name], str)
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
+    class Meta:
+        model = UsageSource
+        fields = ["id", "name", "kind", "base_url", "key_env", "active"]
+        extra_kwargs = {"key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
+
+
+class UsageAccountSerializer(serializers.ModelSerializer):
+    business_unit = SlugRefField(source="unit", queryset=BusinessUnit.objects.all())
+
+    class Meta:
+        model = UsageAccount
+        fields = ["id", "source", "external_id", "business_unit"]
+
+
+class IngestSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+
+
+# YYYY-MM from year 1000 on: a month before that is a typo (and year 0 is no date at all).
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(
+        MONTH_PATTERN, required=False, error_messages={"invalid": "Use YYYY-MM."}
+    )
+
+
+class UnitUsageRowSerializer(serializers.Serializer):
+    model = AIModelRefSerializer(allow_null=True)
+    vendor_model_id = serializers.CharField()
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    billed_cost = serializers.DecimalField(18, 2, allow_null=True)
+    list_cost = serializers.DecimalField(18, 2, allow_null=True)
+    forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
+    variance = serializers.DecimalField(18, 2, allow_null=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    billed_cost = serializers.DecimalField(18, 2, allow_null=True)
+    list_cost = serializers.DecimalField(18, 2, allow_null=True)
+    forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
+    unpriced = serializers.IntegerField(help_text="models whose list cost is unknown")
+
+
+class UnitUsageSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    results = UnitUsageRowSerializer(many=True)
+    totals = TotalsSerializer()
+
+
+class UsageFindingSerializer(serializers.ModelSerializer):
+    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    model = AIModelRefSerializer(allow_null=True, read_only=True)
+    month = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
+
+    class Meta:
+        model = UsageFinding
+        fields = ["id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at"]
+
+    def get_month(self, finding: UsageFinding) -> str:
+        return f"{finding.month:%Y-%m}"
+
+
+class ChargebackRowSerializer(serializers.Serializer):
+    cost_center = serializers.CharField()
+    business_unit = serializers.CharField()
+    vendor = serializers.CharField(allow_null=True)
+    model = serializers.CharField(allow_null=True)
+    vendor_model_id = serializers.CharField()
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    billed_cost = serializers.DecimalField(18, 2, allow_null=True)
+    list_cost = serializers.DecimalField(18, 2, allow_null=True)

@@ -1,0 +1,98 @@
+"""Daily usage per account and reported model, and what the checks found in it."""
+
+from django.db import models
+
+from usage.choices import FindingKind
+
+MONEY = {"max_digits": 18, "decimal_places": 6}
+
+
+class UsageRecord(models.Model):
+    """One account's use of one model on one day, as the source reported it.
+
+    Unique on (source, account, day, reported model): a re-ingested day replaces the row, so late
+    data lands and nothing is counted twice. `list_cost` is tokens × the catalog price in force
+    that day (null when unpriced); `billed_cost` is what the source says was charged.
+    """
+
+    source = models.ForeignKey(
+        "usage.UsageSource", on_delete=models.CASCADE, related_name="records"
+    )
+    account = models.ForeignKey(
+        "usage.UsageAccount", on_delete=models.CASCADE, related_name="records"
+    )
+    unit = models.ForeignKey(
+        "accounts.BusinessUnit", on_delete=models.CASCADE, related_name="usage_records"
+    )
+    day = models.DateField()
+    vendor_model_id = models.CharField(max_length=200, blank=True)
+    model = models.ForeignKey(
+        "catalog.AIModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+    )
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveBigIntegerField(default=0)
+    billed_cost = models.DecimalField(**MONEY, null=True, blank=True)
+    list_cost = models.DecimalField(**MONEY, null=True, blank=True)
+    ingested_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "vendor_model_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "account", "day", "vendor_model_id"],
+                name="usage_record_one_per_day_model",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "day"], name="usage_record_unit_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.vendor_model_id}"
+
+
+class UsageFinding(models.Model):
+    """Something a unit's usage shows that someone should act on; told once when first found.
+
+    `subject` tells findings of one kind, unit and month apart (the reported model, or the
+    source for a bill mismatch); `amount` is the USD figure behind it.
+    """
+
+    kind = models.CharField(max_length=20, choices=FindingKind.choices)
+    unit = models.ForeignKey(
+        "accounts.BusinessUnit", on_delete=models.CASCADE, related_name="usage_findings"
+    )
+    month = models.DateField(help_text="The first day of the month the finding is about.")
+    subject = models.CharField(max_length=200, blank=True)
+    model = models.ForeignKey(
+        "catalog.AIModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="usage_findings",
+    )
+    source = models.ForeignKey(
+        "usage.UsageSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    detail = models.CharField(max_length=500)
+    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "month", "subject"], name="usage_finding_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.unit_id} {self.month:%Y-%m} {self.subject}"

@@ -1,0 +1,275 @@
+"""Findings from a unit's month of usage, each told once to its managers and the approvers.
+
+- unapproved use: a model used on a day with no adoption covering that day (shadow AI);
+- bill mismatch: per source, billed differs from list by more than USAGE_MISMATCH_PCT;
+- over forecast: a model's month-to-date list cost, projected to the month's end, exceeds its
+  adoption's forecast by more than 25 %;
+- over budget: the unit's month-to-date actual (billed, else list), projected, exceeds its budget.
+
+Findings are keyed (kind, unit, month, subject): a later run updates the figures of a finding
+already told, and never tells it again.
+"""
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
+from catalog.choices import AdoptionStatus
+from catalog.models import Adoption
+from catalog.notifications import notify
+from usage.choices import FindingKind
+from usage.models import UsageFinding, UsageRecord, UsageSource
+
+CENTS = Decimal("0.01")
+OVER_FORECAST_PCT = Decimal(25)
+
+
+@dataclass
+class Draft:
+    kind: str
+    subject: str
+    detail: str
+    amount: Decimal | None
+    model_id: int | None = None
+    source_id: int | None = None
+
+
+@dataclass
+class Month:
+    """A unit's month of records, summed the ways the checks need."""
+
+    unit: BusinessUnit
+    start: date
+    uncovered: dict[str, list[tuple[date, int, int, Decimal | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    models: dict[str, int | None] = field(default_factory=dict)
+    by_source: dict[int, list[Decimal]] = field(
+        default_factory=lambda: defaultdict(lambda: [Decimal(0), Decimal(0)])
+    )
+    list_by_model: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    actual: Decimal = Decimal(0)
+
+    @property
+    def end(self) -> date:
+        return self.start.replace(day=calendar.monthrange(self.start.year, self.start.month)[1])
+
+    def projected(self, amount: Decimal, today: date) -> Decimal:
+        """Month-to-date → whole month, at the pace of the days elapsed so far."""
+        if today >= self.end:
+            return amount
+        elapsed = max(1, (today - self.start).days + 1)
+        return amount * self.end.day / elapsed
+
+
+def money(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount).quantize(CENTS):,}"
+
+
+def findings_check(*, unit_months: Iterable[tuple[int, date]]) -> list[UsageFinding]:
+    """Evaluate these (unit id, first day of month) pairs; returns the findings first raised."""
+    pairs = sorted(set(unit_months))
+    if not pairs:
+        return []
+    units = BusinessUnit.objects.in_bulk({u for u, _ in pairs})
+    today = timezone.now().date()
+    raised: list[UsageFinding] = []
+    for unit_id, start in pairs:
+        month = _month(units[unit_id], start)
+        drafts = _unapproved(month) + _mismatches(month) + _over(month, today)
+        raised += _record(month, drafts)
+    _tell(raised)
+    return raised
+
+
+def _month(unit: BusinessUnit, start: date) -> Month:
+    month = Month(unit=unit, start=start)
+    covered = _coverage(unit, start, month.end)
+    rows = UsageRecord.objects.filter(unit=unit, day__range=(start, month.end)).values_list(
+        "day",
+        "vendor_model_id",
+        "model_id",
+        "source_id",
+        "input_tokens",
+        "output_tokens",
+        "billed_cost",
+        "list_cost",
+    )
+    for day, name, model_id, source_id, tokens_in, tokens_out, billed, listed in rows:
+        actual = billed if billed is not None else listed
+        month.actual += actual or 0
+        if billed is not None and listed is not None:
+            month.by_source[source_id][0] += billed
+            month.by_source[source_id][1] += listed
+        if model_id is not None and listed is not None:
+            month.list_by_model[model_id] += listed
+        if name and not any(a <= day < b for a, b in covered.get(model_id, ())):
+            month.uncovered[name].append((day, tokens_in, tokens_out, actual))
+            month.models[name] = model_id
+    return month
+
+
+def _coverage(unit: BusinessUnit, start: date, end: date) -> dict[int | None, list]:
+    """Model id → the [approved, expires) day ranges of adoptions that covered the month.
+    A revoked adoption does not record when it was revoked, so it covers nothing."""
+    spans: dict[int | None, list[tuple[date, date]]] = defaultdict(list)
+    adoptions = Adoption.objects.filter(
+        unit=unit,
+        status__in=[AdoptionStatus.ACTIVE, AdoptionStatus.EXPIRED],
+        approved_at__date__lte=end,
+        expires_at__date__gt=start,
+    ).values_list("model_id", "approved_at", "expires_at")
+    for model_id, approved, expires in adoptions:
+        spans[model_id].append((approved.date(), expires.date()))
+    return spans
+
+
+def _unapproved(month: Month) -> list[Draft]:
+    drafts = []
+    for name, days in sorted(month.uncovered.items()):
+        amounts = [a for *_, a in days if a is not None]
+        amount = sum(amounts, Decimal(0)).quantize(CENTS) if amounts else None
+        tokens_in = sum(d[1] for d in days)
+        tokens_out = sum(d[2] for d in days)
+        cost = "unpriced" if amount is None else money(amount)
+        drafts.append(
+            Draft(
+                kind=FindingKind.UNAPPROVED_USE,
+                subject=name,
+                model_id=month.models[name],
+                amount=amount,
+                detail=(
+                    f"{name} used on {len({d[0] for d in days})} day(s) with no adoption "
+                    f"covering them: {tokens_in:,} input and {tokens_out:,} output tokens, {cost}."
+                ),
+            )
+        )
+    return drafts
+
+
+def _mismatches(month: Month) -> list[Draft]:
+    limit = Decimal(str(settings.USAGE_MISMATCH_PCT))
+    names = dict(UsageSource.objects.filter(pk__in=month.by_source).values_list("pk", "name"))
+    drafts = []
+    for source_id, (billed, listed) in sorted(month.by_source.items()):
+        if listed <= 0:
+            continue
+        pct = (billed - listed) * 100 / listed
+        if abs(pct) <= limit:
+            continue
+        drafts.append(
+            Draft(
+                kind=FindingKind.BILL_MISMATCH,
+                subject=names[source_id],
+                source_id=source_id,
+                amount=(billed - listed).quantize(CENTS),
+                detail=(
+                    f"{names[source_id]} billed {money(billed)} against {money(listed)} at "
+                    f"catalog list prices ({pct:+.1f} %): a negotiated discount or a wrong "
+                    f"catalog price."
+                ),
+            )
+        )
+    return drafts
+
+
+def _over(month: Month, today: date) -> list[Draft]:
+    drafts = []
+    adoptions = (
+        Adoption.objects.filter(unit=month.unit, status=AdoptionStatus.ACTIVE)
+        .filter(model_id__in=list(month.list_by_model))
+        .select_related("model")
+    )
+    for adoption in adoptions:
+        forecast = adoption.estimated_monthly_cost
+        if not forecast:
+            continue
+        projected = month.projected(month.list_by_model[adoption.model_id], today)
+        if projected * 100 <= forecast * (100 + OVER_FORECAST_PCT):
+            continue
+        drafts.append(
+            Draft(
+                kind=FindingKind.OVER_FORECAST,
+                subject=adoption.model.vendor_model_id,
+                model_id=adoption.model_id,
+                amount=projected.quantize(CENTS),
+                detail=(
+                    f"{adoption.model.name} is on course for {money(projected)} this month "
+                    f"against a forecast of {money(forecast)} "
+                    f"({(projected - forecast) * 100 / forecast:+.0f} %)."
+                ),
+            )
+        )
+    budget = month.unit.monthly_budget
+    projected = month.projected(month.actual, today)
+    if budget is not None and projected > budget:
+        drafts.append(
+            Draft(
+                kind=FindingKind.OVER_BUDGET,
+                subject="",
+                amount=projected.quantize(CENTS),
+                detail=(
+                    f"{month.unit.name} is on course for {money(projected)} this month against "
+                    f"a budget of {money(budget)}."
+                ),
+            )
+        )
+    return drafts
+
+
+def _record(month: Month, drafts: list[Draft]) -> list[UsageFinding]:
+    """New findings are inserted (a concurrent run's duplicate is ignored by the unique key) and
+    returned to be told; known ones only get their figures updated. Three queries at most."""
+    known = {
+        (f.kind, f.subject): f
+        for f in UsageFinding.objects.filter(unit=month.unit, month=month.start)
+    }
+    fresh, changed = [], []
+    for draft in drafts:
+        finding = known.get((draft.kind, draft.subject))
+        if finding is None:
+            fresh.append(
+                UsageFinding(
+                    kind=draft.kind, unit=month.unit, month=month.start, subject=draft.subject,
+                    detail=draft.detail, amount=draft.amount, model_id=draft.model_id,
+                    source_id=draft.source_id,
+                )
+            )  # fmt: skip
+        elif (finding.detail, finding.amount) != (draft.detail, draft.amount):
+            finding.detail, finding.amount = draft.detail, draft.amount
+            finding.updated_at = timezone.now()
+            changed.append(finding)
+    UsageFinding.objects.bulk_create(fresh, ignore_conflicts=True)
+    UsageFinding.objects.bulk_update(changed, ["detail", "amount", "updated_at"])
+    return fresh
+
+
+def _tell(raised: list[UsageFinding]) -> None:
+    """One message per unit with its new findings, to its managers and the approvers."""
+    if not raised:
+        return
+    approvers = list(User.objects.filter(groups__in=Group.objects.filter(name=APPROVERS_GROUP)))
+    by_unit: dict[int, list[UsageFinding]] = defaultdict(list)
+    for finding in raised:
+        by_unit[finding.unit_id].append(finding)
+    managers: dict[int, list[User]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        unit_id__in=by_unit, role=Membership.Role.MANAGER
+    ).select_related("user"):
+        managers[membership.unit_id].append(membership.user)
+    for unit_id, findings in by_unit.items():
+        unit = findings[0].unit
+        notify(
+            recipients=[*managers[unit_id], *approvers],
+            subject=f"{len(findings)} usage finding(s) for {unit.name}",
+            body="\n".join(f"- {f.get_kind_display()}: {f.detail}" for f in findings),
+        )

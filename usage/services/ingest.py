@@ -1,0 +1,113 @@
+"""The `ingest_usage` job: each active source's last days, re-read so late data lands.
+
+Each source gets a JobRun (kind ingest_usage; its name in every error). A source that cannot be
+reached records the error and the others go on; a bad item is a recorded problem and the rest
+of the answer is written. Accounts are fetched in chunks so memory stays flat at any volume.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from catalog.choices import JobKind
+from catalog.models import JobRun
+from catalog.services.job_results import JobResult
+from catalog.vendors.base import VendorError, tls_context
+from usage.choices import SourceKind
+from usage.connectors import CONNECTORS
+from usage.models import UsageAccount, UsageSource
+from usage.services.findings import findings_check
+from usage.services.pricing import ModelMatcher
+from usage.services.records import records_write
+
+ACCOUNTS_PER_CALL = 50
+MAX_PROBLEMS_KEPT = 200  # per run: enough to act on, not a megabyte of JSON
+
+
+def ingest_window(since: date | None = None) -> tuple[date, date]:
+    """From `since` (default today − USAGE_LOOKBACK_DAYS, read at call time) through today."""
+    today = timezone.now().date()
+    start = since or today - timedelta(days=settings.USAGE_LOOKBACK_DAYS)
+    return min(start, today), today
+
+
+def runs_close_interrupted() -> int:
+    """Close runs a killed worker left open (older than any task may live)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return JobRun.objects.filter(
+        kind=JobKind.INGEST_USAGE, finished_at__isnull=True, started_at__lt=cutoff
+    ).update(finished_at=timezone.now(), errors=[{"error": "interrupted"}])
+
+
+def usage_ingest(
+    *,
+    source_ids: Sequence[int] | None = None,
+    since: date | None = None,
+    track: Callable[[int], object] | None = None,
+) -> JobResult:
+    """Ingest every active API source (or the given ones) for the window, then check findings
+    for the units and months it touched. Never raises for a source's failure."""
+    runs_close_interrupted()
+    start, end = ingest_window(since)
+    sources = UsageSource.objects.filter(active=True).exclude(kind=SourceKind.FILE)
+    if source_ids is not None:
+        sources = sources.filter(pk__in=source_ids)
+    result = JobResult()
+    touched: set[tuple[int, date]] = set()
+    timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
+        for source in sources.order_by("name"):
+            run = JobRun.objects.create(kind=JobKind.INGEST_USAGE, started_at=timezone.now())
+            result.runs.append(run)
+            connector = CONNECTORS[source.kind](
+                client, base_url=source.base_url, api_key_env=source.key_env
+            )
+            accounts = {a.external_id: a for a in source.accounts.select_related("unit")}
+            matcher = ModelMatcher(source.kind)
+            ids = sorted(accounts)
+            for at in range(0, len(ids), ACCOUNTS_PER_CALL):
+                chunk = {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}
+                try:
+                    fetched = connector.fetch(accounts=list(chunk), since=start, until=end)
+                except VendorError as exc:
+                    run.errors.append(exc.as_record(source=source.name))
+                    if not exc.permanent:
+                        result.retry_vendors.append(str(source.pk))
+                        result.retry_after = max(result.retry_after or 0, exc.retry_after or 0)
+                    break
+                written = records_write(
+                    source=source,
+                    accounts=chunk,
+                    rows=fetched.rows,
+                    costs=fetched.costs,
+                    since=start,
+                    until=end,
+                    matcher=matcher,
+                )
+                run.checked += written.checked
+                run.changed += written.changed
+                problems = [
+                    {"source": source.name, **p} for p in fetched.problems + written.problems
+                ]
+                run.flagged += len(problems)
+                run.errors.extend(problems[: max(0, MAX_PROBLEMS_KEPT - len(run.errors))])
+                touched |= written.touched
+                if track:
+                    track(len(chunk))
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
+    findings_check(unit_months=touched)
+    return result
+
+
+def accounts_count(source_ids: Sequence[int] | None = None) -> int:
+    """How many accounts a run will fetch (the progress bar's total)."""
+    accounts = UsageAccount.objects.filter(source__active=True).exclude(
+        source__kind=SourceKind.FILE
+    )
+    if source_ids is not None:
+        accounts = accounts.filter(source_id__in=source_ids)
+    return accounts.count()

@@ -1,0 +1,244 @@
+"""Writing a window of fetched usage: one row per (source, account, day, reported model).
+
+Rows are summed per key (a vendor may split a model's day by tier or batch), priced from the
+ledger, given their share of separately reported charges, and upserted: a re-ingested day
+replaces its rows, and rows equal to what is stored are not written at all.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from usage.connectors.base import SIX_PLACES, CostRow, UsageRow
+from usage.models import UsageAccount, UsageRecord, UsageSource
+from usage.services.pricing import ModelMatcher, PriceLedger
+
+UNATTRIBUTED = ""  # a charge for an account-day with no usage row to carry it
+Key = tuple[int, date, str]  # account id, day, reported model
+# In the order `_upsert` compares them with what is stored.
+STORED_FIELDS = [
+    "unit_id",
+    "model_id",
+    "input_tokens",
+    "output_tokens",
+    "requests",
+    "billed_cost",
+    "list_cost",
+]
+# Column order of the rows `_upsert` writes.
+COLUMNS = [
+    "source_id", "account_id", "day", "vendor_model_id", "unit_id", "model_id", "input_tokens",
+    "output_tokens", "requests", "billed_cost", "list_cost", "ingested_at",
+]  # fmt: skip
+UPDATE_FIELDS = [
+    "unit",
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "requests",
+    "billed_cost",
+    "list_cost",
+    "ingested_at",
+]
+BATCH = 2000
+
+
+@dataclass
+class Tally:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    requests: int = 0
+    billed_cost: Decimal | None = None
+    list_cost: Decimal | None = None
+
+    def bill(self, amount: Decimal) -> None:
+        self.billed_cost = (self.billed_cost or Decimal(0)) + amount
+
+
+@dataclass
+class WriteResult:
+    checked: int = 0
+    changed: int = 0
+    problems: list[dict[str, object]] = field(default_factory=list)
+    touched: set[tuple[int, date]] = field(default_factory=set)  # (unit id, month)
+
+
+def share(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `amount` in proportion to `weights` (equal parts when they sum to 0); the parts are
+    rounded to 6 places and always add up to `amount` exactly."""
+    total = sum(weights, Decimal(0))
+    if total <= 0:
+        weights, total = [Decimal(1)] * len(weights), Decimal(len(weights))
+    parts = [(amount * w / total).quantize(SIX_PLACES) for w in weights[:-1]]
+    return [*parts, amount - sum(parts, Decimal(0))]
+
+
+def records_write(
+    *,
+    source: UsageSource,
+    accounts: dict[str, UsageAccount],
+    rows: Iterable[UsageRow],
+    costs: Iterable[CostRow],
+    since: date,
+    until: date,
+    matcher: ModelMatcher,
+    replace_days: bool = True,
+) -> WriteResult:
+    """Upsert the window's rows for these accounts; unknown accounts and days outside the window
+    are recorded as problems, never written. With `replace_days`, an account-day in the answer
+    is replaced whole (an import of part of a day passes False and only upserts)."""
+    result = WriteResult()
+    tallies: dict[Key, Tally] = defaultdict(Tally)
+    unmapped: dict[str, int] = defaultdict(int)
+    for row in rows:
+        result.checked += 1
+        account = accounts.get(row.account)
+        if account is None or not since <= row.day <= until:
+            unmapped[row.account if account is None else f"{row.account} on {row.day}"] += 1
+            continue
+        tally = tallies[(account.pk, row.day, row.model)]
+        tally.input_tokens += row.input_tokens
+        tally.output_tokens += row.output_tokens
+        tally.requests += row.requests
+        if row.billed_cost is not None:
+            tally.bill(row.billed_cost)
+    ledger = PriceLedger(m for m in (matcher.match(k[2]) for k in tallies) if m is not None)
+    for (_, day, name), tally in tallies.items():
+        tally.list_cost = ledger.list_cost(
+            matcher.match(name), day, tally.input_tokens, tally.output_tokens
+        )
+    _apply_costs(tallies, costs, accounts, since, until, unmapped)
+    for what, rows_skipped in unmapped.items():
+        result.problems.append(
+            {
+                "where": source.name,
+                "error": f"no account or outside the window: {what}",
+                "rows": rows_skipped,
+            }
+        )
+    units = {a.pk: a.unit_id for a in accounts.values()}
+    result.changed = _upsert(source, tallies, units, matcher, since, until, replace_days)
+    result.touched = {(units[a], day.replace(day=1)) for a, day, _ in tallies}
+    return result
+
+
+def _apply_costs(
+    tallies: dict[Key, Tally],
+    costs: Iterable[CostRow],
+    accounts: dict[str, UsageAccount],
+    since: date,
+    until: date,
+    unmapped: dict[str, int],
+) -> None:
+    """A charge naming a model goes to that row; the rest of an account-day's charges are shared
+    over its rows by list cost (tokens when any is unpriced)."""
+    pooled: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
+    for cost in costs:
+        account = accounts.get(cost.account)
+        if account is None or not since <= cost.day <= until:
+            unmapped[cost.account if account is None else f"{cost.account} on {cost.day}"] += 1
+            continue
+        key = (account.pk, cost.day, cost.model)
+        if cost.model and key in tallies:
+            tallies[key].bill(cost.amount)
+        else:
+            pooled[(account.pk, cost.day)] += cost.amount
+    if not pooled:
+        return
+    by_day: dict[tuple[int, date], list[Tally]] = defaultdict(list)
+    for (account_id, day, _), tally in tallies.items():
+        by_day[(account_id, day)].append(tally)
+    for (account_id, day), amount in pooled.items():
+        carriers = by_day.get((account_id, day))
+        if not carriers:
+            tallies[(account_id, day, UNATTRIBUTED)].bill(amount)
+            continue
+        if all(t.list_cost is not None for t in carriers):
+            weights = [t.list_cost or Decimal(0) for t in carriers]
+        else:
+            weights = [Decimal(t.input_tokens + t.output_tokens) for t in carriers]
+        for tally, part in zip(carriers, share(amount, weights), strict=True):
+            tally.bill(part)
+
+
+def _upsert(
+    source: UsageSource,
+    tallies: dict[Key, Tally],
+    units: dict[int, int],
+    matcher: ModelMatcher,
+    since: date,
+    until: date,
+    replace_days: bool,
+) -> int:
+    stored = {
+        (r[1], r[2], r[3]): (r[0], r[4:])
+        for r in UsageRecord.objects.filter(
+            source=source, account_id__in=list(units), day__range=(since, until)
+        ).values_list("pk", "account_id", "day", "vendor_model_id", *STORED_FIELDS)
+    }
+    # A day an account was reported on is replaced whole: its models missing from the new
+    # answer go (a vendor re-attributed them). Days not reported now are left as they were.
+    reported = {(account_id, day) for account_id, day, _ in tallies}
+    stale = (
+        [pk for key, (pk, _) in stored.items() if key[:2] in reported and key not in tallies]
+        if replace_days
+        else []
+    )
+    now = timezone.now()
+    pending: list[tuple[object, ...]] = []
+    for key, tally in tallies.items():
+        account_id, day, name = key
+        values = (
+            units[account_id],
+            matcher.match(name),
+            tally.input_tokens,
+            tally.output_tokens,
+            tally.requests,
+            None if tally.billed_cost is None else tally.billed_cost.quantize(SIX_PLACES),
+            tally.list_cost,
+        )
+        if key not in stored or stored[key][1] != values:
+            pending.append((source.pk, account_id, day, name, *values, now))
+    with transaction.atomic():
+        UsageRecord.objects.filter(pk__in=stale).delete()
+        if connection.vendor == "postgresql":
+            _copy_upsert(pending)
+        else:
+            for start in range(0, len(pending), BATCH):
+                UsageRecord.objects.bulk_create(
+                    [
+                        UsageRecord(**dict(zip(COLUMNS, row, strict=True)))
+                        for row in pending[start : start + BATCH]
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["source", "account", "day", "vendor_model_id"],
+                    update_fields=UPDATE_FIELDS,
+                )
+    return len(pending) + len(stale)
+
+
+def _copy_upsert(rows: list[tuple[object, ...]]) -> None:
+    """PostgreSQL: COPY the rows into a scratch table, then one INSERT … ON CONFLICT DO UPDATE
+    (a multi-row INSERT of a million rows costs several times more)."""
+    if not rows:
+        return
+    columns = ", ".join(COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[4:])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS usage_incoming")
+        cursor.execute(
+            f"CREATE TEMP TABLE usage_incoming ON COMMIT DROP AS SELECT {columns} "
+            "FROM usage_usagerecord WITH NO DATA"
+        )
+        with cursor.copy(f"COPY usage_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO usage_usagerecord ({columns}) SELECT {columns} FROM usage_incoming "
+            f"ON CONFLICT (source_id, account_id, day, vendor_model_id) DO UPDATE SET {updates}"
+        )

@@ -1,0 +1,42 @@
+"""The unit page's usage panel, rendered by the usage app so catalog's views never import it."""
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from accounts.models import BusinessUnit
+from catalog.services.budgets import unit_forecast
+from usage.models import UsageFinding
+from usage.services.reports import recent_months, unit_months, units_visible_to
+
+register = template.Library()
+MONTHS_SHOWN = 6
+FINDINGS_SHOWN = 10
+
+
+@register.inclusion_tag("usage/partials/unit_usage_panel.html", takes_context=True)
+def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
+    """Actual vs forecast vs budget for the last months, and the unit's findings; nothing for
+    viewers who may not see the unit's usage (every employee may see its page)."""
+    user = context["request"].user
+    # The unit page has already worked out membership and the forecast: reuse, don't re-query.
+    member = context.get("is_member")
+    if member is None:
+        member = units_visible_to(user).filter(pk=unit.pk).exists()
+    if not (member or user.is_approver or user.is_catalog_admin):
+        return {"visible": False}
+    forecast = context.get("forecast") or unit_forecast(unit)
+    months = list(reversed(recent_months(timezone.now().date(), MONTHS_SHOWN)))
+    figures = unit_months(unit, months, forecast.total)
+    chart = [
+        {
+            "month": f"{f.month:%b %Y}",
+            "actual": str(f.actual),
+            "forecast": str(f.forecast),
+            "budget": None if f.budget is None else str(f.budget),
+        }
+        for f in figures
+    ]
+    findings = UsageFinding.objects.filter(unit=unit).select_related("model")[:FINDINGS_SHOWN]
+    return {"visible": True, "unit": unit, "figures": figures, "chart": chart, "findings": findings}

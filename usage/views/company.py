@@ -1,0 +1,32 @@
+"""`/usage/`: the company's AI spend by month, as far as the viewer may see units' usage."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from catalog.htmx import render_page
+from usage.services.company import company_month
+from usage.services.reports import recent_months, units_visible_to
+
+MONTHS_SHOWN = 12
+
+
+def company_usage(request: HttpRequest) -> HttpResponse:
+    """Filterable by month and unit; an unknown value falls back to all (never an error)."""
+    months = recent_months(timezone.now().date(), MONTHS_SHOWN)
+    month = next((m for m in months if f"{m:%Y-%m}" == request.GET.get("month")), months[0])
+    units = units_visible_to(request.user)  # type: ignore[arg-type]
+    unit_choices = list(units.values_list("slug", "name"))
+    chosen = request.GET.get("unit", "")
+    if chosen in dict(unit_choices):
+        units = units.filter(slug=chosen)
+    else:
+        chosen = ""
+    context = {
+        "report": company_month(units, month),
+        "months": months,
+        "month": month,
+        "unit_choices": unit_choices,
+        "chosen_unit": chosen,
+        "sees_all": request.user.is_approver or request.user.is_catalog_admin,  # type: ignore[union-attr]
+    }
+    return render_page(request, "usage/company.html", "usage/partials/company_body.html", context)
