@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils import timezone
 
 from accounts.models import BusinessUnit
 from catalog.choices import (
@@ -37,6 +38,8 @@ REGION = re.compile(r"[-.\w]+", re.ASCII)
 POSITIVE_INT_MAX = 2_147_483_647  # PositiveIntegerField's range on PostgreSQL
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
 AVAILABLE = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED]
+# A deprecation or retirement date still ahead (today included), or one already passed.
+LIFECYCLE_CHOICES = [("deprecating", "Deprecating"), ("deprecated", "Deprecated")]
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -163,6 +166,9 @@ class AIModelFilterSet(CachedFormFilterSet):
         empty_label="Any",
         method="filter_available",
     )
+    lifecycle = django_filters.ChoiceFilter(
+        label="Lifecycle", choices=LIFECYCLE_CHOICES, empty_label="Any", method="filter_lifecycle"
+    )
     business_unit = SlugChoiceFilter(
         label="Used by unit",
         queryset=lambda request: BusinessUnit.objects.all(),
@@ -222,6 +228,18 @@ class AIModelFilterSet(CachedFormFilterSet):
 
     def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(**{name: value == "true"})
+
+    def filter_lifecycle(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """`deprecating`: a deprecation (or, without one, a retirement) date today or later;
+        `deprecated`: deprecated by status or by a passed date, retired ones included."""
+        today = timezone.localdate()
+        passed = Q(deprecation_date__lt=today) | Q(retirement_date__lt=today)
+        if value == "deprecating":
+            ahead = Q(deprecation_date__gte=today) | Q(
+                deprecation_date__isnull=True, retirement_date__gte=today
+            )
+            return queryset.filter(ahead).exclude(passed)
+        return queryset.filter(passed | Q(status__in=[ModelStatus.DEPRECATED, ModelStatus.RETIRED]))
 
     def filter_business_unit(self, queryset: QuerySet, name: str, value: BusinessUnit) -> QuerySet:
         in_use = Adoption.objects.in_force().filter(unit=value, model=OuterRef("pk"))

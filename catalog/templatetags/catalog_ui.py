@@ -3,6 +3,10 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from catalog.lifecycle import badge_html, of_model
 
 register = template.Library()
 
@@ -44,3 +48,11 @@ def money(amount: Decimal | None) -> str:
 def score(value: Decimal | None) -> str:
     """An evaluation score without padding zeros: 0.8600 → "0.86", 100.0000 → "100"."""
     return "" if value is None else format(value.normalize(), "f")
+
+
+@register.simple_tag
+def lifecycle_badge(model: object) -> str:
+    """The model's lifecycle badge ("deprecates in 3 days → successor"), or "" if none."""
+    return mark_safe(  # noqa: S308 - badge_html escapes every value it interpolates
+        badge_html(of_model(model), reverse("catalog:model_detail", args=["-"])[:-2])
+    )

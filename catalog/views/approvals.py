@@ -25,7 +25,7 @@ def _require_approver(request: HttpRequest) -> None:
 
 def _queue() -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.select_related(
-        "model__vendor", "unit", "requester", "decided_by"
+        "model__vendor", "model__successor", "unit", "requester", "decided_by"
     )
 
 

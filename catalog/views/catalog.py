@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog.choices import ModelStatus, SizeClass
-from catalog.filtersets import AIModelFilterSet
+from catalog.filtersets import LIFECYCLE_CHOICES, AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
 from catalog.uptime import uptime_percentages
@@ -90,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "specialties": Specialty.objects.only("slug", "name"),
             "sizes": SizeClass.choices,
             "statuses": ModelStatus.choices,
+            "lifecycles": LIFECYCLE_CHOICES,
         }
     response = render_page(
         request,

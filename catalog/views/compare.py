@@ -67,7 +67,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     found = {
         m.slug: m
         for m in AIModel.objects.filter(slug__in=slugs)
-        .select_related("vendor")
+        .select_related("vendor", "successor")
         .prefetch_related("specialties", "evaluations")
     }
     models = [found[s] for s in slugs if s in found]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
 from catalog.forms import ApprovalRequestForm
+from catalog.lifecycle import of_model
 from catalog.models import AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
 from catalog.services.errors import Conflict, InvalidRequest
@@ -26,7 +27,8 @@ def _requests(user: object) -> QuerySet[ApprovalRequest]:
 def request_new(request: HttpRequest) -> HttpResponse:
     """The request form; htmx posts one field at a time (`_validate`) for inline errors."""
     slug = request.GET.get("model", "")
-    model = AIModel.objects.select_related("vendor").filter(slug=slug).first() if slug else None
+    models = AIModel.objects.select_related("vendor", "successor")
+    model = models.filter(slug=slug).first() if slug else None
     if model is None:
         messages.info(request, "Pick a model in the catalog, then press “Request approval”.")
         return redirect("catalog:home")
@@ -59,7 +61,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
     units = form.fields["business_unit"].queryset  # type: ignore[attr-defined]
-    context = {"form": form, "model": model, "has_units": units.exists()}
+    context = {
+        "form": form,
+        "model": model,
+        "has_units": units.exists(),
+        "lifecycle": of_model(model),
+    }
     return render(request, "catalog/request_form.html", context, status=status)
 
 

@@ -9,14 +9,17 @@ rows; fragment/JSON ratio in bench_pages 1.0–1.05 against 0.86–0.94), so it 
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
+from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
 from catalog.templatetags.catalog_ui import short_count, usd
 
@@ -35,6 +38,10 @@ ROW_FIELDS = (
     "price_unit",
     "status",
     "availability_status",
+    "deprecation_date",
+    "retirement_date",
+    "successor__name",
+    "successor__slug",
 )
 DASH = '<span class="muted">—</span>'
 STATUS_LABELS = dict(ModelStatus.choices)
@@ -54,10 +61,11 @@ def catalog_rows(rows: Iterable[dict[str, Any]]) -> list[SafeString]:
     for model_id, slug in links:
         specialties[model_id].append(slug)
     detail = reverse("catalog:model_detail", args=["-"])[:-2]
-    return [mark_safe(_row(r, detail, specialties[r["id"]])) for r in rows]  # noqa: S308
+    today = timezone.localdate()
+    return [mark_safe(_row(r, detail, specialties[r["id"]], today)) for r in rows]  # noqa: S308
 
 
-def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
+def _row(r: dict[str, Any], detail: str, specialties: list[str], today: date) -> str:
     name, slug = escape(r["name"]), escape(r["slug"])
     model_id = r["vendor_model_id"]
     if model_id != r["name"]:
@@ -72,6 +80,13 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
         size += f' <small class="muted">{short_count(r["parameters"])}{estimated}</small>'
     context = short_count(r["context_window"]) if r["context_window"] else DASH
     availability = AVAILABILITY_LABELS.get(r["availability_status"], "")
+    badge = lifecycle(
+        r["deprecation_date"],
+        r["retirement_date"],
+        r["successor__name"],
+        r["successor__slug"],
+        today,
+    )
     return (
         f'<tr><td><input type="checkbox" name="m" value="{slug}" '
         f'aria-label="Select {name} for comparison"></td>'
@@ -82,7 +97,8 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
         f'<td class="num">{context}</td>'
         f"{_prices(r)}"
         f'<td><span class="status status-{escape(r["status"])}">'
-        f"{STATUS_LABELS.get(r['status'], '')}</span></td>"
+        f"{STATUS_LABELS.get(r['status'], '')}</span>"
+        f"{'<br>' + badge_html(badge, detail) if badge else ''}</td>"
         f'<td><span class="dot dot-{escape(r["availability_status"])}" title="{availability}">'
         f'<span class="visually-hidden">{availability}</span></span></td></tr>'
     )
