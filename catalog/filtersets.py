@@ -10,7 +10,8 @@ Use from a view:
 The API's DjangoFilterBackend answers 400 {parameter: [message]} for an invalid filterset.
 Every value is checked in the form before it reaches the database: unknown choices and slugs,
 non-numbers, negatives, out-of-range integers and NUL bytes are form errors, never a 500.
-Ordering puts unknown values (unpriced, undisclosed) last in both directions.
+Ordering puts unknown values (unpriced, undisclosed) last in both directions, and a price
+ordering puts models priced in another unit (per query, per image…) after per-token prices.
 """
 
 import re
@@ -19,7 +20,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -29,9 +30,22 @@ from catalog.choices import (
     DataClassification,
     Deployment,
     ModelStatus,
+    PriceUnit,
     SizeClass,
 )
 from catalog.models import Adoption, AIModel, Specialty, Vendor
+
+PRICE_FIELDS = {"input_price_per_mtok", "output_price_per_mtok"}
+
+
+def price_rank(field: str) -> OrderBy:
+    """Per-token prices first, then prices in other units, then unpriced: either direction."""
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(2)),
+        When(price_unit=PriceUnit.PER_MTOK, then=Value(0)),
+        default=Value(1),
+    ).asc()
+
 
 SLUG = re.compile(r"[-\w]+")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
@@ -64,7 +78,8 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
-    """`ordering=a,-b`: unknown values sort last both ways; `id` breaks ties for stable pages."""
+    """`ordering=a,-b`: unknown values sort last both ways, prices in other units after
+    per-token ones; `id` breaks ties for stable pages."""
 
     def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
         descending = param.startswith("-")
@@ -76,7 +91,14 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
             return qs
-        return qs.order_by(*[self.get_ordering_value(p) for p in value], "id")
+        keys: list[OrderBy] = []
+        for param in value:
+            field = self.param_map[param.lstrip("-")]
+            if field in PRICE_FIELDS:
+                # A price per query or image is not comparable with one per 1M tokens.
+                keys.append(price_rank(field))
+            keys.append(self.get_ordering_value(param))
+        return qs.order_by(*keys, "id")
 
 
 class CachedFormFilterSet(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from catalog.choices import PriceUnit
 from catalog.lifecycle import badge_html, of_model
 
 register = template.Library()
@@ -36,6 +37,27 @@ def usd(amount: Decimal | None) -> str:
     text = f"{amount:,.6f}".rstrip("0")
     whole, _, cents = text.partition(".")
     return f"${whole}.{cents.ljust(2, '0')}"
+
+
+def embeds_only(output_modalities: list[str] | None) -> bool:
+    """An embedding model has no output price: its output shows "—", whether stored 0 or null."""
+    return "embedding" in (output_modalities or [])
+
+
+@register.filter
+def output_price(model: object) -> Decimal | None:
+    """The model's output price, or None (shown "—") for an embedding model."""
+    if embeds_only(model.output_modalities):  # type: ignore[attr-defined]
+        return None
+    return model.output_price_per_mtok  # type: ignore[attr-defined]
+
+
+@register.filter
+def unit_legend(price_unit: str) -> str:
+    """A chart legend's unit: "$/1M" for token prices, "$ per query" for the others."""
+    if price_unit == PriceUnit.PER_MTOK:
+        return "$/1M"
+    return f"$ {PriceUnit(price_unit).label}" if price_unit in PriceUnit.values else "$"
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import score, short_count, usd
+from catalog.templatetags.catalog_ui import output_price, score, short_count, usd
 
 MAX_COMPARED = 4
 
@@ -25,7 +25,7 @@ ROWS: list[tuple[str, Callable[[AIModel], str]]] = [
     ("Context window", lambda m: short_count(m.context_window) or "—"),
     ("Max output", lambda m: short_count(m.max_output_tokens) or "—"),
     ("Input price", lambda m: _price(m, m.input_price_per_mtok)),
-    ("Output price", lambda m: _price(m, m.output_price_per_mtok)),
+    ("Output price", lambda m: _price(m, output_price(m))),
     ("Status", lambda m: m.get_status_display()),
     ("Cleared for", lambda m: f"{m.get_max_data_classification_display()} data"),
     ("Deployment", lambda m: m.get_deployment_display()),

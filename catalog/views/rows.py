@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
 from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import short_count, usd
+from catalog.templatetags.catalog_ui import embeds_only, short_count, usd
 
 ROW_FIELDS = (
     "id",
@@ -42,6 +42,7 @@ ROW_FIELDS = (
     "retirement_date",
     "successor__name",
     "successor__slug",
+    "output_modalities",
 )
 DASH = '<span class="muted">—</span>'
 STATUS_LABELS = dict(ModelStatus.choices)
@@ -105,16 +106,23 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str], today: date) ->
 
 
 def _prices(r: dict[str, Any]) -> str:
-    prices: tuple[Decimal | None, Decimal | None] = (
-        r["input_price_per_mtok"],
-        r["output_price_per_mtok"],
-    )
-    if prices == (None, None):
+    """Per-token prices in the two per-1M columns; a price in another unit spans both, named
+    with its unit, so it never reads as a per-token price (and sorts after them)."""
+    output = None if embeds_only(r["output_modalities"]) else r["output_price_per_mtok"]
+    prices: tuple[Decimal | None, Decimal | None] = (r["input_price_per_mtok"], output)
+    if r["input_price_per_mtok"] is None and r["output_price_per_mtok"] is None:
         return '<td class="num muted" colspan="2">unpriced</td>'
-    unit = ""
     if r["price_unit"] != PriceUnit.PER_MTOK:
-        unit = f'<br><small class="muted">{UNIT_LABELS.get(r["price_unit"], "")}</small>'
+        parts = [
+            f"{side} {usd(price)}"
+            for side, price in zip(("in", "out"), prices, strict=True)
+            if price is not None
+        ]
+        unit = escape(UNIT_LABELS.get(r["price_unit"], ""))
+        return (
+            f'<td class="num other-unit" colspan="2">{" · ".join(parts)} '
+            f'<small class="muted">{unit}</small></td>'
+        )
     return "".join(
-        f'<td class="num">{usd(price) if price is not None else DASH}{unit}</td>'
-        for price in prices
+        f'<td class="num">{usd(price) if price is not None else DASH}</td>' for price in prices
     )

@@ -38,12 +38,13 @@
   }
 
   function priceChart(canvas, points) {
+    var unit = canvas.dataset.unit || "$/1M";  // the model's own price unit
     return new Chart(canvas, {
       type: "line",
       data: {
         datasets: [
-          { label: "Input $/1M", data: series(points, "input"), stepped: "before", borderColor: COLORS.input, backgroundColor: COLORS.input, pointRadius: 3 },
-          { label: "Output $/1M", data: series(points, "output"), stepped: "before", borderColor: COLORS.output, backgroundColor: COLORS.output, pointRadius: 3 }
+          { label: "Input " + unit, data: series(points, "input"), stepped: "before", borderColor: COLORS.input, backgroundColor: COLORS.input, pointRadius: 3 },
+          { label: "Output " + unit, data: series(points, "output"), stepped: "before", borderColor: COLORS.output, backgroundColor: COLORS.output, pointRadius: 3 }
         ]
       },
       options: {

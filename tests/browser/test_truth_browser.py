@@ -1,12 +1,14 @@
 """Issue 15 in Chromium, at 1366 px and 390 px: pages that tell the whole truth at a glance."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.models import ApprovalRequest
+from catalog.choices import PriceSource, PriceUnit
+from catalog.models import ApprovalRequest, PriceObservation
 from tests.factories import AIModelFactory
 
 WIDTHS = [1366, 390]
@@ -51,3 +53,33 @@ def test_a_model_deprecating_soon_is_flagged_in_catalog_compare_queue_and_form(
     queued = bob.locator("#approval-" + str(ApprovalRequest.objects.get().pk))
     expect(queued.locator(".lifecycle")).to_be_visible()
     expect(queued.locator(".lifecycle")).to_have_text("deprecates in 3 days → Flash Next")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_rerank_model_is_priced_per_query_in_list_and_chart_legend(open_as, member, width):
+    rerank = AIModelFactory(
+        name="Rerank",
+        price_unit=PriceUnit.PER_QUERY,
+        input_price_per_mtok=Decimal("0.002"),
+        output_price_per_mtok=None,
+    )
+    AIModelFactory(name="Cheap Chat", input_price_per_mtok=Decimal("0.10"))
+    PriceObservation.objects.create(
+        model=rerank,
+        observed_at=timezone.now() - timedelta(days=2),
+        input_price_per_mtok=Decimal("0.002"),
+        price_unit=PriceUnit.PER_QUERY,
+        source=PriceSource.MANUAL,
+    )
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/?ordering=input_price")
+    expect(page.locator("#results tbody th[scope=row] a")).to_have_text(["Cheap Chat", "Rerank"])
+    expect(
+        page.locator("#results tbody tr", has_text="Rerank").locator(".other-unit")
+    ).to_have_text("in $0.002 per query")
+    page.goto(f"/models/{rerank.slug}/")
+    canvas = page.locator("canvas[data-chart=price]")
+    expect(canvas).to_have_attribute("data-drawn", "1")
+    labels = canvas.evaluate("c => Chart.getChart(c).data.datasets.map(d => d.label)")
+    assert labels == ["Input $ per query", "Output $ per query"]

@@ -77,7 +77,8 @@ def test_specialty_price_and_availability_filters_apply(browse, shelf):
 def test_sorting_by_input_price_puts_unpriced_models_last_both_ways(browse, shelf):
     ascending = _names(browse.get("/", {"ordering": "input_price"}).content.decode())
     descending = _names(browse.get("/", {"ordering": "-input_price"}).content.decode())
-    assert ascending[0] == "Rerank Pro" and ascending[-1] == "Mystery"
+    # Rerank Pro is priced per query: after every per-token price, before the unpriced.
+    assert ascending[0] == "GPT Mini" and ascending[-2:] == ["Rerank Pro", "Mystery"]
     assert descending[0] == "GPT Large" and descending[-1] == "Mystery"
 
 

@@ -1,0 +1,79 @@
+"""Prices in their own units (issue 15, item 2): per-token prices in the per-1M columns and
+sorts; per query or image apart and sorted last; embeddings have no output price."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.choices import PriceUnit
+from tests.factories import AIModelFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def priced(db):
+    return {
+        "rerank": AIModelFactory(
+            name="Rerank",
+            price_unit=PriceUnit.PER_QUERY,
+            input_price_per_mtok=Decimal("0.002"),
+            output_price_per_mtok=None,
+        ),
+        "cheap": AIModelFactory(
+            name="Cheap Chat",
+            input_price_per_mtok=Decimal("0.10"),
+            output_price_per_mtok=Decimal("0.40"),
+        ),
+        "dear": AIModelFactory(
+            name="Dear Chat",
+            input_price_per_mtok=Decimal("15"),
+            output_price_per_mtok=Decimal("75"),
+        ),
+        "embed": AIModelFactory(
+            name="Embedder",
+            input_price_per_mtok=Decimal("0.02"),
+            output_price_per_mtok=Decimal("0"),
+            output_modalities=["embedding"],
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("input_price", ["Embedder", "Cheap Chat", "Dear Chat", "Rerank"]),
+        ("-input_price", ["Dear Chat", "Cheap Chat", "Embedder", "Rerank"]),
+    ],
+)
+def test_a_price_per_query_sorts_after_every_per_token_price_both_ways(
+    client, member, priced, ordering, expected
+):
+    client.force_login(member)
+    api = client.get("/api/v1/models/", {"ordering": ordering})
+    assert [row["name"] for row in api.json()["results"]] == expected
+    html = client.get("/", {"ordering": ordering}, headers=HTMX).content.decode()
+    order = sorted(priced.values(), key=lambda m: html.index(f'<a href="/models/{m.slug}/">'))
+    assert [m.name for m in order] == expected
+
+
+def test_a_price_per_query_spans_both_columns_with_its_unit(client, member, priced):
+    client.force_login(member)
+    html = client.get("/", headers=HTMX).content.decode()
+    assert (
+        '<td class="num other-unit" colspan="2">in $0.002 <small class="muted">per query</small>'
+        in html
+    )
+
+
+def test_an_embedding_shows_no_output_price_on_list_compare_and_model_page(client, member, priced):
+    client.force_login(member)
+    embed = priced["embed"]
+    row = client.get("/", {"search": "Embedder"}, headers=HTMX).content.decode()
+    assert '<td class="num">$0.02</td><td class="num"><span class="muted">—</span></td>' in row
+    compare = client.get("/compare/", {"m": [embed.slug, priced["cheap"].slug]})
+    assert compare.context["rows"][7]["label"] == "Output price"
+    assert compare.context["rows"][7]["values"][0] == "—"
+    page = client.get(f"/models/{embed.slug}/").content.decode()
+    assert "<dt>Output</dt><dd>—</dd>" in page
