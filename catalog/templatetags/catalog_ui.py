@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from catalog.choices import PriceUnit
@@ -37,6 +38,26 @@ def usd(amount: Decimal | None) -> str:
     text = f"{amount:,.6f}".rstrip("0")
     whole, _, cents = text.partition(".")
     return f"${whole}.{cents.ljust(2, '0')}"
+
+
+SIGNIFICANT = 4  # digits a shown price keeps: $1.24999 (imported float noise) reads $1.25
+
+
+def price_text(amount: Decimal | None) -> str:
+    """A price to at most 4 significant digits, as `usd` writes it; "" when unknown."""
+    if amount is None or not amount:
+        return usd(amount)
+    step = Decimal(1).scaleb(amount.adjusted() - SIGNIFICANT + 1)
+    return usd(amount.quantize(step))
+
+
+@register.filter
+def price(amount: Decimal | None) -> str:
+    """A price to at most 4 significant digits, the exact value on hover when they differ."""
+    shown, exact = price_text(amount), usd(amount)
+    if shown == exact:
+        return shown
+    return format_html('<span title="{}">{}</span>', exact, shown)
 
 
 def embeds_only(output_modalities: list[str] | None) -> bool:

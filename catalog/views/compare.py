@@ -1,12 +1,13 @@
 """Compare up to four models side by side, with the rows where they differ highlighted."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import output_price, score, short_count, usd
+from catalog.templatetags.catalog_ui import output_price, price_text, score, short_count
 
 MAX_COMPARED = 4
 
@@ -37,10 +38,12 @@ ROWS: list[tuple[str, Callable[[AIModel], str]]] = [
 ]
 
 
-def _price(model: AIModel, amount: object) -> str:
+def _price(model: AIModel, amount: Decimal | None) -> str:
     if not model.is_priced:
         return "unpriced"
-    return f"{usd(amount)} {model.get_price_unit_display()}" if amount is not None else "—"
+    if amount is None:
+        return "—"
+    return f"{price_text(amount)} {model.get_price_unit_display()}"
 
 
 def _evaluation_rows(models: list[AIModel]) -> list[dict[str, object]]:

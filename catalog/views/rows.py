@@ -21,7 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
 from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import embeds_only, short_count, usd
+from catalog.templatetags.catalog_ui import embeds_only, short_count
+from catalog.templatetags.catalog_ui import price as price_html
 
 ROW_FIELDS = (
     "id",
@@ -114,7 +115,7 @@ def _prices(r: dict[str, Any]) -> str:
         return '<td class="num muted" colspan="2">unpriced</td>'
     if r["price_unit"] != PriceUnit.PER_MTOK:
         parts = [
-            f"{side} {usd(price)}"
+            f"{side} {price_html(price)}"
             for side, price in zip(("in", "out"), prices, strict=True)
             if price is not None
         ]
@@ -124,5 +125,6 @@ def _prices(r: dict[str, Any]) -> str:
             f'<small class="muted">{unit}</small></td>'
         )
     return "".join(
-        f'<td class="num">{usd(price) if price is not None else DASH}</td>' for price in prices
+        f'<td class="num">{price_html(price) if price is not None else DASH}</td>'
+        for price in prices
     )

@@ -83,3 +83,14 @@ def test_a_rerank_model_is_priced_per_query_in_list_and_chart_legend(open_as, me
     expect(canvas).to_have_attribute("data-drawn", "1")
     labels = canvas.evaluate("c => Chart.getChart(c).data.datasets.map(d => d.label)")
     assert labels == ["Input $ per query", "Output $ per query"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_noisy_imported_price_reads_rounded_with_the_exact_value_on_hover(open_as, member, width):
+    AIModelFactory(name="Noisy", input_price_per_mtok=Decimal("15.00002"))
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    cell = page.locator("#results tbody tr", has_text="Noisy").locator("[title='$15.00002']")
+    expect(cell).to_have_text("$15.00")
+    expect(page.locator("#results")).not_to_contain_text("15.00002")

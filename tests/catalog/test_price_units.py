@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.choices import PriceUnit
+from catalog.templatetags.catalog_ui import price_text
 from tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,25 @@ def test_an_embedding_shows_no_output_price_on_list_compare_and_model_page(clien
     assert compare.context["rows"][7]["values"][0] == "—"
     page = client.get(f"/models/{embed.slug}/").content.decode()
     assert "<dt>Output</dt><dd>—</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("exact", "shown"),
+    [("1.24999", "$1.25"), ("15.00002", "$15.00"), ("29.99997", "$30.00"), ("0.002", "$0.002")],
+)
+def test_a_price_shows_at_most_four_significant_digits(exact, shown):
+    assert price_text(Decimal(exact)) == shown
+
+
+def test_float_noise_is_rounded_on_the_pages_with_the_exact_price_on_hover(client, member):
+    noisy = AIModelFactory(
+        name="Noisy", input_price_per_mtok=Decimal("1.24999"), output_price_per_mtok=Decimal("3")
+    )
+    client.force_login(member)
+    row = client.get("/", headers=HTMX).content.decode()
+    assert '<td class="num"><span title="$1.24999">$1.25</span></td>' in row
+    assert '<td class="num">$3.00</td>' in row
+    page = client.get(f"/models/{noisy.slug}/").content.decode()
+    assert '<strong><span title="$1.24999">$1.25</span></strong>' in page
+    compare = client.get("/compare/", {"m": [noisy.slug]}).context["rows"]
+    assert compare[6]["values"] == ["$1.25 per 1M tokens"]
