@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from catalog.uptime import uptime_percentages
 from catalog.views.rows import ROW_FIELDS, catalog_rows
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100)
 HISTORY_DAYS = timedelta(days=30)
 CHART_POINTS = 200
 AUDIT_ROWS = 15
@@ -27,7 +29,7 @@ EVAL_ROWS = 50
 AUDITED_SETS = {"specialties": "specialty", "allowed_units": "businessunit"}
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
-DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value}
+DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value, "page_size": str(PAGE_SIZE)}
 # (ordering value, column label): the table's sortable columns.
 SORTABLE = {
     "name": "Model",
@@ -67,18 +69,42 @@ def _canonical_url(request: HttpRequest) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def _labelled(filterset: AIModelFilterSet) -> dict[str, list[str]]:
+    """Errors under the labels people see ("Max input price"), not parameter names."""
+    fields = filterset.form.fields
+    return {
+        str(fields[name].label) if name in fields else name: list(messages)
+        for name, messages in filterset.errors.items()
+    }
+
+
+def _vendors_in_scope(status: str) -> QuerySet[Vendor]:
+    """Only vendors with a model under the status shown: 11 for approved, not all 130."""
+    vendors = Vendor.objects.only("slug", "name").order_by("name")
+    if status in ("", ANY_STATUS):
+        return vendors
+    return vendors.filter(Exists(AIModel.objects.filter(vendor=OuterRef("pk"), status=status)))
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
     filterset = AIModelFilterSet(_filter_data(request.GET), queryset=models, request=request)
     valid = filterset.is_valid()
     found = filterset.qs if valid else models.none()
-    page = Paginator(found.values(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    size = request.GET.get("page_size", "")
+    page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
+    page = Paginator(found.values(*ROW_FIELDS), page_size).get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
         "page": page,
         "rows": catalog_rows(page),
-        "errors": filterset.errors,
+        "errors": _labelled(filterset),
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "other_params": [
+            (key, value) for key, values in request.GET.lists() if key != "page" for value in values
+        ],
         "current": request.GET,
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
@@ -86,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if not wants_fragment(request):
         context |= {
-            "vendors": Vendor.objects.only("slug", "name"),
+            "vendors": _vendors_in_scope(request.GET.get("status", ModelStatus.APPROVED)),
             "specialties": Specialty.objects.only("slug", "name"),
             "sizes": SizeClass.choices,
             "statuses": ModelStatus.choices,

@@ -17,6 +17,20 @@ PRICE_CHANGE_DAYS = 90
 RECENT = 10
 
 
+def _meter(used: int | None, total: Decimal) -> int | None:
+    """The meter's fill: a spend under 1 % still shows a sliver, and the bar stops at 100."""
+    if used is None:
+        return None
+    return min(max(used, 1 if total > 0 else 0), 100)
+
+
+def _used_label(used: int | None, total: Decimal) -> str:
+    """Says "<1 %" for a spend too small to round to a percent, which "0 %" would misstate."""
+    if used is None:
+        return ""
+    return "<1 %" if used == 0 and total > 0 else f"{used} %"
+
+
 def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Every employee may read a unit's allow-list (what gateways serve it, nothing more);
     pending requests show as far as visible."""
@@ -35,7 +49,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "unit": unit,
         "adoptions": adoptions,
         "forecast": forecast,
-        "budget_used": None if used is None else min(used, 100),
+        "budget_used": _meter(used, forecast.total),
+        "budget_label": _used_label(used, forecast.total),
         "savings": savings,
         "total_saving": sum((s.monthly_saving or Decimal(0) for s in savings), Decimal("0.00")),
         "soon": timezone.now() + timedelta(days=30),

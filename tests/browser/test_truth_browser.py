@@ -1,5 +1,6 @@
 """Issue 15 in Chromium, at 1366 px and 390 px: pages that tell the whole truth at a glance."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -94,3 +95,40 @@ def test_a_noisy_imported_price_reads_rounded_with_the_exact_value_on_hover(open
     cell = page.locator("#results tbody tr", has_text="Noisy").locator("[title='$15.00002']")
     expect(cell).to_have_text("$15.00")
     expect(page.locator("#results")).not_to_contain_text("15.00002")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_paging_says_where_you_are_jumps_and_changes_size(open_as, member, width):
+    for index in range(60):
+        AIModelFactory(name=f"Chat {index:03d}")
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    expect(page.locator(".result-count")).to_have_text("1–50 of 60 models")
+    page.get_by_label("Page", exact=True).fill("2")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".result-count")).to_have_text("51–60 of 60 models")
+    page.get_by_label("Per page").select_option("25")
+    expect(page.locator(".result-count")).to_have_text("1–25 of 60 models")
+    expect(page).to_have_url(re.compile(r"page_size=25"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_focus_on_the_dark_bar_is_visible_and_available_only_is_a_square_box(
+    open_as, member, width
+):
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    brand = page.locator(".topbar a.brand")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(brand).to_be_focused()
+    outline = brand.evaluate(
+        "a => [getComputedStyle(a).outlineStyle, getComputedStyle(a).outlineColor]"
+    )
+    assert outline == ["solid", "rgb(255, 213, 79)"]
+    radius = page.get_by_label("Available only").evaluate(
+        "box => parseFloat(getComputedStyle(box).borderTopLeftRadius)"
+    )
+    assert radius < 5
