@@ -25,6 +25,19 @@
     }
   }
 
+  /* After an in-place decision the server sends the queue size: the bar and heading follow. */
+  function refreshPending(event) {
+    var pending = event.detail && event.detail.pending;
+    if (typeof pending !== "number") return;
+    document.querySelectorAll("[data-pending-count]").forEach(function (node) {
+      node.textContent = String(pending);
+    });
+    document.querySelectorAll("[data-pending-text]").forEach(function (node) {
+      node.textContent = pending + " request" + (pending === 1 ? "" : "s") + " waiting";
+    });
+  }
+  document.addEventListener("approvals-changed", refreshPending);
+
   function selectOnFocus(event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   }

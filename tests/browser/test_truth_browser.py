@@ -132,3 +132,25 @@ def test_focus_on_the_dark_bar_is_visible_and_available_only_is_a_square_box(
         "box => parseFloat(getComputedStyle(box).borderTopLeftRadius)"
     )
     assert radius < 5
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_approvals_count_follows_an_in_place_decision_and_units_are_in_the_bar(
+    open_as, member, approver, unit, width
+):
+    for name in ("Haiku A", "Haiku B"):
+        model = AIModelFactory(name=name)
+        ApprovalRequest.objects.create(model=model, unit=unit, requester=member, use_case="Bot")
+    bob = open_as(approver)
+    bob.set_viewport_size({"width": width, "height": 900})
+    bob.goto("/approvals/")
+    expect(bob.locator(".topbar [data-pending-count]")).to_have_text("2")
+    bob.locator("tr", has_text="Haiku A").get_by_role("button", name="Approve").click()
+    expect(bob.locator(".topbar [data-pending-count]")).to_have_text("1")
+    expect(bob.locator("[data-pending-text]")).to_have_text("1 request waiting")
+
+    alice = open_as(member)
+    alice.set_viewport_size({"width": width, "height": 900})
+    alice.goto("/")
+    alice.locator(".topbar").get_by_role("link", name="My unit").click()
+    expect(alice).to_have_url(re.compile(f"/business-units/{unit.slug}/$"))
