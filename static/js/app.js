@@ -52,17 +52,41 @@
     });
   }
 
+  /* A table too wide for the screen scrolls in its box: keyboard users must reach it too. */
+  function focusableScrollers() {
+    document.querySelectorAll(".overflow-auto").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var heading = box.closest("article, section");
+        heading = heading && heading.querySelector("h2, h3");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  function onReady() {
+    refreshCompare();
+    focusableScrollers();
+  }
+
   document.addEventListener("change", function (event) {
     if (event.target.closest && event.target.closest("#compare-form")) refreshCompare();
   });
   document.addEventListener("focusin", selectOnFocus);
   document.addEventListener("click", closeMenus);
   document.addEventListener("keydown", closeMenus);
-  document.addEventListener("htmx:afterSettle", refreshCompare);
-  document.addEventListener("htmx:historyRestore", refreshCompare);
+  document.addEventListener("htmx:afterSettle", onReady);
+  document.addEventListener("htmx:historyRestore", onReady);
+  window.addEventListener("resize", focusableScrollers);
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", refreshCompare);
+    document.addEventListener("DOMContentLoaded", onReady);
   } else {
-    refreshCompare();
+    onReady();
   }
 })();
