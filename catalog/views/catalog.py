@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -15,6 +16,7 @@ from catalog.choices import ModelStatus, SizeClass
 from catalog.filtersets import LIFECYCLE_CHOICES, AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
+from catalog.templatetags.catalog_ui import price_text, short_count
 from catalog.uptime import uptime_percentages
 from catalog.views.rows import ROW_FIELDS, catalog_rows
 
@@ -27,6 +29,7 @@ SAME_EDIT = timedelta(seconds=2)  # history records this close by one user are o
 EVAL_ROWS = 50
 # Sets audited with the model (field → the related model's name in its history rows).
 AUDITED_SETS = {"specialties": "specialty", "allowed_units": "businessunit"}
+FIELD_LABELS = {"input_price_per_mtok": "Input price", "output_price_per_mtok": "Output price"}
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
 DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value, "page_size": str(PAGE_SIZE)}
@@ -198,14 +201,50 @@ def _audit_trail(model: AIModel) -> list[dict[str, object]]:
         if before is not None:
             previous = before[0]
             delta = newest.diff_against(previous, excluded_fields=list(AUDITED_SETS))
-            changes = [(c.field, c.new) for c in delta.changes]
+            changes = [(c.field, _readable(c.field, c.new)) for c in delta.changes]
             for field in AUDITED_SETS:
                 old, new = sets[field][previous.history_id], sets[field][newest.history_id]
                 if old != new:
                     changes.append((field, _set_change(old, new)))
         created = edit[-1] if edit[-1].history_type == "+" else None
         trail.append({"record": created or newest, "changes": changes})
-    return trail[:AUDIT_ROWS]
+    return [
+        {**entry, "changes": [(_label(f), v) for f, v in entry["changes"]]}  # type: ignore[attr-defined]
+        for entry in trail[:AUDIT_ROWS]
+    ]
+
+
+def _label(field: str) -> str:
+    """A field as people read it: "open_weights" → "Open weights"."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    try:
+        return str(AIModel._meta.get_field(field).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return field
+
+
+def _readable(field: str, value: object) -> object:
+    """A recorded value as the pages show it: names for links, labels for choices, yes/no,
+    short counts and rounded prices, never a raw id ("successor → 702") or True."""
+    if value is None or value == "":
+        return value
+    try:
+        model_field = AIModel._meta.get_field(field)
+    except FieldDoesNotExist:
+        return value
+    if model_field.is_relation and model_field.related_model is not None:
+        target = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(target) if target is not None else f"#{value} (deleted)"
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field in ("parameters", "context_window", "max_output_tokens") and isinstance(value, int):
+        return short_count(value)
+    if isinstance(value, Decimal):
+        return price_text(value)
+    return value
 
 
 def _same_edit(later: Any, earlier: Any) -> bool:
