@@ -84,6 +84,9 @@ def test_a_rerank_model_is_priced_per_query_in_list_and_chart_legend(open_as, me
     expect(canvas).to_have_attribute("data-drawn", "1")
     labels = canvas.evaluate("c => Chart.getChart(c).data.datasets.map(d => d.label)")
     assert labels == ["Input $ per query", "Output $ per query"]
+    ticks = canvas.evaluate("c => Chart.getChart(c).scales.x.ticks.map(t => t.label)")
+    shown = [t for t in ticks if t]
+    assert len(shown) == len(set(shown)) and len(shown) >= 2  # one label per day, a week wide
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -154,3 +157,16 @@ def test_the_approvals_count_follows_an_in_place_decision_and_units_are_in_the_b
     alice.goto("/")
     alice.locator(".topbar").get_by_role("link", name="My unit").click()
     expect(alice).to_have_url(re.compile(f"/business-units/{unit.slug}/$"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_enter_on_a_sort_header_keeps_focus_on_it(open_as, member, width):
+    AIModelFactory(name="Alpha")
+    AIModelFactory(name="Beta")
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    page.locator("#sort-context_window").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"ordering=context_window"))
+    expect(page.locator("#sort-context_window")).to_be_focused()
