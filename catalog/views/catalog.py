@@ -89,6 +89,16 @@ def _vendors_in_scope(status: str) -> QuerySet[Vendor]:
     return vendors.filter(Exists(AIModel.objects.filter(vendor=OuterRef("pk"), status=status)))
 
 
+def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
+    """Nothing found under the default status: how many other statuses would match, so the
+    empty table can say so instead of suggesting the catalog lacks the model."""
+    if count or not valid or "status" in request.GET:
+        return 0
+    data = _filter_data(request.GET)
+    data.pop("status", None)
+    return AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs.count()
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
@@ -112,6 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
         "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        "elsewhere": _matches_elsewhere(request, page.paginator.count, valid),
     }
     if not wants_fragment(request):
         context |= {

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -93,7 +94,13 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pending": ApprovalRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
         .filter(unit=unit, status=RequestStatus.PENDING)
         .select_related("model", "requester"),
+        # Changes only: a model's first observation is its import, not a change (as on /status/).
         "price_changes": PriceObservation.objects.filter(
+            Exists(
+                PriceObservation.objects.filter(
+                    model=OuterRef("model"), observed_at__lt=OuterRef("observed_at")
+                )
+            ),
             model_id__in=model_ids,
             observed_at__gte=timezone.now() - timedelta(days=PRICE_CHANGE_DAYS),
         )

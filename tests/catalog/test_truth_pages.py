@@ -1,11 +1,14 @@
 """Issue 15, items 8, 10, 12, 13, 17, 18: friendly errors, small budgets, vendors in scope,
 labelled errors, search length, real paging."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from catalog.choices import ModelStatus
+from catalog.choices import ModelStatus, PriceSource
+from catalog.models import PriceObservation
 from catalog.services.catalog_import import vendor_display_name
 from tests.catalog.test_pages_dashboards import _adopt
 from tests.factories import AIModelFactory, VendorFactory
@@ -76,3 +79,36 @@ def test_the_search_box_is_limited_to_what_the_filter_accepts(client, member):
     client.force_login(member)
     assert 'name="search"' in (html := client.get("/").content.decode())
     assert 'maxlength="200"' in html
+
+
+def test_an_empty_search_names_the_matches_in_other_statuses(client, member):
+    AIModelFactory(name="Gemini Old", status=ModelStatus.DEPRECATED)
+    client.force_login(member)
+    html = client.get("/", {"search": "gemini"}, headers={"HX-Request": "true"}).content.decode()
+    assert "No approved model matches these filters." in html
+    assert "1 match in other statuses" in html and "status=any" in html
+    anywhere = client.get("/", {"search": "nothing-like-it"}).content.decode()
+    assert "in other statuses" not in anywhere
+
+
+def test_the_unit_page_lists_price_changes_not_first_imports(client, member, unit):
+    changed = AIModelFactory(name="Changed")
+    imported = AIModelFactory(name="Imported")
+    for model in (changed, imported):
+        _adopt(unit, model, "Drafts", 1, 1)
+    now = timezone.now()
+    for model, when, price in (
+        (changed, now - timedelta(days=5), "2"),
+        (changed, now - timedelta(days=1), "3"),
+        (imported, now - timedelta(days=5), "4"),
+    ):
+        PriceObservation.objects.create(
+            model=model,
+            observed_at=when,
+            input_price_per_mtok=Decimal(price),
+            source=PriceSource.MANUAL,
+        )
+    client.force_login(member)
+    html = client.get(f"/business-units/{unit.slug}/").content.decode()
+    changes = html[html.index("Price changes") :]
+    assert "Changed</a>: $3.00" in changes and "Imported</a>:" not in changes
