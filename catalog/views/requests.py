@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from catalog.forms import ApprovalRequestForm
+from catalog.choices import PriceUnit
+from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
 from catalog.lifecycle import of_model
 from catalog.models import AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
@@ -66,6 +68,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
         "model": model,
         "has_units": units.exists(),
         "lifecycle": of_model(model),
+        "cost": form.live_cost(),
+        "priced": _per_token(model),
     }
     return render(request, "catalog/request_form.html", context, status=status)
 
@@ -76,11 +80,21 @@ def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpRespon
     if name not in form.fields:
         return HttpResponse(status=204)
     form.is_valid()
-    return render(
+    response = render(
         request,
         "catalog/partials/field_error.html",
         {"name": name, "errors": form.errors.get(name, [])},
     )
+    if name in TOKEN_FIELDS:  # the estimate follows the volumes as they are typed
+        response.content += render_to_string(
+            "catalog/partials/live_cost.html",
+            {"cost": form.live_cost(), "priced": _per_token(form.model), "oob": True},
+        ).encode()
+    return response
+
+
+def _per_token(model: AIModel) -> bool:
+    return model.price_unit == PriceUnit.PER_MTOK and model.is_priced
 
 
 def request_list(request: HttpRequest) -> HttpResponse:

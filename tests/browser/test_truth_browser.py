@@ -170,3 +170,28 @@ def test_enter_on_a_sort_header_keeps_focus_on_it(open_as, member, width):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"ordering=context_window"))
     expect(page.locator("#sort-context_window")).to_be_focused()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_request_form_estimates_the_cost_live_and_asks_for_volumes_and_why(
+    open_as, member, unit, width
+):
+    model = AIModelFactory(
+        name="Priced", input_price_per_mtok=Decimal("3"), output_price_per_mtok=Decimal("15")
+    )
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/requests/new/?model={model.slug}")
+    expect(page.get_by_label("Expected monthly input tokens")).to_have_value("")
+    expect(page.locator("#live-cost")).to_contain_text("Enter the monthly token volumes")
+    page.get_by_label("Expected monthly input tokens").fill("10000000")
+    with page.expect_response(lambda response: "/requests/new/" in response.url):
+        page.get_by_label("Expected monthly input tokens").blur()
+    page.get_by_label("Expected monthly output tokens").fill("2000000")
+    page.get_by_label("Expected monthly output tokens").blur()
+    expect(page.locator("#live-cost")).to_have_text(
+        "Estimated cost: $60.00 a month at today's price."
+    )
+    page.get_by_label("Use case").fill("Summaries")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.locator("#error-justification")).to_contain_text("required")
