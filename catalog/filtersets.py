@@ -20,7 +20,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -36,6 +36,21 @@ from catalog.choices import (
 from catalog.models import Adoption, AIModel, Specialty, Vendor
 
 PRICE_FIELDS = {"input_price_per_mtok", "output_price_per_mtok"}
+
+
+# A blended per-token price, 3 parts input to 1 part output (a typical chat workload), as
+# OpenRouter and others rank models by one number; null unless both per-token prices are known.
+BLENDED = "blended_price_per_mtok"
+BLENDED_PRICE = Case(
+    When(
+        price_unit=PriceUnit.PER_MTOK,
+        input_price_per_mtok__isnull=False,
+        output_price_per_mtok__isnull=False,
+        then=(3 * F("input_price_per_mtok") + F("output_price_per_mtok")) / 4,
+    ),
+    default=None,
+    output_field=DecimalField(max_digits=24, decimal_places=8),
+)
 
 
 def price_rank(field: str) -> OrderBy:
@@ -83,7 +98,8 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
     def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
         descending = param.startswith("-")
-        field = F(self.param_map[param.lstrip("-")])
+        name = self.param_map[param.lstrip("-")]
+        field = BLENDED_PRICE if name == BLENDED else F(name)
         if descending:
             return field.desc(nulls_last=True)
         return field.asc(nulls_last=True)
@@ -215,6 +231,7 @@ class AIModelFilterSet(CachedFormFilterSet):
             ("name", "name"),
             ("input_price_per_mtok", "input_price"),
             ("output_price_per_mtok", "output_price"),
+            (BLENDED, "blended_price"),
             ("context_window", "context_window"),
             ("parameters", "parameters"),
             ("release_date", "release_date"),
@@ -223,6 +240,7 @@ class AIModelFilterSet(CachedFormFilterSet):
             "name": "Name",
             "input_price_per_mtok": "Input price",
             "output_price_per_mtok": "Output price",
+            BLENDED: "Blended price (3:1)",
             "context_window": "Context window",
             "parameters": "Parameters",
             "release_date": "Release date",

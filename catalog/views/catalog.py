@@ -40,6 +40,7 @@ SORTABLE = {
     "context_window": "Context",
     "input_price": "Input / 1M",
     "output_price": "Output / 1M",
+    "blended_price": "Blended / 1M",
 }
 
 

@@ -112,7 +112,7 @@ def _prices(r: dict[str, Any]) -> str:
     output = None if embeds_only(r["output_modalities"]) else r["output_price_per_mtok"]
     prices: tuple[Decimal | None, Decimal | None] = (r["input_price_per_mtok"], output)
     if r["input_price_per_mtok"] is None and r["output_price_per_mtok"] is None:
-        return '<td class="num muted" colspan="2">unpriced</td>'
+        return f'<td class="num muted" colspan="2">unpriced</td><td class="num">{DASH}</td>'
     if r["price_unit"] != PriceUnit.PER_MTOK:
         parts = [
             f"{side} {price_html(price)}"
@@ -122,9 +122,10 @@ def _prices(r: dict[str, Any]) -> str:
         unit = escape(UNIT_LABELS.get(r["price_unit"], ""))
         return (
             f'<td class="num other-unit" colspan="2">{" · ".join(parts)} '
-            f'<small class="muted">{unit}</small></td>'
+            f'<small class="muted">{unit}</small></td><td class="num">{DASH}</td>'
         )
-    return "".join(
-        f'<td class="num">{price_html(price) if price is not None else DASH}</td>'
-        for price in prices
-    )
+    cells = [price_html(price) if price is not None else DASH for price in prices]
+    blended = DASH
+    if None not in prices:
+        blended = price_html((3 * prices[0] + prices[1]) / 4)  # type: ignore[operator]
+    return "".join(f'<td class="num">{cell}</td>' for cell in [*cells, blended])

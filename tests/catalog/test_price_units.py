@@ -100,3 +100,26 @@ def test_float_noise_is_rounded_on_the_pages_with_the_exact_price_on_hover(clien
     assert '<strong><span title="$1.24999">$1.25</span></strong>' in page
     compare = client.get("/compare/", {"m": [noisy.slug]}).context["rows"]
     assert compare[6]["values"] == ["$1.25 per 1M tokens"]
+
+
+def test_the_blended_price_weighs_input_three_to_one_and_sorts_the_rest_last(client, member):
+    AIModelFactory(
+        name="Chatty", input_price_per_mtok=Decimal("1"), output_price_per_mtok=Decimal("10")
+    )
+    AIModelFactory(
+        name="Even", input_price_per_mtok=Decimal("2"), output_price_per_mtok=Decimal("2")
+    )
+    AIModelFactory(name="Half", input_price_per_mtok=Decimal("1"), output_price_per_mtok=None)
+    AIModelFactory(
+        name="Per Query",
+        price_unit=PriceUnit.PER_QUERY,
+        input_price_per_mtok=Decimal("0.001"),
+        output_price_per_mtok=Decimal("0.001"),
+    )
+    client.force_login(member)
+    api = client.get("/api/v1/models/", {"ordering": "blended_price"}).json()["results"]
+    assert [row["name"] for row in api][:2] == ["Even", "Chatty"]
+    html = client.get("/", {"ordering": "-blended_price"}, headers=HTMX).content.decode()
+    assert html.index(">Chatty<") < html.index(">Even<") < html.index(">Half<")
+    assert '<td class="num">$10.00</td><td class="num">$3.25</td>' in html
+    assert "Blended = (3 × input + 1 × output) ÷ 4" in html
