@@ -4,13 +4,35 @@
 
   var MAX_COMPARED = 4;
 
+  /* Ticks outlive a filter change, a page turn and Back: kept for the tab in sessionStorage. */
+  var TICKS = "modelshelf.compare";
+
+  function storedTicks() {
+    try { return JSON.parse(sessionStorage.getItem(TICKS) || "[]"); } catch (e) { return []; }
+  }
+
+  function storeTick(box) {
+    var ticks = storedTicks().filter(function (slug) { return slug !== box.value; });
+    if (box.checked) ticks.push(box.value);
+    try { sessionStorage.setItem(TICKS, JSON.stringify(ticks.slice(0, MAX_COMPARED))); } catch (e) { /* private mode */ }
+  }
+
   /* Compare: the button says how many models are ticked and waits for two to four. */
   function refreshCompare() {
     var form = document.getElementById("compare-form");
     if (!form) return;
     var boxes = form.querySelectorAll('input[type="checkbox"][name="m"]');
-    var ticked = 0;
-    boxes.forEach(function (box) { if (box.checked) ticked += 1; });
+    var ticks = storedTicks();
+    var shown = {};
+    boxes.forEach(function (box) { box.checked = ticks.indexOf(box.value) >= 0; shown[box.value] = true; });
+    form.querySelectorAll("input.kept-tick").forEach(function (kept) { kept.remove(); });
+    ticks.forEach(function (slug) {  // ticked on another page or filter: still compared
+      if (shown[slug]) return;
+      var kept = document.createElement("input");
+      kept.type = "hidden"; kept.name = "m"; kept.value = slug; kept.className = "kept-tick";
+      form.appendChild(kept);
+    });
+    var ticked = ticks.length;
     boxes.forEach(function (box) { box.disabled = !box.checked && ticked >= MAX_COMPARED; });
     var button = document.getElementById("compare-button");
     var help = document.getElementById("compare-help");
@@ -76,7 +98,10 @@
   }
 
   document.addEventListener("change", function (event) {
-    if (event.target.closest && event.target.closest("#compare-form")) refreshCompare();
+    if (event.target.closest && event.target.closest("#compare-form")) {
+      if (event.target.name === "m") storeTick(event.target);
+      refreshCompare();
+    }
   });
   document.addEventListener("focusin", selectOnFocus);
   document.addEventListener("click", closeMenus);

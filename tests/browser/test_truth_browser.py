@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from catalog.choices import PriceSource, PriceUnit
 from catalog.models import ApprovalRequest, PriceObservation
-from tests.factories import AIModelFactory
+from tests.factories import AIModelFactory, VendorFactory
 
 WIDTHS = [1366, 390]
 
@@ -195,3 +195,29 @@ def test_the_request_form_estimates_the_cost_live_and_asks_for_volumes_and_why(
     page.get_by_label("Use case").fill("Summaries")
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator("#error-justification")).to_contain_text("required")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_ticks_survive_a_filter_change_and_back(open_as, member, width):
+    acme, other = VendorFactory(slug="acme", name="Acme"), VendorFactory(slug="other", name="Other")
+    for name, vendor in (("Alpha Chat", acme), ("Beta Chat", acme), ("Gamma Code", other)):
+        AIModelFactory(name=name, vendor=vendor)
+    page = open_as(member)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    page.get_by_label("Select Alpha Chat for comparison").check()
+    page.get_by_label("Select Beta Chat for comparison").check()
+    page.get_by_label("Vendor").select_option("other")
+    expect(page).to_have_url(re.compile(r"vendor=other"))
+    expect(page.locator("#results tbody th[scope=row] a")).to_have_text(["Gamma Code"])
+    page.get_by_label("Select Gamma Code for comparison").check()
+    compare = page.get_by_role("button", name=re.compile("^Compare"))
+    expect(compare).to_have_text("Compare (3)")
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"vendor=other"))
+    expect(page.locator("#results tbody th[scope=row] a")).to_have_count(3)
+    expect(page.get_by_label("Select Alpha Chat for comparison")).to_be_checked()
+    expect(compare).to_be_enabled()
+    expect(compare).to_have_text("Compare (3)")
+    compare.click()
+    expect(page.locator("table.compare thead th")).to_have_count(3)
