@@ -170,6 +170,8 @@ def test_enter_on_a_sort_header_keeps_focus_on_it(open_as, member, width):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"ordering=context_window"))
     expect(page.locator("#sort-context_window")).to_be_focused()
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(icon).ok  # no more 404 for a missing favicon
 
 
 @pytest.mark.parametrize("width", WIDTHS)
