@@ -111,7 +111,10 @@ def test_paging_says_where_you_are_jumps_and_changes_size(open_as, member, width
     page.get_by_label("Page", exact=True).fill("2")
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".result-count")).to_have_text("51–60 of 60 models")
-    expect(page).to_have_url(re.compile(r"page=2"))  # settled: the new controls are live
+    expect(page).to_have_url(re.compile(r"page=2"))
+    page.wait_for_function(  # settled: htmx has wired the new controls
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     page.get_by_label("Per page").select_option("25")
     expect(page.locator(".result-count")).to_have_text("1–25 of 60 models")
     expect(page).to_have_url(re.compile(r"page_size=25"))
