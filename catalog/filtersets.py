@@ -10,7 +10,8 @@ Use from a view:
 The API's DjangoFilterBackend answers 400 {parameter: [message]} for an invalid filterset.
 Every value is checked in the form before it reaches the database: unknown choices and slugs,
 non-numbers, negatives, out-of-range integers and NUL bytes are form errors, never a 500.
-Ordering puts unknown values (unpriced, undisclosed) last in both directions.
+Ordering puts unknown values (unpriced, undisclosed) last in both directions, and a price
+ordering puts models priced in another unit (per query, per image…) after per-token prices.
 """
 
 import re
@@ -19,8 +20,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
+from django.utils import timezone
 
 from accounts.models import BusinessUnit
 from catalog.choices import (
@@ -28,15 +30,45 @@ from catalog.choices import (
     DataClassification,
     Deployment,
     ModelStatus,
+    PriceUnit,
     SizeClass,
 )
 from catalog.models import Adoption, AIModel, Specialty, Vendor
+
+PRICE_FIELDS = {"input_price_per_mtok", "output_price_per_mtok"}
+
+
+# A blended per-token price, 3 parts input to 1 part output (a typical chat workload), as
+# OpenRouter and others rank models by one number; null unless both per-token prices are known.
+BLENDED = "blended_price_per_mtok"
+BLENDED_PRICE = Case(
+    When(
+        price_unit=PriceUnit.PER_MTOK,
+        input_price_per_mtok__isnull=False,
+        output_price_per_mtok__isnull=False,
+        then=(3 * F("input_price_per_mtok") + F("output_price_per_mtok")) / 4,
+    ),
+    default=None,
+    output_field=DecimalField(max_digits=24, decimal_places=8),
+)
+
+
+def price_rank(field: str) -> OrderBy:
+    """Per-token prices first, then prices in other units, then unpriced: either direction."""
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(2)),
+        When(price_unit=PriceUnit.PER_MTOK, then=Value(0)),
+        default=Value(1),
+    ).asc()
+
 
 SLUG = re.compile(r"[-\w]+")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 POSITIVE_INT_MAX = 2_147_483_647  # PositiveIntegerField's range on PostgreSQL
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
 AVAILABLE = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED]
+# A deprecation or retirement date still ahead (today included), or one already passed.
+LIFECYCLE_CHOICES = [("deprecating", "Deprecating"), ("deprecated", "Deprecated")]
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -71,7 +103,8 @@ class _NoBlankSortKeys:
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
-    """`ordering=a,-b`: unknown values sort last both ways; `id` breaks ties for stable pages."""
+    """`ordering=a,-b`: unknown values sort last both ways, prices in other units after
+    per-token ones; `id` breaks ties for stable pages."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,7 +112,8 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
     def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
         descending = param.startswith("-")
-        field = F(self.param_map[param.lstrip("-")])
+        name = self.param_map[param.lstrip("-")]
+        field = BLENDED_PRICE if name == BLENDED else F(name)
         if descending:
             return field.desc(nulls_last=True)
         return field.asc(nulls_last=True)
@@ -87,7 +121,14 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
             return qs
-        return qs.order_by(*[self.get_ordering_value(p) for p in value], "id")
+        keys: list[OrderBy] = []
+        for param in value:
+            field = self.param_map[param.lstrip("-")]
+            if field in PRICE_FIELDS:
+                # A price per query or image is not comparable with one per 1M tokens.
+                keys.append(price_rank(field))
+            keys.append(self.get_ordering_value(param))
+        return qs.order_by(*keys, "id")
 
 
 class CachedFormFilterSet(django_filters.FilterSet):
@@ -177,6 +218,9 @@ class AIModelFilterSet(CachedFormFilterSet):
         empty_label="Any",
         method="filter_available",
     )
+    lifecycle = django_filters.ChoiceFilter(
+        label="Lifecycle", choices=LIFECYCLE_CHOICES, empty_label="Any", method="filter_lifecycle"
+    )
     business_unit = SlugChoiceFilter(
         label="Used by unit",
         queryset=lambda request: BusinessUnit.objects.all(),
@@ -201,6 +245,7 @@ class AIModelFilterSet(CachedFormFilterSet):
             ("name", "name"),
             ("input_price_per_mtok", "input_price"),
             ("output_price_per_mtok", "output_price"),
+            (BLENDED, "blended_price"),
             ("context_window", "context_window"),
             ("parameters", "parameters"),
             ("release_date", "release_date"),
@@ -209,6 +254,7 @@ class AIModelFilterSet(CachedFormFilterSet):
             "name": "Name",
             "input_price_per_mtok": "Input price",
             "output_price_per_mtok": "Output price",
+            BLENDED: "Blended price (3:1)",
             "context_window": "Context window",
             "parameters": "Parameters",
             "release_date": "Release date",
@@ -236,6 +282,18 @@ class AIModelFilterSet(CachedFormFilterSet):
 
     def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(**{name: value == "true"})
+
+    def filter_lifecycle(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """`deprecating`: a deprecation (or, without one, a retirement) date today or later;
+        `deprecated`: deprecated by status or by a passed date, retired ones included."""
+        today = timezone.localdate()
+        passed = Q(deprecation_date__lt=today) | Q(retirement_date__lt=today)
+        if value == "deprecating":
+            ahead = Q(deprecation_date__gte=today) | Q(
+                deprecation_date__isnull=True, retirement_date__gte=today
+            )
+            return queryset.filter(ahead).exclude(passed)
+        return queryset.filter(passed | Q(status__in=[ModelStatus.DEPRECATED, ModelStatus.RETIRED]))
 
     def filter_business_unit(self, queryset: QuerySet, name: str, value: BusinessUnit) -> QuerySet:
         in_use = Adoption.objects.in_force().filter(unit=value, model=OuterRef("pk"))

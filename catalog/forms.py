@@ -1,13 +1,17 @@
 """Forms behind the pages; the rules themselves live in the services, which have the last word."""
 
+from decimal import Decimal
+
 from django import forms
 from django.urls import reverse
 
 from accounts.models import BusinessUnit, User
 from catalog.choices import DataClassification
 from catalog.models import AIModel
+from catalog.models.adoptions import monthly_cost
 
 MAX_TOKENS = 2**63 - 1
+TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")
 
 
 class ApprovalRequestForm(forms.Form):
@@ -31,14 +35,13 @@ class ApprovalRequestForm(forms.Form):
         help_text="The most sensitive data the model will see.",
     )
     expected_monthly_input_tokens = forms.IntegerField(
-        label="Expected monthly input tokens", min_value=0, max_value=MAX_TOKENS, initial=0
+        label="Expected monthly input tokens", min_value=0, max_value=MAX_TOKENS
     )
     expected_monthly_output_tokens = forms.IntegerField(
-        label="Expected monthly output tokens", min_value=0, max_value=MAX_TOKENS, initial=0
+        label="Expected monthly output tokens", min_value=0, max_value=MAX_TOKENS
     )
     justification = forms.CharField(
         label="Justification",
-        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this model rather than one the unit already uses.",
     )
@@ -69,6 +72,16 @@ class ApprovalRequestForm(forms.Form):
             )
             if self.is_bound and name in self.errors:
                 attrs["aria-invalid"] = "true"
+
+    def live_cost(self) -> Decimal | None:
+        """The monthly cost of the volumes typed so far (None while unknown or unpriced)."""
+        volumes = []
+        for name in TOKEN_FIELDS:
+            try:
+                volumes.append(max(0, min(int(self.data.get(name, "")), MAX_TOKENS)))
+            except (TypeError, ValueError):
+                return None
+        return monthly_cost(self.model, *volumes)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -4,7 +4,8 @@ as a 500. One check for every page and API view, answering 400 with the field's 
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
 from django.utils.html import format_html
 
 from catalog.views.errors import wants_json
@@ -49,3 +50,20 @@ def _refuse(request: HttpRequest, status: int, field: str | None, message: str) 
         message,
     )
     return HttpResponse(page, status=status)
+
+
+class FriendlyNotFoundMiddleware:
+    """A page view's 404 renders our page in every mode: with DEBUG on, Django would show its
+    technical 404 (URL patterns and all) to someone who merely lacks a role. API paths keep
+    their JSON answer from the handler."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404) and not wants_json(request):
+            return render(request, "404.html", status=404)
+        return None

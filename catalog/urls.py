@@ -15,6 +15,8 @@ urlpatterns = [
     path("approvals/", approvals.approval_queue, name="approval_queue"),
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
     path("business-units/<slug:slug>/", units.unit_detail, name="unit_detail"),
+    path("adoptions/<int:pk>/<slug:action>/", units.adoption_action, name="adoption_action"),
     path("status/", status.status, name="status"),
+    path("status/run/", status.run_job, name="run_job"),
     path("recommend/", recommend.recommend_page, name="recommend"),
 ]

@@ -167,6 +167,14 @@ def _shoot(base: str, password: str) -> list[Path]:
         snap(bob, "11-approvals", "/approvals/")
         phone = session("alice", width=390, height=844)
         snap(phone, "12-catalog-phone", "/?status=approved&specialty=embedding")
+        snap(phone, "13-model-phone", f"/models/{slugs['gemini/gemini-2.5-flash']}/")
+        snap(phone, "14-unit-phone", "/business-units/marketing/")
+        snap(
+            phone, "15-recommend-phone", "/recommend/?specialty=chat&monthly_input_tokens=10000000"
+        )
+        snap(phone, "16-request-form-phone", f"/requests/new/?model={slugs['claude-sonnet-4-5']}")
+        bob_phone = session("bob", width=390, height=844)
+        snap(bob_phone, "17-approvals-phone", "/approvals/")
         browser.close()
     return saved
 

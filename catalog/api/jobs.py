@@ -1,6 +1,5 @@
 """Vendor jobs over the API: catalog admins start a sync or check now (202) and read runs."""
 
-from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from catalog.api.permissions import IsCatalogAdmin
 from catalog.choices import JobKind
 from catalog.models import JobRun, Vendor
-from catalog.tasks.jobs import check_availability, sync_prices
+from catalog.services.vendor_jobs import vendor_job_enqueue
 
 QUEUED = inline_serializer(
     "JobQueued", {"status": serializers.CharField(), "kind": serializers.CharField()}
@@ -28,20 +27,19 @@ class VendorJobsViewSet(viewsets.GenericViewSet):
     permission_classes = [IsCatalogAdmin]
     serializer_class = serializers.Serializer
 
-    def _enqueue(self, task, kind: str) -> Response:  # type: ignore[no-untyped-def]
-        vendor = self.get_object()
-        transaction.on_commit(lambda: task.delay(vendor_slugs=[vendor.slug]))
+    def _enqueue(self, kind: str) -> Response:
+        vendor_job_enqueue(vendor=self.get_object(), kind=kind, user=self.request.user)  # type: ignore[arg-type]
         return Response({"status": "queued", "kind": kind}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={202: QUEUED})
     @action(detail=True, methods=["post"], url_path="sync-prices")
     def sync_prices(self, request: Request, slug: str | None = None) -> Response:
-        return self._enqueue(sync_prices, JobKind.SYNC_PRICES)
+        return self._enqueue(JobKind.SYNC_PRICES)
 
     @extend_schema(request=None, responses={202: QUEUED})
     @action(detail=True, methods=["post"], url_path="check-availability")
     def check_availability(self, request: Request, slug: str | None = None) -> Response:
-        return self._enqueue(check_availability, JobKind.CHECK_AVAILABILITY)
+        return self._enqueue(JobKind.CHECK_AVAILABILITY)
 
 
 class JobRunSerializer(serializers.ModelSerializer):

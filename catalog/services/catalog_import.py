@@ -99,10 +99,20 @@ def _identity(items: Iterable[T]) -> Iterable[T]:
     return items
 
 
+# Words a provider key title-cases wrongly ("vertex_ai" → "Vertex Ai").
+ACRONYMS = {"ai", "api", "aws", "gcp", "ibm", "llm", "nlp", "gpu", "ovh", "sap", "nvidia"}
+
+
+def vendor_display_name(provider: str) -> str:
+    """A provider key as a vendor name, acronyms in capitals: "fireworks_ai" → "Fireworks AI"."""
+    words = provider.replace("_", " ").replace("-", " ").split()
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w.capitalize() for w in words)
+
+
 def _vendor_defaults(provider: str) -> dict[str, str]:
     known = KNOWN_VENDORS.get(provider, {})
     return {
-        "name": known.get("name", provider.replace("_", " ").replace("-", " ").title()),
+        "name": known.get("name", vendor_display_name(provider)),
         "website": known.get("website", ""),
         "api_kind": known.get("api_kind", ApiKind.NONE),
         "api_base_url": known.get("api_base_url", ""),

@@ -172,10 +172,29 @@ def task_specialty(model: AIModel) -> str | None:
     return next((slug for slug in TASK_SPECIALTIES if slug in slugs), None)
 
 
+def _covers(alternative: AIModel, adopted: AIModel) -> bool:
+    """The alternative does all the adopted model was chosen for: every specialty (a
+    multilingual embedder is not replaced by an English-only one) and every modality in and
+    out (chat with vision is not replaced by chat alone)."""
+    return (
+        {s.slug for s in adopted.specialties.all()}
+        <= {s.slug for s in alternative.specialties.all()}
+        and set(adopted.input_modalities or []) <= set(alternative.input_modalities or [])
+        and set(adopted.output_modalities or []) <= set(alternative.output_modalities or [])
+        and (_multilingual(alternative) or not _multilingual(adopted))
+    )
+
+
+def _multilingual(model: AIModel) -> bool:
+    """Languages are no catalog field: vendors say "multilingual" in the model's name or id."""
+    return "multilingual" in f"{model.name} {model.vendor_model_id}".lower()
+
+
 def unit_savings(unit: BusinessUnit) -> list[Saving]:
     """Per allow-listed adoption, the cheapest eligible alternative of the same specialty with at
-    least the adopted model's context, and the monthly saving; deprecated models get their
-    successor. An adoption or alternative whose cost is unknown has no saving."""
+    least the adopted model's context, specialties and modalities, and the monthly saving;
+    deprecated models get their successor. An adoption or alternative whose cost is unknown has
+    no saving."""
     adoptions = (
         Adoption.objects.callable_now()
         .filter(unit=unit)
@@ -208,6 +227,7 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
                 and not c.deprecated
                 and c.model.pk != model.pk
                 and (model.context_window or 0) <= (c.model.context_window or 0)
+                and _covers(c.model, model)
             ]
             priced = [
                 (

@@ -3,6 +3,12 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from catalog.choices import PriceUnit
+from catalog.lifecycle import badge_html, of_model
 
 register = template.Library()
 
@@ -34,6 +40,47 @@ def usd(amount: Decimal | None) -> str:
     return f"${whole}.{cents.ljust(2, '0')}"
 
 
+SIGNIFICANT = 4  # digits a shown price keeps: $1.24999 (imported float noise) reads $1.25
+
+
+def price_text(amount: Decimal | None) -> str:
+    """A price to at most 4 significant digits, as `usd` writes it; "" when unknown."""
+    if amount is None or not amount:
+        return usd(amount)
+    step = Decimal(1).scaleb(amount.adjusted() - SIGNIFICANT + 1)
+    return usd(amount.quantize(step))
+
+
+@register.filter
+def price(amount: Decimal | None) -> str:
+    """A price to at most 4 significant digits, the exact value on hover when they differ."""
+    shown, exact = price_text(amount), usd(amount)
+    if shown == exact:
+        return shown
+    return format_html('<span title="{}">{}</span>', exact, shown)
+
+
+def embeds_only(output_modalities: list[str] | None) -> bool:
+    """An embedding model has no output price: its output shows "—", whether stored 0 or null."""
+    return "embedding" in (output_modalities or [])
+
+
+@register.filter
+def output_price(model: object) -> Decimal | None:
+    """The model's output price, or None (shown "—") for an embedding model."""
+    if embeds_only(model.output_modalities):  # type: ignore[attr-defined]
+        return None
+    return model.output_price_per_mtok  # type: ignore[attr-defined]
+
+
+@register.filter
+def unit_legend(price_unit: str) -> str:
+    """A chart legend's unit: "$/1M" for token prices, "$ per query" for the others."""
+    if price_unit == PriceUnit.PER_MTOK:
+        return "$/1M"
+    return f"$ {PriceUnit(price_unit).label}" if price_unit in PriceUnit.values else "$"
+
+
 @register.filter
 def money(amount: Decimal | None) -> str:
     """A monthly sum in whole cents: $1,234.50."""
@@ -44,3 +91,11 @@ def money(amount: Decimal | None) -> str:
 def score(value: Decimal | None) -> str:
     """An evaluation score without padding zeros: 0.8600 → "0.86", 100.0000 → "100"."""
     return "" if value is None else format(value.normalize(), "f")
+
+
+@register.simple_tag
+def lifecycle_badge(model: object) -> str:
+    """The model's lifecycle badge ("deprecates in 3 days → successor"), or "" if none."""
+    return mark_safe(  # noqa: S308 - badge_html escapes every value it interpolates
+        badge_html(of_model(model), reverse("catalog:model_detail", args=["-"])[:-2])
+    )

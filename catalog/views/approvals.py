@@ -1,5 +1,7 @@
 """The approvers' queue: each row decides one request in place (404 to everyone else)."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -9,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from catalog.choices import RequestStatus
+from catalog.context_processors import pending_count
 from catalog.htmx import wants_fragment
 from catalog.models import ApprovalRequest
 from catalog.services.approvals import approval_request_approve, approval_request_reject
@@ -25,7 +28,7 @@ def _require_approver(request: HttpRequest) -> None:
 
 def _queue() -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.select_related(
-        "model__vendor", "unit", "requester", "decided_by"
+        "model__vendor", "model__successor", "unit", "requester", "decided_by"
     )
 
 
@@ -73,5 +76,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("catalog:approval_queue")
     context = {"r": _queue().get(pk=approval.pk), "error": error}
     response = render(request, "catalog/partials/approval_row.html", context, status=status)
+    # The row changed in place: the counts in the bar and the heading follow (app.js).
+    response["HX-Trigger"] = json.dumps({"approvals-changed": {"pending": pending_count()}})
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -5,20 +5,24 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import ModelStatus, SizeClass
-from catalog.filtersets import AIModelFilterSet
+from catalog.filtersets import LIFECYCLE_CHOICES, AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
+from catalog.templatetags.catalog_ui import price_text, short_count
 from catalog.uptime import uptime_percentages
 from catalog.views.rows import ROW_FIELDS, catalog_rows
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100)
 HISTORY_DAYS = timedelta(days=30)
 CHART_POINTS = 200
 AUDIT_ROWS = 15
@@ -26,9 +30,10 @@ SAME_EDIT = timedelta(seconds=2)  # history records this close by one user are o
 EVAL_ROWS = 50
 # Sets audited with the model (field → the related model's name in its history rows).
 AUDITED_SETS = {"specialties": "specialty", "allowed_units": "businessunit"}
+FIELD_LABELS = {"input_price_per_mtok": "Input price", "output_price_per_mtok": "Output price"}
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
 ANY_STATUS = "any"
-DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value}
+DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value, "page_size": str(PAGE_SIZE)}
 # (ordering value, column label): the table's sortable columns.
 SORTABLE = {
     "name": "Model",
@@ -36,6 +41,7 @@ SORTABLE = {
     "context_window": "Context",
     "input_price": "Input / 1M",
     "output_price": "Output / 1M",
+    "blended_price": "Blended / 1M",
 }
 
 
@@ -80,30 +86,66 @@ def _csv_url(request: HttpRequest) -> str:
     return f"{reverse('aimodel-list')}/?{params.urlencode()}"
 
 
+def _labelled(filterset: AIModelFilterSet) -> dict[str, list[str]]:
+    """Errors under the labels people see ("Max input price"), not parameter names."""
+    fields = filterset.form.fields
+    return {
+        str(fields[name].label) if name in fields else name: list(messages)
+        for name, messages in filterset.errors.items()
+    }
+
+
+def _vendors_in_scope(status: str) -> QuerySet[Vendor]:
+    """Only vendors with a model under the status shown: 11 for approved, not all 130."""
+    vendors = Vendor.objects.only("slug", "name").order_by("name")
+    if status in ("", ANY_STATUS):
+        return vendors
+    return vendors.filter(Exists(AIModel.objects.filter(vendor=OuterRef("pk"), status=status)))
+
+
+def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
+    """Nothing found under the default status: how many other statuses would match, so the
+    empty table can say so instead of suggesting the catalog lacks the model."""
+    if count or not valid or "status" in request.GET:
+        return 0
+    data = _filter_data(request.GET)
+    data.pop("status", None)
+    return AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs.count()
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
     filterset = AIModelFilterSet(_filter_data(request.GET), queryset=models, request=request)
     valid = filterset.is_valid()
     found = filterset.qs if valid else models.none()
-    page = Paginator(found.values(*ROW_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    size = request.GET.get("page_size", "")
+    page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
+    page = Paginator(found.values(*ROW_FIELDS), page_size).get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
         "page": page,
         "rows": catalog_rows(page),
-        "errors": filterset.errors,
+        "errors": _labelled(filterset),
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "other_params": [
+            (key, value) for key, values in request.GET.lists() if key != "page" for value in values
+        ],
         "current": request.GET,
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
         "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
         "csv_url": _csv_url(request),
+        "elsewhere": _matches_elsewhere(request, page.paginator.count, valid),
     }
     if not wants_fragment(request):
         context |= {
-            "vendors": Vendor.objects.only("slug", "name"),
+            "vendors": _vendors_in_scope(request.GET.get("status", ModelStatus.APPROVED)),
             "specialties": Specialty.objects.only("slug", "name"),
             "sizes": SizeClass.choices,
             "statuses": ModelStatus.choices,
+            "lifecycles": LIFECYCLE_CHOICES,
         }
     response = render_page(
         request,
@@ -185,14 +227,50 @@ def _audit_trail(model: AIModel) -> list[dict[str, object]]:
         if before is not None:
             previous = before[0]
             delta = newest.diff_against(previous, excluded_fields=list(AUDITED_SETS))
-            changes = [(c.field, c.new) for c in delta.changes]
+            changes = [(c.field, _readable(c.field, c.new)) for c in delta.changes]
             for field in AUDITED_SETS:
                 old, new = sets[field][previous.history_id], sets[field][newest.history_id]
                 if old != new:
                     changes.append((field, _set_change(old, new)))
         created = edit[-1] if edit[-1].history_type == "+" else None
         trail.append({"record": created or newest, "changes": changes})
-    return trail[:AUDIT_ROWS]
+    return [
+        {**entry, "changes": [(_label(f), v) for f, v in entry["changes"]]}  # type: ignore[attr-defined]
+        for entry in trail[:AUDIT_ROWS]
+    ]
+
+
+def _label(field: str) -> str:
+    """A field as people read it: "open_weights" → "Open weights"."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    try:
+        return str(AIModel._meta.get_field(field).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return field
+
+
+def _readable(field: str, value: object) -> object:
+    """A recorded value as the pages show it: names for links, labels for choices, yes/no,
+    short counts and rounded prices, never a raw id ("successor → 702") or True."""
+    if value is None or value == "":
+        return value
+    try:
+        model_field = AIModel._meta.get_field(field)
+    except FieldDoesNotExist:
+        return value
+    if model_field.is_relation and model_field.related_model is not None:
+        target = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(target) if target is not None else f"#{value} (deleted)"
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field in ("parameters", "context_window", "max_output_tokens") and isinstance(value, int):
+        return short_count(value)
+    if isinstance(value, Decimal):
+        return price_text(value)
+    return value
 
 
 def _same_edit(later: Any, earlier: Any) -> bool:

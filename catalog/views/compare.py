@@ -1,12 +1,13 @@
 """Compare up to four models side by side, with the rows where they differ highlighted."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import score, short_count, usd
+from catalog.templatetags.catalog_ui import output_price, price_text, score, short_count
 
 MAX_COMPARED = 4
 
@@ -25,7 +26,7 @@ ROWS: list[tuple[str, Callable[[AIModel], str]]] = [
     ("Context window", lambda m: short_count(m.context_window) or "—"),
     ("Max output", lambda m: short_count(m.max_output_tokens) or "—"),
     ("Input price", lambda m: _price(m, m.input_price_per_mtok)),
-    ("Output price", lambda m: _price(m, m.output_price_per_mtok)),
+    ("Output price", lambda m: _price(m, output_price(m))),
     ("Status", lambda m: m.get_status_display()),
     ("Cleared for", lambda m: f"{m.get_max_data_classification_display()} data"),
     ("Deployment", lambda m: m.get_deployment_display()),
@@ -37,10 +38,12 @@ ROWS: list[tuple[str, Callable[[AIModel], str]]] = [
 ]
 
 
-def _price(model: AIModel, amount: object) -> str:
+def _price(model: AIModel, amount: Decimal | None) -> str:
     if not model.is_priced:
         return "unpriced"
-    return f"{usd(amount)} {model.get_price_unit_display()}" if amount is not None else "—"
+    if amount is None:
+        return "—"
+    return f"{price_text(amount)} {model.get_price_unit_display()}"
 
 
 def _evaluation_rows(models: list[AIModel]) -> list[dict[str, object]]:
@@ -67,7 +70,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     found = {
         m.slug: m
         for m in AIModel.objects.filter(slug__in=slugs)
-        .select_related("vendor")
+        .select_related("vendor", "successor")
         .prefetch_related("specialties", "evaluations")
     }
     models = [found[s] for s in slugs if s in found]

@@ -5,10 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from catalog.forms import ApprovalRequestForm
+from catalog.choices import PriceUnit
+from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
+from catalog.lifecycle import of_model
 from catalog.models import AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
 from catalog.services.errors import Conflict, InvalidRequest
@@ -26,7 +29,8 @@ def _requests(user: object) -> QuerySet[ApprovalRequest]:
 def request_new(request: HttpRequest) -> HttpResponse:
     """The request form; htmx posts one field at a time (`_validate`) for inline errors."""
     slug = request.GET.get("model", "")
-    model = AIModel.objects.select_related("vendor").filter(slug=slug).first() if slug else None
+    models = AIModel.objects.select_related("vendor", "successor")
+    model = models.filter(slug=slug).first() if slug else None
     if model is None:
         messages.info(request, "Pick a model in the catalog, then press “Request approval”.")
         return redirect("catalog:home")
@@ -59,7 +63,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
     units = form.fields["business_unit"].queryset  # type: ignore[attr-defined]
-    context = {"form": form, "model": model, "has_units": units.exists()}
+    context = {
+        "form": form,
+        "model": model,
+        "has_units": units.exists(),
+        "lifecycle": of_model(model),
+        "cost": form.live_cost(),
+        "priced": _per_token(model),
+    }
     return render(request, "catalog/request_form.html", context, status=status)
 
 
@@ -69,11 +80,21 @@ def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpRespon
     if name not in form.fields:
         return HttpResponse(status=204)
     form.is_valid()
-    return render(
+    response = render(
         request,
         "catalog/partials/field_error.html",
         {"name": name, "errors": form.errors.get(name, [])},
     )
+    if name in TOKEN_FIELDS:  # the estimate follows the volumes as they are typed
+        response.content += render_to_string(
+            "catalog/partials/live_cost.html",
+            {"cost": form.live_cost(), "priced": _per_token(form.model), "oob": True},
+        ).encode()
+    return response
+
+
+def _per_token(model: AIModel) -> bool:
+    return model.price_unit == PriceUnit.PER_MTOK and model.is_priced
 
 
 def request_list(request: HttpRequest) -> HttpResponse:

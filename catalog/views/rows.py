@@ -9,16 +9,20 @@ rows; fragment/JSON ratio in bench_pages 1.0–1.05 against 0.86–0.94), so it 
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
+from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import short_count, usd
+from catalog.templatetags.catalog_ui import embeds_only, short_count
+from catalog.templatetags.catalog_ui import price as price_html
 
 ROW_FIELDS = (
     "id",
@@ -35,6 +39,11 @@ ROW_FIELDS = (
     "price_unit",
     "status",
     "availability_status",
+    "deprecation_date",
+    "retirement_date",
+    "successor__name",
+    "successor__slug",
+    "output_modalities",
 )
 DASH = '<span class="muted">—</span>'
 STATUS_LABELS = dict(ModelStatus.choices)
@@ -54,10 +63,11 @@ def catalog_rows(rows: Iterable[dict[str, Any]]) -> list[SafeString]:
     for model_id, slug in links:
         specialties[model_id].append(slug)
     detail = reverse("catalog:model_detail", args=["-"])[:-2]
-    return [mark_safe(_row(r, detail, specialties[r["id"]])) for r in rows]  # noqa: S308
+    today = timezone.localdate()
+    return [mark_safe(_row(r, detail, specialties[r["id"]], today)) for r in rows]  # noqa: S308
 
 
-def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
+def _row(r: dict[str, Any], detail: str, specialties: list[str], today: date) -> str:
     name, slug = escape(r["name"]), escape(r["slug"])
     model_id = r["vendor_model_id"]
     if model_id != r["name"]:
@@ -72,6 +82,13 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
         size += f' <small class="muted">{short_count(r["parameters"])}{estimated}</small>'
     context = short_count(r["context_window"]) if r["context_window"] else DASH
     availability = AVAILABILITY_LABELS.get(r["availability_status"], "")
+    badge = lifecycle(
+        r["deprecation_date"],
+        r["retirement_date"],
+        r["successor__name"],
+        r["successor__slug"],
+        today,
+    )
     return (
         f'<tr><td><input type="checkbox" name="m" value="{slug}" '
         f'aria-label="Select {name} for comparison"></td>'
@@ -82,23 +99,33 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str]) -> str:
         f'<td class="num">{context}</td>'
         f"{_prices(r)}"
         f'<td><span class="status status-{escape(r["status"])}">'
-        f"{STATUS_LABELS.get(r['status'], '')}</span></td>"
+        f"{STATUS_LABELS.get(r['status'], '')}</span>"
+        f"{'<br>' + badge_html(badge, detail) if badge else ''}</td>"
         f'<td><span class="dot dot-{escape(r["availability_status"])}" title="{availability}">'
         f'<span class="visually-hidden">{availability}</span></span></td></tr>'
     )
 
 
 def _prices(r: dict[str, Any]) -> str:
-    prices: tuple[Decimal | None, Decimal | None] = (
-        r["input_price_per_mtok"],
-        r["output_price_per_mtok"],
-    )
-    if prices == (None, None):
-        return '<td class="num muted" colspan="2">unpriced</td>'
-    unit = ""
+    """Per-token prices in the two per-1M columns; a price in another unit spans both, named
+    with its unit, so it never reads as a per-token price (and sorts after them)."""
+    output = None if embeds_only(r["output_modalities"]) else r["output_price_per_mtok"]
+    prices: tuple[Decimal | None, Decimal | None] = (r["input_price_per_mtok"], output)
+    if r["input_price_per_mtok"] is None and r["output_price_per_mtok"] is None:
+        return f'<td class="num muted" colspan="2">unpriced</td><td class="num">{DASH}</td>'
     if r["price_unit"] != PriceUnit.PER_MTOK:
-        unit = f'<br><small class="muted">{UNIT_LABELS.get(r["price_unit"], "")}</small>'
-    return "".join(
-        f'<td class="num">{usd(price) if price is not None else DASH}{unit}</td>'
-        for price in prices
-    )
+        parts = [
+            f"{side} {price_html(price)}"
+            for side, price in zip(("in", "out"), prices, strict=True)
+            if price is not None
+        ]
+        unit = escape(UNIT_LABELS.get(r["price_unit"], ""))
+        return (
+            f'<td class="num other-unit" colspan="2">{" · ".join(parts)} '
+            f'<small class="muted">{unit}</small></td><td class="num">{DASH}</td>'
+        )
+    cells = [price_html(price) if price is not None else DASH for price in prices]
+    blended = DASH
+    if None not in prices:
+        blended = price_html((3 * prices[0] + prices[1]) / 4)  # type: ignore[operator]
+    return "".join(f'<td class="num">{cell}</td>' for cell in [*cells, blended])

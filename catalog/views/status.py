@@ -1,14 +1,37 @@
 """/status/: is everything up, what got cheaper or dearer, did the jobs run."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from catalog.choices import AvailabilityStatus, ModelStatus
+from catalog.choices import AvailabilityStatus, JobKind, ModelStatus
 from catalog.models import AIModel, JobRun, PriceObservation, Vendor
+from catalog.services.vendor_jobs import vendor_job_enqueue
 
 RECENT = 15
 IN_USE_STATUSES = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]
+
+
+@require_POST
+def run_job(request: HttpRequest) -> HttpResponse:
+    """A catalog admin's "Sync prices now" / "Check availability now": the API's service,
+    then back to the status page, where the run appears under "Recent job runs"."""
+    if not request.user.is_catalog_admin:  # type: ignore[union-attr]
+        raise PermissionDenied("Only catalog admins may start vendor jobs.")
+    vendor = get_object_or_404(Vendor, slug=request.POST.get("vendor", ""))
+    kind = request.POST.get("kind", "")
+    if kind not in JobKind.values:
+        messages.error(request, "Choose “Sync prices now” or “Check availability now”.")
+        return redirect("catalog:status")
+    vendor_job_enqueue(vendor=vendor, kind=kind, user=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, f"{JobKind(kind).label} started for {vendor.name}: see Recent job runs below."
+    )
+    return redirect(f"{reverse('catalog:status')}#job-runs")
 
 
 def status(request: HttpRequest) -> HttpResponse:
@@ -48,5 +71,8 @@ def status(request: HttpRequest) -> HttpResponse:
         "troubled": troubled,
         "price_changes": changes,
         "job_runs": JobRun.objects.select_related("vendor")[:RECENT],
+        "job_vendors": Vendor.objects.filter(is_active=True).only("slug", "name").order_by("name")
+        if request.user.is_catalog_admin  # type: ignore[union-attr]
+        else [],
     }
     return render(request, "catalog/status.html", context)

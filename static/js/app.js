@@ -4,13 +4,35 @@
 
   var MAX_COMPARED = 4;
 
+  /* Ticks outlive a filter change, a page turn and Back: kept for the tab in sessionStorage. */
+  var TICKS = "modelshelf.compare";
+
+  function storedTicks() {
+    try { return JSON.parse(sessionStorage.getItem(TICKS) || "[]"); } catch (e) { return []; }
+  }
+
+  function storeTick(box) {
+    var ticks = storedTicks().filter(function (slug) { return slug !== box.value; });
+    if (box.checked) ticks.push(box.value);
+    try { sessionStorage.setItem(TICKS, JSON.stringify(ticks.slice(0, MAX_COMPARED))); } catch (e) { /* private mode */ }
+  }
+
   /* Compare: the button says how many models are ticked and waits for two to four. */
   function refreshCompare() {
     var form = document.getElementById("compare-form");
     if (!form) return;
     var boxes = form.querySelectorAll('input[type="checkbox"][name="m"]');
-    var ticked = 0;
-    boxes.forEach(function (box) { if (box.checked) ticked += 1; });
+    var ticks = storedTicks();
+    var shown = {};
+    boxes.forEach(function (box) { box.checked = ticks.indexOf(box.value) >= 0; shown[box.value] = true; });
+    form.querySelectorAll("input.kept-tick").forEach(function (kept) { kept.remove(); });
+    ticks.forEach(function (slug) {  // ticked on another page or filter: still compared
+      if (shown[slug]) return;
+      var kept = document.createElement("input");
+      kept.type = "hidden"; kept.name = "m"; kept.value = slug; kept.className = "kept-tick";
+      form.appendChild(kept);
+    });
+    var ticked = ticks.length;
     boxes.forEach(function (box) { box.disabled = !box.checked && ticked >= MAX_COMPARED; });
     var button = document.getElementById("compare-button");
     var help = document.getElementById("compare-help");
@@ -24,6 +46,19 @@
         (ticked >= MAX_COMPARED ? "Up to 4 models" : "Tick up to " + (MAX_COMPARED - ticked) + " more");
     }
   }
+
+  /* After an in-place decision the server sends the queue size: the bar and heading follow. */
+  function refreshPending(event) {
+    var pending = event.detail && event.detail.pending;
+    if (typeof pending !== "number") return;
+    document.querySelectorAll("[data-pending-count]").forEach(function (node) {
+      node.textContent = String(pending);
+    });
+    document.querySelectorAll("[data-pending-text]").forEach(function (node) {
+      node.textContent = pending + " request" + (pending === 1 ? "" : "s") + " waiting";
+    });
+  }
+  document.addEventListener("approvals-changed", refreshPending);
 
   function selectOnFocus(event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
@@ -39,17 +74,44 @@
     });
   }
 
+  /* A table too wide for the screen scrolls in its box: keyboard users must reach it too. */
+  function focusableScrollers() {
+    document.querySelectorAll(".overflow-auto").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var heading = box.closest("article, section");
+        heading = heading && heading.querySelector("h2, h3");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  function onReady() {
+    refreshCompare();
+    focusableScrollers();
+  }
+
   document.addEventListener("change", function (event) {
-    if (event.target.closest && event.target.closest("#compare-form")) refreshCompare();
+    if (event.target.closest && event.target.closest("#compare-form")) {
+      if (event.target.name === "m") storeTick(event.target);
+      refreshCompare();
+    }
   });
   document.addEventListener("focusin", selectOnFocus);
   document.addEventListener("click", closeMenus);
   document.addEventListener("keydown", closeMenus);
-  document.addEventListener("htmx:afterSettle", refreshCompare);
-  document.addEventListener("htmx:historyRestore", refreshCompare);
+  document.addEventListener("htmx:afterSettle", onReady);
+  document.addEventListener("htmx:historyRestore", onReady);
+  window.addEventListener("resize", focusableScrollers);
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", refreshCompare);
+    document.addEventListener("DOMContentLoaded", onReady);
   } else {
-    refreshCompare();
+    onReady();
   }
 })();

@@ -9,8 +9,13 @@
     return node ? JSON.parse(node.textContent) : [];
   }
 
-  function dateTick(value) {
+  function day(value) {
     return new Date(value).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  }
+
+  /* One label per day: ticks hours apart would repeat "Nov 29, Nov 29". */
+  function dateTick(value, index, ticks) {
+    return index > 0 && day(ticks[index - 1].value) === day(value) ? "" : day(value);
   }
 
   function timeAxis(points) {
@@ -18,7 +23,8 @@
     var now = Date.now();
     return {
       type: "linear",
-      min: Math.min.apply(null, times.concat([now - 86400000])),
+      // A week at least, so a single observation is not pinned to the right edge.
+      min: Math.min.apply(null, times.concat([now - 7 * 86400000])),
       max: now,
       ticks: { callback: dateTick, maxTicksLimit: 8 },
       grid: { display: false }
@@ -38,12 +44,13 @@
   }
 
   function priceChart(canvas, points) {
+    var unit = canvas.dataset.unit || "$/1M";  // the model's own price unit
     return new Chart(canvas, {
       type: "line",
       data: {
         datasets: [
-          { label: "Input $/1M", data: series(points, "input"), stepped: "before", borderColor: COLORS.input, backgroundColor: COLORS.input, pointRadius: 3 },
-          { label: "Output $/1M", data: series(points, "output"), stepped: "before", borderColor: COLORS.output, backgroundColor: COLORS.output, pointRadius: 3 }
+          { label: "Input " + unit, data: series(points, "input"), stepped: "before", borderColor: COLORS.input, backgroundColor: COLORS.input, pointRadius: 3 },
+          { label: "Output " + unit, data: series(points, "output"), stepped: "before", borderColor: COLORS.output, backgroundColor: COLORS.output, pointRadius: 3 }
         ]
       },
       options: {

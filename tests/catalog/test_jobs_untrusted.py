@@ -195,7 +195,7 @@ def test_a_hostile_answer_changes_no_ledger(catalog_on_fake):
     assert JobRun.objects.get(kind=JobKind.SYNC_PRICES).finished_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keys_old_flags_on_their_value_and_marks_unmonitored_models():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor

@@ -77,7 +77,8 @@ def test_specialty_price_and_availability_filters_apply(browse, shelf):
 def test_sorting_by_input_price_puts_unpriced_models_last_both_ways(browse, shelf):
     ascending = _names(browse.get("/", {"ordering": "input_price"}).content.decode())
     descending = _names(browse.get("/", {"ordering": "-input_price"}).content.decode())
-    assert ascending[0] == "Rerank Pro" and ascending[-1] == "Mystery"
+    # Rerank Pro is priced per query: after every per-token price, before the unpriced.
+    assert ascending[0] == "GPT Mini" and ascending[-2:] == ["Rerank Pro", "Mystery"]
     assert descending[0] == "GPT Large" and descending[-1] == "Mystery"
 
 
@@ -119,14 +120,14 @@ def test_any_status_shows_models_under_review(browse, shelf):
 @pytest.mark.parametrize(
     "params, field",
     [
-        ({"vendor": "nobody"}, "vendor"),
-        ({"max_input_price": "-1"}, "max_input_price"),
-        ({"max_input_price": "cheap"}, "max_input_price"),
-        ({"ordering": "password"}, "ordering"),
+        ({"vendor": "nobody"}, "Vendor"),
+        ({"max_input_price": "-1"}, "Max input price"),
+        ({"max_input_price": "cheap"}, "Max input price"),
+        ({"ordering": "password"}, "Sort by"),
         ({"search": "a\x00b"}, "search"),
     ],
 )
-def test_bad_filter_values_answer_400_naming_the_field(browse, shelf, params, field):
+def test_bad_filter_values_answer_400_naming_the_field_by_its_label(browse, shelf, params, field):
     response = browse.get("/", params)
     assert response.status_code == 400
     assert f"<strong>{field}</strong>" in response.content.decode()
@@ -136,8 +137,14 @@ def test_pages_link_to_each_other_keeping_the_filters(browse, db):
     for index in range(120):
         AIModelFactory(name=f"Chat {index:03d}", vendor=VendorFactory(slug="acme"))
     html = browse.get("/", {"vendor": "acme"}).content.decode()
-    assert "Page 1 of 3" in html and "vendor=acme&amp;page=2" in html
-    assert "Page 3 of 3" in browse.get("/", {"vendor": "acme", "page": "3"}).content.decode()
+    assert "1–50 of 120 models" in html and "vendor=acme&amp;page=2" in html
+    assert "<span>of 3</span>" in html
+    last = browse.get("/", {"vendor": "acme", "page": "3"}).content.decode()
+    assert "101–120 of 120 models" in last and 'name="page" value="3"' in last
+    assert "1–25 of 120" in browse.get("/", {"vendor": "acme", "page_size": "25"}).content.decode()
+    assert (
+        "1–50 of 120" in browse.get("/", {"vendor": "acme", "page_size": "9999"}).content.decode()
+    )
 
 
 def test_pages_have_no_inline_script_style_or_event_handler(browse, shelf):

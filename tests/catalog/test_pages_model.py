@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -52,7 +53,7 @@ def test_model_page_shows_specs_lifecycle_history_units_and_request_button(
     assert html.count('<td class="num">$30.00</td>') == 1  # the oldest observation
     assert "Uptime 24h" in html and "Uptime 30d" in html
     assert "Marketing</a> — Ticket triage" in html
-    assert "<strong>carol</strong>" in html and "license → Proprietary" in html
+    assert "<strong>carol</strong>" in html and "License → Proprietary" in html
     assert f'href="/requests/new/?model={model.slug}" role="button">Request approval' in html
 
 
@@ -76,9 +77,9 @@ def test_changes_to_specialties_and_allowed_units_are_in_the_audit_history(
     html = client.get(f"/models/{model.slug}/").content.decode()
     audit = html[html.index("Audit history") :]
     assert "<strong>root</strong>" in audit and "<strong>carol</strong>" in audit
-    assert "specialties → +Code, −Chat" in audit
-    assert "allowed_units → +Engineering, +Marketing" in audit
-    assert "specialties → +Reasoning" in audit
+    assert "Specialties → +Code, −Chat" in audit
+    assert "Allowed units → +Engineering, +Marketing" in audit
+    assert "Specialties → +Reasoning" in audit
 
     client.force_login(root)
     admin_history = client.get(f"/admin/catalog/aimodel/{model.pk}/history/").content.decode()
@@ -153,3 +154,20 @@ def test_compare_takes_four_models_at_most_and_names_unknown_ones(browse):
     assert (
         "Not in the catalog: ghost." in browse.get("/compare/", {"m": ["ghost"]}).content.decode()
     )
+
+
+def test_the_audit_history_names_links_and_reads_values_not_raw_ids(client, member, catalog_admin):
+    successor = AIModelFactory(name="Llama Next")
+    model = AIModelFactory(name="Llama", open_weights=False)
+    model._history_user = catalog_admin
+    model.successor = successor
+    model.parameters = 27_000_000_000
+    model.open_weights = True
+    model.input_price_per_mtok = Decimal("1.24999")
+    model.save()
+    client.force_login(member)
+    html = client.get(f"/models/{model.slug}/").content.decode()
+    audit = html[html.index("Audit history") :]
+    assert "Successor → Llama Next" in audit and "Parameters → 27B" in audit
+    assert "Open weights → yes" in audit and "Input price → $1.25" in audit
+    assert f"→ {successor.pk}<" not in audit and "True" not in audit

@@ -202,3 +202,17 @@ def test_deprecated_adoption_gets_its_successor_suggested():
     _adopt(unit, old, M, M)
     [saving] = unit_savings(unit)
     assert saving.successor == new
+
+
+def test_savings_never_give_up_a_specialty_or_a_modality_the_adoption_has():
+    unit = BusinessUnitFactory()
+    multilingual = chat("Embed Multilingual", "0.1", None, specialties=["embedding"])
+    chat("Embed English", "0.02", None, specialties=["embedding"])
+    vision = chat("Mini Vision", "0.15", "0.6", input_modalities=["text", "image"])
+    chat("Text Only", "0.05", "0.1", input_modalities=["text"])
+    chat("Cheap Vision", "0.1", "0.4", input_modalities=["text", "image"])
+    _adopt(unit, multilingual, 10 * M, 0)
+    _adopt(unit, vision, 10 * M, 2 * M)
+    savings = {s.adoption.model.name: s for s in unit_savings(unit)}
+    assert savings["Embed Multilingual"].alternative is None
+    assert savings["Mini Vision"].alternative.model.name == "Cheap Vision"

@@ -21,7 +21,7 @@ from tests.evaluations.conftest import demo_suite
 
 
 @requires_real_servers
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_run_resumes_without_asking_a_recorded_case_again(
     worker, fake, chat_models
 ):
@@ -61,7 +61,7 @@ def test_a_worker_killed_mid_run_resumes_without_asking_a_recorded_case_again(
 
 
 @requires_real_servers
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_run_longer_than_its_task_budget_carries_on_in_fresh_tasks_within_the_time_limit(
     worker, fake, chat_models
 ):
