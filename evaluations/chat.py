@@ -5,7 +5,6 @@ Replies are untrusted: a junk completion is a permanent VendorError for that one
 token counts become unknown (None), never 0.
 """
 
-import json
 import random
 import time
 from typing import Any, NamedTuple
@@ -15,7 +14,7 @@ import httpx
 from catalog.choices import ApiKind
 from catalog.models import AIModel
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import VendorAdapter, VendorError, retry_after_seconds, shape_error
+from catalog.vendors.base import VendorAdapter, VendorError, shape_error
 from catalog.vendors.openai import OpenAIAdapter
 
 MAX_TOKENS = 1024
@@ -101,7 +100,7 @@ class ChatClient:
         else:
             body = {"model": self.model_id, "temperature": 0, "messages": messages}
             url = f"{self.adapter.base_url}/chat/completions"
-        answer, latency = self._post_json(url, body)
+        answer, latency = self.adapter.request_json("POST", url, body=body)
         if not isinstance(answer, dict):
             raise shape_error(url, "not a JSON object")
         raw_usage = answer.get("usage")
@@ -115,32 +114,6 @@ class ChatClient:
         if text is None:
             raise VendorError(f"junk completion from {url}", permanent=True, latency_ms=latency)
         return text, tokens[0], tokens[1], latency
-
-    def _post_json(self, url: str, body: dict[str, Any]) -> tuple[Any, int]:
-        """The decoded JSON answer and its latency in ms; failures classified as in get_json."""
-        start = time.perf_counter()
-        try:
-            response = self.adapter.client.post(url, json=body, headers=self.adapter.headers())
-        except httpx.TimeoutException:
-            raise VendorError(f"timed out: {url}", permanent=False) from None
-        except httpx.TransportError as exc:
-            raise VendorError(f"cannot connect: {url}: {exc}", permanent=False) from None
-        latency_ms = round((time.perf_counter() - start) * 1000)
-        status = response.status_code
-        if status >= 400:
-            raise VendorError(
-                f"HTTP {status} from {url}",
-                permanent=status not in (408, 425, 429) and status < 500,
-                http_status=status,
-                retry_after=retry_after_seconds(response.headers.get("retry-after")),
-                latency_ms=latency_ms,
-            )
-        try:
-            return response.json(), latency_ms
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise VendorError(
-                f"malformed JSON from {url}", permanent=True, http_status=status
-            ) from None
 
 
 def _openai_text(answer: dict[str, Any]) -> str | None:

@@ -148,9 +148,24 @@ class VendorAdapter:
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> tuple[Any, int]:
         """The decoded JSON body and the call's latency in ms; raises VendorError."""
+        return self.request_json("GET", url, params=params)
+
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> tuple[Any, int]:
+        """One call with the vendor's auth headers (a JSON `body` is sent as such): the decoded
+        answer and the call's latency in ms; every failure a VendorError saying if retrying
+        can help."""
         start = time.perf_counter()
         try:
-            response = self.client.get(url, params=params, headers=self.headers())
+            response = self.client.request(
+                method, url, params=params, json=body, headers=self.headers()
+            )
         except httpx.TimeoutException:
             raise VendorError(f"timed out: {url}", permanent=False) from None
         except httpx.TransportError as exc:
