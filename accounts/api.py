@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
 
 USERNAME_MAX_LENGTH = get_user_model()._meta.get_field("username").max_length
 
@@ -23,4 +24,5 @@ class ObtainTokenView(ObtainAuthToken):
     # keeps the endpoint usable from a browser that is already logged in.
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
     serializer_class = TokenRequestSerializer

@@ -21,13 +21,13 @@ from drf_spectacular.utils import (
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BusinessUnit
+from catalog.api.parsers import BoundedJSONParser
 from catalog.api.permissions import IsCatalogAdmin
 from usage.api.csv import UsageCSVRenderer
 from usage.api.serializers import (
@@ -65,7 +65,7 @@ class UsageSourceViewSet(viewsets.ModelViewSet):
 
     queryset = UsageSource.objects.all()
     serializer_class = UsageSourceSerializer
-    parser_classes = [JSONParser]  # configuration as code: JSON, typed, nothing form-encoded
+    parser_classes = [BoundedJSONParser]  # configuration as code: JSON, typed, nothing form-encoded
     permission_classes = [IsCatalogAdmin]
     lookup_value_regex = r"\d{1,18}"
 
@@ -100,7 +100,7 @@ class UsageAccountViewSet(
 
     queryset = UsageAccount.objects.select_related("unit", "source")
     serializer_class = UsageAccountSerializer
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsCatalogAdmin]
     lookup_value_regex = r"\d{1,18}"
 
