@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from catalog.choices import AdoptionStatus, LifecycleDate
+from catalog.choices import LifecycleDate
 from catalog.models import Adoption, AIModel, LifecycleNotice
 from catalog.models.adoptions import monthly_cost
 from catalog.notifications import notify
@@ -65,9 +65,7 @@ def model_events_notify(*, events: Sequence[ModelEvent], subject: str = CHANGES_
     for event in events:
         by_model[event.model.pk].append(event)
     adoptions = list(
-        Adoption.objects.filter(model_id__in=by_model, status=AdoptionStatus.ACTIVE).select_related(
-            "unit"
-        )
+        Adoption.objects.in_force().filter(model_id__in=by_model).select_related("unit")
     )
     if not adoptions:
         return
@@ -107,7 +105,7 @@ def models_notify_lifecycle(*, today: date | None = None) -> tuple[int, int]:
     threshold's notice only. Returns (dates looked at, notices sent)."""
     today = today or timezone.localdate()
     window = (today, today + timedelta(days=max(LIFECYCLE_THRESHOLDS)))
-    in_use = Adoption.objects.filter(model=OuterRef("pk"), status=AdoptionStatus.ACTIVE)
+    in_use = Adoption.objects.in_force().filter(model=OuterRef("pk"))
     models = AIModel.objects.filter(
         Q(deprecation_date__range=window) | Q(retirement_date__range=window), Exists(in_use)
     ).select_related("successor")

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.choices import AdoptionStatus, JobKind, PriceFlagStatus, PriceSource
+from catalog.choices import JobKind, PriceFlagStatus, PriceSource
 from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
 from catalog.services.bulk import bulk_set
 from catalog.services.errors import Conflict
@@ -227,9 +227,9 @@ def _apply(
     now = timezone.now()
     # Only news for units that use the model: looked up once, not once per batch.
     adopted = set(
-        Adoption.objects.filter(
-            model__vendor__in=vendors, status=AdoptionStatus.ACTIVE
-        ).values_list("model_id", flat=True)
+        Adoption.objects.in_force()
+        .filter(model__vendor__in=vendors)
+        .values_list("model_id", flat=True)
     )
     for start in range(0, len(pending), size):
         batch = pending[start : start + size]

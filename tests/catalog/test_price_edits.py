@@ -125,3 +125,16 @@ def test_a_price_changed_by_an_import_tells_the_managers_like_a_sync(
     (mail,) = mailoutbox
     assert mail.to == ["frank@example.com"]
     assert "price $1/— → $2/—" in mail.body and "$100.00 → $200.00" in mail.body
+
+
+def test_a_lapsed_adoption_hears_no_price_news(
+    client, root, unit, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Active in the table but past its expiry: the daily job has not run yet, the unit no longer
+    may call the model, so its managers are not told what the model now costs them."""
+    model = AIModelFactory(slug="lapsed", input_price_per_mtok=Decimal("1"))
+    adopt(unit, model, days_left=-1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit_in_admin(client, root, model, input_price_per_mtok="2")
+    assert response.status_code == 302
+    assert mailoutbox == []
