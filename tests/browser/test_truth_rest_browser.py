@@ -66,6 +66,8 @@ def test_not_monitored_models_are_named_and_counted_never_silently_dropped(
     expect(note).to_contain_text("Including 1 not-monitored model")
     row = page.locator("#results tbody tr", has_text="Silent One")
     expect(row.locator(".dot-not_monitored")).to_have_attribute("title", "Not monitored")
+    expect(row.locator(".avail-text")).to_have_text("not monitored")
+    expect(page.locator("#availability-legend")).to_contain_text("not monitored")
 
     silent = availabilities["Silent One"]
     page.goto(f"/models/{silent.slug}/")
@@ -230,6 +232,11 @@ def test_the_api_docs_lead_back_to_the_app(open_as, member, width):
     page = _at(open_as(member), width)
     page.goto("/api/v1/docs/")
     expect(page.locator(".swagger-ui .info")).to_contain_text("Modelshelf API")
+    # "Try it out" works under the strict CSP (the fixture fails the test on any violation).
+    page.locator("#operations-models-models_list .opblock-summary").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".live-responses-table .response-col_status").last).to_have_text("200")
     page.get_by_role("link", name="← Back to the catalog").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", name="Model catalog")).to_be_visible()
