@@ -67,6 +67,14 @@ REGION = re.compile(r"[-.\w]+", re.ASCII)
 POSITIVE_INT_MAX = 2_147_483_647  # PositiveIntegerField's range on PostgreSQL
 BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
 AVAILABLE = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED]
+# `available=or_not_monitored` also keeps models nobody can check (their vendor has neither a
+# model list nor a status page): "available" alone would silently drop them.
+OR_NOT_MONITORED = "or_not_monitored"
+AVAILABLE_CHOICES = [
+    ("true", "Available (up or degraded)"),
+    ("false", "Not available (down, unknown or not monitored)"),
+    (OR_NOT_MONITORED, "Available or not monitored"),
+]
 # A deprecation or retirement date still ahead (today included), or one already passed.
 LIFECYCLE_CHOICES = [("deprecating", "Deprecating"), ("deprecated", "Deprecated")]
 
@@ -213,8 +221,8 @@ class AIModelFilterSet(CachedFormFilterSet):
         decimal_places=0,
     )
     available = django_filters.ChoiceFilter(
-        label="Available only",
-        choices=BOOLEAN_CHOICES,
+        label="Availability",
+        choices=AVAILABLE_CHOICES,
         empty_label="Any",
         method="filter_available",
     )
@@ -278,6 +286,10 @@ class AIModelFilterSet(CachedFormFilterSet):
     def filter_available(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "true":
             return queryset.filter(availability_status__in=AVAILABLE)
+        if value == OR_NOT_MONITORED:
+            return queryset.filter(
+                availability_status__in=[*AVAILABLE, AvailabilityStatus.NOT_MONITORED]
+            )
         return queryset.exclude(availability_status__in=AVAILABLE)
 
     def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -1,17 +1,69 @@
 """Forms behind the pages; the rules themselves live in the services, which have the last word."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.urls import reverse
 
 from accounts.models import BusinessUnit, User
-from catalog.choices import DataClassification
+from catalog.choices import DataClassification, PriceUnit
 from catalog.models import AIModel
-from catalog.models.adoptions import monthly_cost
+from catalog.models.adoptions import monthly_cost, monthly_cost_in_units
+from catalog.templatetags.catalog_ui import embeds_only
 
 MAX_TOKENS = 2**63 - 1
 TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")
+
+
+# What a price unit counts, for the model page's cost calculator ("Queries a month").
+UNIT_NOUNS = {
+    PriceUnit.PER_MTOK: "tokens",
+    PriceUnit.PER_QUERY: "queries",
+    PriceUnit.PER_IMAGE: "images",
+    PriceUnit.PER_SECOND: "seconds",
+    PriceUnit.PER_CHARACTER: "characters",
+    PriceUnit.PER_PAGE: "pages",
+}
+
+
+def live_cost(model: AIModel, data: Mapping[str, Any], *, in_units: bool = False) -> Decimal | None:
+    """The monthly cost of the volumes typed so far in TOKEN_FIELDS (None while a volume is
+    missing or not a whole number, or the model is unpriced). One estimate for the request form
+    (token volumes, per-token prices only) and the model page's calculator, which with
+    `in_units` also counts queries, images… for models priced per unit."""
+    volumes = []
+    for name in TOKEN_FIELDS:
+        # The calculator may leave a side empty (none of it); the request form asks for both.
+        value = (data.get(name) or "0") if in_units else data.get(name, "")
+        try:
+            volumes.append(max(0, min(int(str(value).strip()), MAX_TOKENS)))
+        except (TypeError, ValueError):
+            return None
+    if in_units:
+        if not any(volumes):
+            return None
+        return monthly_cost_in_units(model, *volumes)
+    return monthly_cost(model, *volumes)
+
+
+def cost_sides(model: AIModel) -> list[tuple[str, str]]:
+    """The calculator's volume fields for `model`: (field name, label) for each priced side."""
+    noun = UNIT_NOUNS.get(PriceUnit(model.price_unit), "units")
+    sides = [
+        (name, side)
+        for name, side, price in zip(
+            TOKEN_FIELDS,
+            ("Input", "Output"),
+            (model.input_price_per_mtok, model.output_price_per_mtok),
+            strict=True,
+        )
+        if price is not None and not (side == "Output" and embeds_only(model.output_modalities))
+    ]
+    if len(sides) == 1 and model.price_unit != PriceUnit.PER_MTOK:
+        return [(sides[0][0], f"{noun.capitalize()} a month")]
+    return [(name, f"{side} {noun} a month") for name, side in sides]
 
 
 class ApprovalRequestForm(forms.Form):
@@ -75,13 +127,7 @@ class ApprovalRequestForm(forms.Form):
 
     def live_cost(self) -> Decimal | None:
         """The monthly cost of the volumes typed so far (None while unknown or unpriced)."""
-        volumes = []
-        for name in TOKEN_FIELDS:
-            try:
-                volumes.append(max(0, min(int(self.data.get(name, "")), MAX_TOKENS)))
-            except (TypeError, ValueError):
-                return None
-        return monthly_cost(self.model, *volumes)
+        return live_cost(self.model, self.data)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -36,6 +36,25 @@ def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decim
     return cost.quantize(CENTS)
 
 
+def monthly_cost_in_units(model: AIModel, input_units: int, output_units: int) -> Decimal | None:
+    """USD per month for volumes counted in the model's own price unit (queries, images,
+    seconds…); per-token models go through `monthly_cost`. None when a needed price is unknown."""
+    if model.price_unit == PriceUnit.PER_MTOK:
+        return monthly_cost(model, input_units, output_units)
+    if not model.is_priced:
+        return None
+    cost = Decimal(0)
+    for price, units in (
+        (model.input_price_per_mtok, input_units),
+        (model.output_price_per_mtok, output_units),
+    ):
+        if units:
+            if price is None:
+                return None
+            cost += price * units
+    return cost.quantize(CENTS)
+
+
 def callable_q(now: datetime) -> Q:
     """An adoption's model may be called by its unit: approved or deprecated, or restricted with
     the unit in `allowed_units`; and not retired, by status or by a retirement date reached."""

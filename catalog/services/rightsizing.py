@@ -164,6 +164,112 @@ class Saving:
     alternative: Candidate | None
     monthly_saving: Decimal | None
     successor: AIModel | None
+    # What switching to the alternative gives up, in plain words (empty: nothing known).
+    trade_offs: list[str] = field(default_factory=list)
+
+
+def _tokens(count: int) -> str:
+    """A token count as people say it: 128K, 1M, 1.5M."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
+        if count >= size:
+            return f"{count / size:.1f}".removesuffix(".0") + suffix
+    return str(count)
+
+
+def _size(model: AIModel) -> str:
+    """ "Medium (15–100B)" → "medium"."""
+    return str(model.get_size_class_display()).split(" (")[0].lower()
+
+
+def _best_scores(model: AIModel) -> dict[str, Evaluation]:
+    best: dict[str, Evaluation] = {}
+    for e in model.evaluations.all():
+        if e.task not in best or e.score > best[e.task].score:
+            best[e.task] = e
+    return best
+
+
+def trade_offs(adopted: AIModel, alternative: AIModel, today: date) -> list[str]:
+    """What a unit gives up by moving from `adopted` to `alternative`, for a manager to weigh
+    against the saving: every fact the catalog knows that is worse, none that is equal."""
+    lost: list[str] = []
+    a, b = adopted, alternative
+    if a.context_window and not b.context_window:
+        lost.append("context window unknown")
+    elif a.context_window and b.context_window and b.context_window < a.context_window:
+        lost.append(
+            f"smaller context window ({_tokens(b.context_window)} instead of "
+            f"{_tokens(a.context_window)} tokens)"
+        )
+    if a.max_output_tokens and b.max_output_tokens and b.max_output_tokens < a.max_output_tokens:
+        lost.append(
+            f"shorter answers (at most {_tokens(b.max_output_tokens)} tokens instead of "
+            f"{_tokens(a.max_output_tokens)})"
+        )
+    size_a, size_b = SizeClass.rank(a.size_class), SizeClass.rank(b.size_class)
+    if a.size_class and b.size_class and size_b < size_a:
+        lost.append(
+            f"a smaller model ({_size(b)} instead of {_size(a)}): may handle hard tasks less well"
+        )
+    theirs = _best_scores(b)
+    unevaluated = []
+    for task, mine in sorted(_best_scores(a).items()):
+        other = theirs.get(task)
+        if other is None:
+            unevaluated.append(task)
+        elif other.metric == mine.metric and other.score < mine.score:
+            lost.append(
+                f"lower {task} score ({other.score.normalize()} instead of "
+                f"{mine.score.normalize()} {mine.metric})"
+            )
+    if unevaluated:
+        lost.append(f"no evaluation for {', '.join(unevaluated)} (the current model has scores)")
+    for side, mine_m, theirs_m in (
+        ("input", a.input_modalities, b.input_modalities),
+        ("output", a.output_modalities, b.output_modalities),
+    ):
+        missing = sorted(set(mine_m or []) - set(theirs_m or []))
+        if missing:
+            lost.append(f"no {', '.join(missing)} {side}")
+    if DataClassification.rank(b.max_data_classification) < DataClassification.rank(
+        a.max_data_classification
+    ):
+        lost.append(
+            f"cleared only for {b.get_max_data_classification_display().lower()} data "
+            f"(the current model: {a.get_max_data_classification_display().lower()})"
+        )
+    retires_b = b.deprecation_date or b.retirement_date
+    retires_a = a.deprecation_date or a.retirement_date
+    if retires_b and (retires_a is None or retires_b < retires_a):
+        verb = "deprecates" if b.deprecation_date else "retires"
+        when = (
+            "already deprecated"
+            if retires_b < today
+            else f"{verb} {retires_b.day} {retires_b:%b %Y}"
+        )
+        lost.append(f"an earlier end of life ({when}): another switch will follow")
+    if b.status == ModelStatus.RESTRICTED and a.status != ModelStatus.RESTRICTED:
+        lost.append("restricted to named units")
+    checked = {AvailabilityStatus.UP, AvailabilityStatus.DEGRADED, AvailabilityStatus.DOWN}
+    if b.availability_status == AvailabilityStatus.NOT_MONITORED and a.availability_status in (
+        checked
+    ):
+        lost.append("not monitored: its vendor gives no way to check it is up")
+    elif b.availability_status == AvailabilityStatus.DEGRADED and (
+        a.availability_status == AvailabilityStatus.UP
+    ):
+        lost.append("degraded at the last check")
+    if a.open_weights and not b.open_weights:
+        lost.append("no open weights: it cannot be run in-house")
+    if a.regions and b.regions:
+        missing_regions = sorted(set(a.regions) - set(b.regions))
+        if missing_regions:
+            lost.append(f"not offered in {', '.join(missing_regions)}")
+    if a.vendor_id != b.vendor_id:
+        lost.append(
+            f"another vendor ({b.vendor.name} instead of {a.vendor.name}): new terms and keys"
+        )
+    return lost
 
 
 def task_specialty(model: AIModel) -> str | None:
@@ -199,7 +305,10 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
         Adoption.objects.callable_now()
         .filter(unit=unit)
         .select_related("model__vendor", "model__successor", "approval")
-        .prefetch_related("model__specialties")
+        .prefetch_related(
+            "model__specialties",
+            Prefetch("model__evaluations", queryset=Evaluation.objects.order_by("-score")),
+        )
         .order_by("model__name")
     )
     by_specialty: dict[tuple[str, str], list[Candidate]] = {}
@@ -265,6 +374,7 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
                 alternative=best,
                 monthly_saving=saving,
                 successor=model.successor if deprecated else None,
+                trade_offs=trade_offs(model, best.model, today) if best is not None else [],
             )
         )
     return savings

@@ -12,9 +12,16 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
-from catalog.choices import ModelStatus, SizeClass
-from catalog.filtersets import LIFECYCLE_CHOICES, AIModelFilterSet
+from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit, SizeClass
+from catalog.filtersets import (
+    AVAILABLE_CHOICES,
+    LIFECYCLE_CHOICES,
+    OR_NOT_MONITORED,
+    AIModelFilterSet,
+)
+from catalog.forms import cost_sides, live_cost
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
 from catalog.templatetags.catalog_ui import price_text, short_count
@@ -113,6 +120,20 @@ def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
     return AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs.count()
 
 
+def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: bool) -> int | None:
+    """Under an availability filter, how many not-monitored models it leaves out ("available")
+    or lets in ("or not monitored"), so neither happens silently; None without that filter."""
+    available = request.GET.get("available")
+    if not valid or available not in ("true", OR_NOT_MONITORED):
+        return None
+    found = AIModel.objects.filter(availability_status=AvailabilityStatus.NOT_MONITORED)
+    # The page's other filters, already validated: FilterSet.filter_queryset without `available`.
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in ("available", "ordering"):
+            found = filterset.filters[name].filter(found, value)
+    return found.count()
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
@@ -138,6 +159,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
         "csv_url": _csv_url(request),
         "elsewhere": _matches_elsewhere(request, page.paginator.count, valid),
+        "not_monitored": _not_monitored(request, filterset, valid),
+        "or_not_monitored": OR_NOT_MONITORED,
     }
     if not wants_fragment(request):
         context |= {
@@ -146,6 +169,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "sizes": SizeClass.choices,
             "statuses": ModelStatus.choices,
             "lifecycles": LIFECYCLE_CHOICES,
+            "availabilities": [c for c in AVAILABLE_CHOICES if c[0] != "false"],
         }
     response = render_page(
         request,
@@ -160,11 +184,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One model: specs, lifecycle, price and availability history, who uses it, what changed."""
+    """One model: specs, lifecycle, price and availability history, who uses it, what changed;
+    for htmx, the monthly cost of the volumes typed in its calculator (the request form's
+    estimate and fragment)."""
     model = get_object_or_404(
         AIModel.objects.select_related("vendor", "successor").prefetch_related("specialties"),
         slug=slug,
     )
+    per_token = model.price_unit == PriceUnit.PER_MTOK
+    calculator = {
+        "cost": live_cost(model, request.GET, in_units=True),
+        "priced": model.is_priced,
+        "volumes_text": "token volumes" if per_token else "volumes",
+        "unpriced_text": "This model is unpriced here: the cost cannot be estimated.",
+    }
+    if wants_fragment(request):
+        response = render(request, "catalog/partials/live_cost.html", calculator)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     since = timezone.now() - HISTORY_DAYS
     uptime = uptime_percentages(model.pk, now=timezone.now())
     prices = list(model.price_observations.order_by("-observed_at", "-id")[:CHART_POINTS])
@@ -194,8 +231,14 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "adoptions": model.adoptions.in_force().select_related("unit"),
         "history": _audit_trail(model),
         "requestable": model.status in (ModelStatus.APPROVED, ModelStatus.RESTRICTED),
+        "cost_sides": [
+            (name, label, request.GET.get(name, "")) for name, label in cost_sides(model)
+        ],
+        **calculator,
     }
-    return render(request, "catalog/model_detail.html", context)
+    response = render(request, "catalog/model_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _number(value: Decimal | None) -> str | None:

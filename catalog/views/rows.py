@@ -81,7 +81,6 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str], today: date) ->
         estimated = " est." if r["parameters_estimated"] else ""
         size += f' <small class="muted">{short_count(r["parameters"])}{estimated}</small>'
     context = short_count(r["context_window"]) if r["context_window"] else DASH
-    availability = AVAILABILITY_LABELS.get(r["availability_status"], "")
     badge = lifecycle(
         r["deprecation_date"],
         r["retirement_date"],
@@ -101,8 +100,22 @@ def _row(r: dict[str, Any], detail: str, specialties: list[str], today: date) ->
         f'<td><span class="status status-{escape(r["status"])}">'
         f"{STATUS_LABELS.get(r['status'], '')}</span>"
         f"{'<br>' + badge_html(badge, detail) if badge else ''}</td>"
-        f'<td><span class="dot dot-{escape(r["availability_status"])}" title="{availability}">'
-        f'<span class="visually-hidden">{availability}</span></span></td></tr>'
+        f"<td>{_availability(r['availability_status'])}</td></tr>"
+    )
+
+
+def _availability(status: str) -> str:
+    """A dot, named for screen readers and on hover; "not monitored" also in words, as no dot
+    colour says "nobody can check" (issue 15 item 3)."""
+    label = AVAILABILITY_LABELS.get(status, "")
+    if status == AvailabilityStatus.NOT_MONITORED:
+        return (
+            f'<span class="dot dot-{status}" title="{label}" aria-hidden="true"></span> '
+            f'<small class="muted avail-text">{label.lower()}</small>'
+        )
+    return (
+        f'<span class="dot dot-{escape(status)}" title="{label}">'
+        f'<span class="visually-hidden">{label}</span></span>'
     )
 
 

@@ -121,7 +121,7 @@ def test_paging_says_where_you_are_jumps_and_changes_size(open_as, member, width
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_focus_on_the_dark_bar_is_visible_and_available_only_is_a_square_box(
+def test_focus_on_the_dark_bar_is_visible_and_availability_is_no_radio_lookalike(
     open_as, member, width
 ):
     page = open_as(member)
@@ -135,10 +135,9 @@ def test_focus_on_the_dark_bar_is_visible_and_available_only_is_a_square_box(
         "a => [getComputedStyle(a).outlineStyle, getComputedStyle(a).outlineColor]"
     )
     assert outline == ["solid", "rgb(255, 213, 79)"]
-    radius = page.get_by_label("Available only").evaluate(
-        "box => parseFloat(getComputedStyle(box).borderTopLeftRadius)"
-    )
-    assert radius < 5
+    # "Available only" was a circle that read as a radio button; availability is now a list
+    # of three choices, not-monitored models among them (issue 15 item 3).
+    expect(page.get_by_label("Availability")).to_have_js_property("tagName", "SELECT")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -145,6 +145,7 @@ def test_api_needs_authentication(client):
         ("min_context=200000", ["c-old"]),
         ("available=true", ["a-chat", "b-embed"]),
         ("available=false", ["c-old", "d-unpriced"]),
+        ("available=or_not_monitored", ["a-chat", "b-embed", "d-unpriced"]),
         ("deployment=self_hosted", ["c-old"]),
         ("open_weights=true", ["c-old"]),
         ("open_weights=false", ["a-chat", "b-embed", "d-unpriced"]),
@@ -199,7 +200,11 @@ def test_each_filter_narrows_the_list(api, query, expected):
         availability_status=AvailabilityStatus.DOWN,
     )
     AIModelFactory(
-        slug="d-unpriced", vendor=other, input_price_per_mtok=None, output_price_per_mtok=None
+        slug="d-unpriced",
+        vendor=other,
+        input_price_per_mtok=None,
+        output_price_per_mtok=None,
+        availability_status=AvailabilityStatus.NOT_MONITORED,
     )
     assert sorted(slugs(api.get(f"/api/v1/models/?{query}"))) == expected
 

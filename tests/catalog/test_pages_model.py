@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.choices import AvailabilityStatus, ModelStatus
+from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
 from catalog.models import Adoption, AvailabilityCheck, Specialty
 from tests.catalog.admin_support import edit_in_admin
 from tests.catalog.api_support import token_client
@@ -171,3 +171,35 @@ def test_the_audit_history_names_links_and_reads_values_not_raw_ids(client, memb
     assert "Successor → Llama Next" in audit and "Parameters → 27B" in audit
     assert "Open weights → yes" in audit and "Input price → $1.25" in audit
     assert f"→ {successor.pk}<" not in audit and "True" not in audit
+
+
+def test_the_cost_calculator_answers_htmx_with_the_request_forms_estimate(client, member):
+    client.force_login(member)
+    chat = AIModelFactory(input_price_per_mtok=Decimal("3"), output_price_per_mtok=Decimal("15"))
+    fragment = client.get(
+        f"/models/{chat.slug}/",
+        {"expected_monthly_input_tokens": "10000000", "expected_monthly_output_tokens": "2000000"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.content.decode().strip().startswith('<p id="live-cost"')
+    assert "$60.00" in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]
+    for bad in ("-5", "1e3", "ten", "\u0661\u0662"):
+        answer = client.get(
+            f"/models/{chat.slug}/",
+            {"expected_monthly_input_tokens": bad},
+            headers={"HX-Request": "true"},
+        )
+        assert answer.status_code == 200, bad
+    page = client.get(f"/models/{chat.slug}/", {"expected_monthly_input_tokens": "1000000"})
+    assert "$3.00" in page.content.decode()  # without JavaScript the form is a plain GET
+
+    images = AIModelFactory(
+        price_unit=PriceUnit.PER_IMAGE,
+        input_price_per_mtok=None,
+        output_price_per_mtok=Decimal("0.04"),
+    )
+    page = client.get(f"/models/{images.slug}/", {"expected_monthly_output_tokens": "100"})
+    assert "Images a month" in page.content.decode() and "$4.00" in page.content.decode()
+    unpriced = AIModelFactory(input_price_per_mtok=None, output_price_per_mtok=None)
+    assert "unpriced here" in client.get(f"/models/{unpriced.slug}/").content.decode()

@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "/": (9, 5),
     "/?search=Model&vendor=bulk-vendor-1&status=any": (10, 6),
+    # + 1 under "available": the count of not-monitored models it leaves out (issue 15 item 3).
     "/?specialty=code&size_class=small&max_input_price=5&available=true&ordering=-input_price": (
-        10,
-        6,
+        11,
+        7,
     ),
     "/?page=3&ordering=context_window": (9, 5),
     "/models/bulk-model-00000/": (13, 13),
@@ -28,8 +29,9 @@ BUDGET = {
     ),
     "/requests/": (6, 6),
     "/requests/new/?model=bulk-model-00000": (7, 7),
-    # + 2 for the usage panel (months of usage, findings).
-    "/business-units/marketing/": (18, 18),
+    # + 2 for the usage panel (months of usage, findings); + 1 for the adopted models'
+    # evaluations, which the savings compare to say what switching gives up (issue 15 item 6).
+    "/business-units/marketing/": (19, 19),
     "/status/": (8, 8),
     "/recommend/": (6, 6),
     # Every chat model is judged (10,000 of them at the larger size) in a fixed number of queries.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from catalog.choices import AdoptionStatus, AvailabilityStatus, ModelStatus, SizeClass
 from catalog.models import Adoption, Evaluation
 from catalog.services.rightsizing import Need, recommend, unit_savings
-from tests.factories import AIModelFactory, BusinessUnitFactory
+from tests.factories import AIModelFactory, BusinessUnitFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +216,48 @@ def test_savings_never_give_up_a_specialty_or_a_modality_the_adoption_has():
     savings = {s.adoption.model.name: s for s in unit_savings(unit)}
     assert savings["Embed Multilingual"].alternative is None
     assert savings["Mini Vision"].alternative.model.name == "Cheap Vision"
+
+
+def test_a_saving_names_what_switching_gives_up_and_nothing_that_is_equal():
+    unit = BusinessUnitFactory()
+    vendor = VendorFactory(name="Same Vendor")
+    adopted = chat(
+        "Long Answers",
+        "3",
+        "15",
+        vendor=vendor,
+        max_output_tokens=64_000,
+        open_weights=True,
+        regions=["eu", "us"],
+        availability_status="up",
+    )
+    chat(
+        "Terse",
+        "0.1",
+        "0.4",
+        vendor=vendor,
+        max_output_tokens=4_000,
+        open_weights=False,
+        regions=["us"],
+        availability_status="not_monitored",
+    )
+    _adopt(unit, adopted, 10 * M, 2 * M)
+    saving = next(s for s in unit_savings(unit) if s.adoption.model == adopted)
+    assert saving.alternative.model.name == "Terse"
+    assert saving.trade_offs == [
+        "shorter answers (at most 4K tokens instead of 64K)",
+        "not monitored: its vendor gives no way to check it is up",
+        "no open weights: it cannot be run in-house",
+        "not offered in eu",
+    ]
+
+
+def test_a_switch_that_loses_nothing_lists_nothing():
+    unit = BusinessUnitFactory()
+    vendor = VendorFactory(name="One Vendor")
+    adopted = chat("Dear", "3", "15", vendor=vendor)
+    chat("Cheap Twin", "0.1", "0.4", vendor=vendor)
+    _adopt(unit, adopted, 10 * M, 2 * M)
+    saving = next(s for s in unit_savings(unit) if s.adoption.model == adopted)
+    assert saving.alternative.model.name == "Cheap Twin"
+    assert saving.trade_offs == []
