@@ -21,12 +21,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
-from catalog.api.pagination import PAGE_PARAMETERS
+from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.renderers import CSVRenderer, wants_csv
 from catalog.api.schema import paginated
 from catalog.api.serializers import (
-    MODEL_COLUMNS,
     AIModelSerializer,
     AvailabilityCheckSerializer,
     PriceAtQuerySerializer,
@@ -36,6 +35,7 @@ from catalog.api.serializers import (
     VendorSerializer,
     model_representation_for,
     model_representations,
+    model_rows,
 )
 from catalog.csv_export import csv_response
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
@@ -100,6 +100,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
     filterset_class = AIModelFilterSet
     filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
+    pagination_class = CachedCountPagination
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -115,17 +116,16 @@ class AIModelViewSet(viewsets.ModelViewSet):
 
     @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
     def list(self, request: Request, *args: object, **kwargs: object) -> Any:
-        # Count and sort on the bare table, then read the page's wide rows by id: the sort
-        # never drags joins and JSON columns through the whole catalog.
         models = self.filter_queryset(AIModel.objects.all())
         if wants_csv(request):
             ids = list(models.values_list("pk", flat=True))
             return csv_response("models.csv", MODEL_CSV_COLUMNS, model_records(ids, request))
-        page = self.paginate_queryset(models.values_list("pk", flat=True))
+        # One query for the page: each ordering has an index (catalog.models.ordering), so the
+        # page is read from its top and the joins run for its rows only.
+        assert isinstance(self.paginator, CachedCountPagination)
+        page = self.paginator.paginate_rows(model_rows(models), models, request, self)
         assert page is not None  # the API always paginates
-        rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
-        in_order = [rows[pk] for pk in page if pk in rows]  # a model deleted meanwhile drops out
-        return self.get_paginated_response(model_representations(in_order, request))
+        return self.get_paginated_response(model_representations(page, request))
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)

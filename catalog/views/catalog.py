@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import ModelStatus, SizeClass
+from catalog.counts import CachedCountPaginator
 from catalog.filtersets import LIFECYCLE_CHOICES, AIModelFilterSet
 from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel, Specialty, Vendor
@@ -121,7 +121,8 @@ def home(request: HttpRequest) -> HttpResponse:
     found = filterset.qs if valid else models.none()
     size = request.GET.get("page_size", "")
     page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
-    page = Paginator(found.values(*ROW_FIELDS), page_size).get_page(request.GET.get("page"))
+    paginator = CachedCountPaginator(found.values(*ROW_FIELDS), page_size, counted=found)
+    page = paginator.get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
         "page": page,
