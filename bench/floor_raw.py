@@ -33,10 +33,12 @@ FROM = """
     FROM page m JOIN catalog_vendor v ON v.id = m.vendor_id
     LEFT JOIN catalog_aimodel su ON su.id = m.successor_id
 """
-CHAT = """EXISTS (SELECT 1 FROM catalog_aimodel_specialties ms JOIN catalog_specialty s
-          ON s.id = ms.specialty_id WHERE ms.aimodel_id = m.id AND s.slug = 'chat')"""
-SEARCH = """(UPPER(m.name::text) LIKE UPPER(%(like)s) OR UPPER(m.slug::text) LIKE UPPER(%(like)s)
-          OR UPPER(m.vendor_model_id::text) LIKE UPPER(%(like)s))"""
+CHAT = """EXISTS (SELECT 1 FROM catalog_aimodel_specialties ms WHERE ms.aimodel_id = m.id
+          AND ms.specialty_id = (SELECT id FROM catalog_specialty WHERE slug = 'chat'))"""
+# The matches through the trigram indexes first, then their page (as the API does).
+SEARCH = """m.id = ANY(ARRAY(SELECT id FROM catalog_aimodel WHERE UPPER(name::text) LIKE
+          UPPER(%(like)s) OR UPPER(slug::text) LIKE UPPER(%(like)s)
+          OR UPPER(vendor_model_id::text) LIKE UPPER(%(like)s)))"""
 
 # name → (WHERE, ORDER BY); the API's default order is name, id.
 QUERIES = {

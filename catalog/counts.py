@@ -5,8 +5,7 @@ A count is cached under the SQL that computes it (filters, parameters and today'
 lifecycle filter included) and the catalog's generation, which every save, delete and
 specialty change of a model, vendor, specialty or adoption bumps once its transaction commits;
 bulk writers call `catalog_changed()`. A write that does neither (a raw `.update()`) shows in
-counts within TTL seconds. Lists under CACHED_FROM rows are counted every time: that is cheap,
-and keeps small catalogs (and tests) exact.
+counts within TTL seconds.
 """
 
 import hashlib
@@ -22,7 +21,6 @@ from django.utils.functional import cached_property
 
 GENERATION_KEY = "catalog:generation"
 TTL = 60
-CACHED_FROM = 2_000
 
 
 def catalog_changed() -> None:
@@ -38,7 +36,7 @@ def _bump() -> None:
 
 
 def cached_count(queryset: QuerySet) -> int:
-    """`queryset.count()`, from the cache for lists of CACHED_FROM rows or more."""
+    """`queryset.count()`, from the cache while the catalog has not changed."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # `.none()`, or a filter that can match nothing: 0, no query
@@ -50,8 +48,7 @@ def cached_count(queryset: QuerySet) -> int:
     if hit is not None and hit[0] == generation:
         return int(hit[1])
     count = queryset.count()
-    if count >= CACHED_FROM:
-        cache.set(key, (generation, count), TTL)
+    cache.set(key, (generation, count), TTL)
     return count
 
 

@@ -19,8 +19,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -42,6 +44,14 @@ BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
 AVAILABLE = [AvailabilityStatus.UP, AvailabilityStatus.DEGRADED]
 # A deprecation or retirement date still ahead (today included), or one already passed.
 LIFECYCLE_CHOICES = [("deprecating", "Deprecating"), ("deprecated", "Deprecated")]
+
+
+class EqualsAny(Func):
+    """`value = ANY(array)`: true when the array holds the value (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -224,11 +234,18 @@ class AIModelFilterSet(CachedFormFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        match = (
             Q(name__icontains=value)
             | Q(slug__icontains=value)
             | Q(vendor_model_id__icontains=value)
         )
+        if connection.vendor != "postgresql":
+            return queryset.filter(match)
+        # The matches first, through the trigram indexes (one InitPlan), then their page: given
+        # the match as a plain filter, the planner may walk an ordering's index through the
+        # whole catalog looking for rows that sit elsewhere in that order (85 ms at 100,000).
+        ids = ArraySubquery(AIModel.objects.filter(match).order_by().values("pk"))
+        return queryset.filter(EqualsAny(F("pk"), ids))
 
     def filter_available(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "true":
