@@ -15,12 +15,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
+from catalog.api.fastjson import ORJSONRenderer
 from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.renderers import CSVRenderer, wants_csv
@@ -110,9 +111,13 @@ class AIModelViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_renderers(self) -> list[BaseRenderer]:
-        """CSV for the list; with no action (an unsupported method), so its answer is a 405."""
+        """CSV for the list; with no action (an unsupported method), so its answer is a 405.
+        The list's JSON (strings, integers, booleans: no floats) is written by orjson."""
         renderers = super().get_renderers()
-        return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
+        if self.action == "list":
+            fast = [ORJSONRenderer() if type(r) is JSONRenderer else r for r in renderers]
+            return [*fast, CSVRenderer()]
+        return [*renderers, CSVRenderer()] if self.action is None else renderers
 
     @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
     def list(self, request: Request, *args: object, **kwargs: object) -> Any:
