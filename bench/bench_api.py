@@ -1,14 +1,20 @@
-"""API model list at 10,000 models: DRF endpoint vs. a bare `.values()` + JsonResponse floor.
+"""The catalog over HTTP at 10,000 and 100,000 models: the app against its floors.
 
-The floor answers the same page with the same information (count, the row columns, each row's
-specialties) through a bare Django view with no authentication, content negotiation or
-filterset, running the same queries the API runs; API/floor is then the price of the API's
-machinery. The naive floor (one `.values()` page dragging its joins through the sort) shows
-what that query plan saves.
+Everything is served as a user deploys it: gunicorn with 2 sync workers on loopback, DEBUG off,
+token auth and throttling on the Redis cache the settings name. The raw floor (bench/floor_raw:
+one SQL statement per page via psycopg, rows to orjson, no framework) is what the database
+costs; the bare-Django floor (the app's list queries in a bare view) tells the framework's
+share. The catalog is LiteLLM's bundled cost map imported over synthetic models; the import
+runs last, as on a real install, so its ANALYZE is what the planner works from.
 """
 
+import http.client
+import os
 import random
 import statistics
+import subprocess
+import sys
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -17,36 +23,40 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.test import Client
-from django.test.utils import override_settings, setup_databases, teardown_databases
+from django.test.utils import setup_databases, teardown_databases
 from django.urls import include, path
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import User
-from bench.__main__ import Timing, measure
+from accounts.models import BusinessUnit, User
+from bench.__main__ import ROOT, Timing, measure
+from bench.served import CONNECTIONS, Target, gunicorn, sequential, throughput
 from catalog.api.serializers import MODEL_COLUMNS
 from catalog.choices import ModelStatus, PriceSource
-from catalog.models import AIModel, Specialty, Vendor
+from catalog.models import Adoption, AIModel, Specialty, Vendor
 
-MODELS = 10_000
+SYNTHETIC = 5_200  # with the ~4,800 models of the bundled LiteLLM map: about 10,000
 PAGE = 100
-SAMPLES = 80
-FILTERED = "status=approved&max_input_price=20&ordering=-context_window"
+SAMPLES = 60
+FILTERS = "specialty=chat&max_input_price=5&ordering=-context_window"
 
 
-def seed_catalog(size: int, *, seed: int = 7) -> list[int]:
-    """`size` models over size/50 vendors, two specialties each, some unpriced; returns ids."""
+def seed_catalog(size: int, *, seed: int = 7, start: int = 0) -> list[int]:
+    """`size` models over size/50 vendors, two specialties each, some unpriced; returns ids.
+    `start` numbers a later batch after an earlier one."""
     rng = random.Random(seed)
     vendors = Vendor.objects.bulk_create(
         Vendor(slug=f"bench-vendor-{i}", name=f"Bench vendor {i}", price_source=PriceSource.MANUAL)
-        for i in range(max(2, size // 50))
+        for i in range(start // 50, start // 50 + max(2, size // 50))
     )
     statuses = [ModelStatus.APPROVED] * 3 + [ModelStatus.UNDER_REVIEW, ModelStatus.DEPRECATED]
     models = []
-    for i in range(size):
+    for i in range(start, start + size):
         priced = i % 7 != 0
         models.append(
             AIModel(
@@ -118,17 +128,8 @@ def floor_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"count": models.count(), "results": page})
 
 
-@login_not_required
-def naive_floor_view(request: HttpRequest) -> JsonResponse:
-    """The obvious version: one `.values()` page with its joins, count, specialties."""
-    models = _filtered(request)
-    page = _with_specialties(list(models.values(*MODEL_COLUMNS)[:PAGE]))
-    return JsonResponse({"count": models.count(), "results": page})
-
-
 urlpatterns = [
     path("bench/floor/", floor_view),
-    path("bench/naive/", naive_floor_view),
     path("", include("modelshelf.urls")),
 ]
 
@@ -154,34 +155,163 @@ def _get(client: Client, url: str, **headers: str):
     return call
 
 
+def _scenarios(app: int, raw: int, token: str) -> list[tuple[str, Target, Target, float]]:
+    """(label, app request, its raw floor, target p50 ratio) for the three API queries."""
+    auth = {"Authorization": f"Token {token}"}
+    api = f"/api/v1/models/?page_size={PAGE}"
+    return [
+        (f"GET {api}", Target(app, api, auth), Target(raw, f"/page/list/?size={PAGE}"), 2.5),
+        (
+            f"GET {api}&{FILTERS}",
+            Target(app, f"{api}&{FILTERS}", auth),
+            Target(raw, f"/page/filtered/?size={PAGE}"),
+            3.0,
+        ),
+        (
+            f"GET {api}&search=claude",
+            Target(app, f"{api}&search=claude", auth),
+            Target(raw, f"/page/search/?size={PAGE}&q=claude"),
+            3.0,
+        ),
+    ]
+
+
+def _line(label: str, timing: Timing, rate: str = "") -> None:
+    print(f"  {label:<44} {timing}{rate}")
+
+
+def _ratio(app: Timing, floor: Timing, target: float) -> str:
+    ratio = app.p50_ms / floor.p50_ms
+    return f"ratio p50 {ratio:.2f} (target <= {target}: {'ok' if ratio <= target else 'MISSED'})"
+
+
+def _allow_list(size: int) -> str:
+    """A unit with `size` active adoptions of approved models; returns its slug."""
+    unit = BusinessUnit.objects.create(slug="bench-unit", name="Bench unit")
+    now = timezone.now()
+    models = AIModel.objects.filter(status=ModelStatus.APPROVED).order_by("id")[:size]
+    Adoption.objects.bulk_create(
+        Adoption(
+            unit=unit,
+            model=model,
+            use_case="bench",
+            approved_at=now,
+            expires_at=now + timedelta(days=365),
+            expected_monthly_input_tokens=1_000_000,
+        )
+        for model in models
+    )
+    return unit.slug
+
+
+def _measure(app: int, raw: int, *, load: bool, session: str, unit: str) -> dict[str, float]:
+    """Print every line at the current catalog size; returns the app's p50 per request."""
+    p50s: dict[str, float] = {}
+    token = Token.objects.create(user=User.objects.create_user(f"bench-{uuid.uuid4().hex}")).key
+    for label, api, floor, target in _scenarios(app, raw, token):
+        targets = [api, floor]
+        if api.path.endswith(f"page_size={PAGE}"):
+            targets.append(Target(app, f"/bench/floor/?page_size={PAGE}"))
+        timings = sequential(targets, SAMPLES)
+        print(label)
+        _line("raw floor (1 SQL, psycopg, orjson, gunicorn)", timings[1])
+        if len(timings) == 3:
+            _line("bare-Django floor (the API's queries)", timings[2])
+        _line("API (token auth, throttle, Redis cache)", timings[0])
+        print(f"  {_ratio(timings[0], timings[1], target)}")
+        if load and len(timings) == 3:
+            (api_rate, tool), (floor_rate, _) = throughput(api), throughput(floor)
+            share = api_rate / floor_rate
+            verdict = "ok" if share >= 0.4 else "MISSED"
+            print(
+                f"  throughput at {CONNECTIONS} connections ({tool}): API {api_rate:.0f} req/s, "
+                f"raw floor {floor_rate:.0f} req/s: {share:.2f}× (target >= 0.4: {verdict})"
+            )
+        p50s[label] = timings[0].p50_ms
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
+    page, floor = sequential(
+        [Target(app, f"/?{FILTERS}", cookie), Target(raw, "/page/page/?size=50")], SAMPLES
+    )
+    print(f"GET /?{FILTERS} (catalog page, 50 rows)")
+    _line("raw floor (1 SQL, psycopg, orjson, gunicorn)", floor)
+    _line("catalog page (session, templates)", page)
+    print(f"  {_ratio(page, floor, 3.0)}")
+    p50s["page"] = page.p50_ms
+    path = f"/api/v1/business-units/{unit}/models/"
+    etag = http_etag(Target(app, path, {"Authorization": f"Token {token}"}))
+    floor_etag = http_etag(Target(raw, f"/allow-list/{unit}/"))
+    not_modified, floor = sequential(
+        [
+            Target(app, path, {"Authorization": f"Token {token}", "If-None-Match": etag}, 304),
+            Target(raw, f"/allow-list/{unit}/", {"If-None-Match": floor_etag}, 304),
+        ],
+        SAMPLES,
+    )
+    print(f"GET {path} with If-None-Match (304)")
+    _line("raw floor (1 SQL, hash, 304)", floor)
+    _line("API 304", not_modified)
+    print(f"  {_ratio(not_modified, floor, 1.5)}")
+    return p50s
+
+
+def http_etag(target: Target) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=30)
+    try:
+        connection.request("GET", target.path, headers=target.headers)
+        response = connection.getresponse()
+        response.read()
+        return response.headers["ETag"]
+    finally:
+        connection.close()
+
+
+def _import_models() -> None:
+    """The bundled LiteLLM map, as `import_models` runs it (its ANALYZE included)."""
+    call_command("import_models", verbosity=0)
+
+
 def run() -> None:
     old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
-        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-        print(f"database: {connection.vendor}, throttle cache: {cache}, seeding {MODELS:,} models…")
-        seed_catalog(MODELS)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # as autovacuum would: plans from real statistics
-        token = Token.objects.create(user=User.objects.create_user("bench")).key
+        seed_catalog(SYNTHETIC)
+        _import_models()
+        unit = _allow_list(30)
         client = Client()
-        auth = {"Authorization": f"Token {token}"}
-        with override_settings(ROOT_URLCONF=__name__):
-            for query in ("", f"&{FILTERED}"):
-                url = f"/api/v1/models/?page_size={PAGE}{query}"
-                api, floor, naive = _interleaved(
-                    _get(client, url, **auth),
-                    _get(client, f"/bench/floor/?{query}"),
-                    _get(client, f"/bench/naive/?{query}"),
-                )
-                print(f"GET {url}")
-                print(f"  API (token auth, DRF, filterset) {api}")
-                print(f"  floor: same queries, bare view   {floor}")
-                print(f"  naive floor: one .values() page  {naive}")
+        client.force_login(User.objects.create_user("bench-page"))
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        db = connection.settings_dict
+        dsn = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        env = {
+            "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
+            "DATABASE_URL": dsn,
+            "FLOOR_DSN": dsn,
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        manage = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
+        subprocess.run(manage, cwd=ROOT, env={**os.environ, **env}, check=True)
+        with (
+            gunicorn("modelshelf.wsgi", env, ready_path="/healthz") as app,
+            gunicorn("bench.floor_raw:application", env, ready_path="/page/list/?size=1") as raw,
+        ):
+            sizes = {}
+            for extra in (0, 90_000):
+                if extra:
+                    seed_catalog(extra, start=SYNTHETIC)
+                    _import_models()
+                total = AIModel.objects.count()
                 print(
-                    f"  ratio API/floor p50 {api.p50_ms / floor.p50_ms:.2f}  p95 "
-                    f"{api.p95_ms / floor.p95_ms:.2f}  (target <= 1.3);  API/naive p50 "
-                    f"{api.p50_ms / naive.p50_ms:.2f}"
+                    f"== {total:,} models ({connection.vendor}, cache {cache}, after import_models)"
                 )
+                sizes[total] = _measure(app, raw, load=not extra, session=session, unit=unit)
+            (small, at_small), (large, at_large) = sizes.items()
+            print(f"== scale: p50 at {large:,} / p50 at {small:,} models (target <= 1.5)")
+            for label, p50 in at_small.items():
+                growth = at_large[label] / p50
+                print(f"  {label:<78} {growth:.2f} {'ok' if growth <= 1.5 else 'MISSED'}")
     finally:
         teardown_databases(old_config, verbosity=0)

@@ -19,8 +19,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -30,37 +32,10 @@ from catalog.choices import (
     DataClassification,
     Deployment,
     ModelStatus,
-    PriceUnit,
     SizeClass,
 )
 from catalog.models import Adoption, AIModel, Specialty, Vendor
-
-PRICE_FIELDS = {"input_price_per_mtok", "output_price_per_mtok"}
-
-
-# A blended per-token price, 3 parts input to 1 part output (a typical chat workload), as
-# OpenRouter and others rank models by one number; null unless both per-token prices are known.
-BLENDED = "blended_price_per_mtok"
-BLENDED_PRICE = Case(
-    When(
-        price_unit=PriceUnit.PER_MTOK,
-        input_price_per_mtok__isnull=False,
-        output_price_per_mtok__isnull=False,
-        then=(3 * F("input_price_per_mtok") + F("output_price_per_mtok")) / 4,
-    ),
-    default=None,
-    output_field=DecimalField(max_digits=24, decimal_places=8),
-)
-
-
-def price_rank(field: str) -> OrderBy:
-    """Per-token prices first, then prices in other units, then unpriced: either direction."""
-    return Case(
-        When(**{f"{field}__isnull": True}, then=Value(2)),
-        When(price_unit=PriceUnit.PER_MTOK, then=Value(0)),
-        default=Value(1),
-    ).asc()
-
+from catalog.models.ordering import BLENDED, SORTABLE, sort_keys
 
 SLUG = re.compile(r"[-\w]+")
 REGION = re.compile(r"[-.\w]+", re.ASCII)
@@ -77,6 +52,14 @@ AVAILABLE_CHOICES = [
 ]
 # A deprecation or retirement date still ahead (today included), or one already passed.
 LIFECYCLE_CHOICES = [("deprecating", "Deprecating"), ("deprecated", "Deprecated")]
+
+
+class EqualsAny(Func):
+    """`value = ANY(array)`: true when the array holds the value (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -118,24 +101,14 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         super().__init__(*args, **kwargs)
         self.field_class = type("SortKeysField", (_NoBlankSortKeys, self.field_class), {})
 
-    def get_ordering_value(self, param: str) -> OrderBy:  # type: ignore[override]
-        descending = param.startswith("-")
-        name = self.param_map[param.lstrip("-")]
-        field = BLENDED_PRICE if name == BLENDED else F(name)
-        if descending:
-            return field.desc(nulls_last=True)
-        return field.asc(nulls_last=True)
-
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
             return qs
         keys: list[OrderBy] = []
         for param in value:
             field = self.param_map[param.lstrip("-")]
-            if field in PRICE_FIELDS:
-                # A price per query or image is not comparable with one per 1M tokens.
-                keys.append(price_rank(field))
-            keys.append(self.get_ordering_value(param))
+            keys.extend(sort_keys(field, descending=param.startswith("-")))
+        # The same terms as catalog.models.ordering's indexes: one sort key reads an index.
         return qs.order_by(*keys, "id")
 
 
@@ -249,15 +222,7 @@ class AIModelFilterSet(CachedFormFilterSet):
     )
     ordering = NullsLastOrderingFilter(
         label="Sort by",
-        fields=(
-            ("name", "name"),
-            ("input_price_per_mtok", "input_price"),
-            ("output_price_per_mtok", "output_price"),
-            (BLENDED, "blended_price"),
-            ("context_window", "context_window"),
-            ("parameters", "parameters"),
-            ("release_date", "release_date"),
-        ),
+        fields=tuple(SORTABLE.items()),
         field_labels={
             "name": "Name",
             "input_price_per_mtok": "Input price",
@@ -277,11 +242,18 @@ class AIModelFilterSet(CachedFormFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        match = (
             Q(name__icontains=value)
             | Q(slug__icontains=value)
             | Q(vendor_model_id__icontains=value)
         )
+        if connection.vendor != "postgresql":
+            return queryset.filter(match)
+        # The matches first, through the trigram indexes (one InitPlan), then their page: given
+        # the match as a plain filter, the planner may walk an ordering's index through the
+        # whole catalog looking for rows that sit elsewhere in that order (85 ms at 100,000).
+        ids = ArraySubquery(AIModel.objects.filter(match).order_by().values("pk"))
+        return queryset.filter(EqualsAny(F("pk"), ids))
 
     def filter_available(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "true":

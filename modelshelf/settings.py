@@ -348,8 +348,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "catalog.api.errors.exception_handler",
     # Per token (or session user); counted in the shared cache so every process agrees.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "accounts.throttling.UserRateThrottle",
+        "accounts.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_THROTTLE_RATE", "3000/min"),

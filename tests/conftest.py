@@ -31,6 +31,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_list_counts():
+    """Each test's database is rolled back, but the shared cache is not, and commit hooks never
+    run inside a test's transaction: a new generation keeps counts cached by other tests out."""
+    from catalog.counts import _bump
+
+    _bump()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 costs ~1 s a user at test scale; hashing strength is not under test here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

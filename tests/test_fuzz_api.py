@@ -120,7 +120,10 @@ pytestmark = pytest.mark.usefixtures("keep_test_connection")
 def no_throttling(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    from accounts.throttling import OneTripThrottle
+
+    for throttle in (SimpleRateThrottle, OneTripThrottle):
+        monkeypatch.setattr(throttle, "allow_request", lambda self, request, view: True)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -15,18 +15,18 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
-from catalog.api.pagination import PAGE_PARAMETERS
+from catalog.api.fastjson import ORJSONRenderer
+from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
 from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.renderers import CSVRenderer, wants_csv
 from catalog.api.schema import paginated
 from catalog.api.serializers import (
-    MODEL_COLUMNS,
     AIModelSerializer,
     AvailabilityCheckSerializer,
     PriceAtQuerySerializer,
@@ -36,6 +36,7 @@ from catalog.api.serializers import (
     VendorSerializer,
     model_representation_for,
     model_representations,
+    model_rows,
 )
 from catalog.csv_export import csv_response
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
@@ -100,6 +101,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
     filterset_class = AIModelFilterSet
     filter_backends = [GivenFiltersBackend]
     permission_classes = [IsCatalogAdminOrReadOnly]
+    pagination_class = CachedCountPagination
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -109,23 +111,26 @@ class AIModelViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_renderers(self) -> list[BaseRenderer]:
-        """CSV for the list; with no action (an unsupported method), so its answer is a 405."""
+        """CSV for the list; with no action (an unsupported method), so its answer is a 405.
+        The list's JSON (strings, integers, booleans: no floats) is written by orjson."""
         renderers = super().get_renderers()
-        return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
+        if self.action == "list":
+            fast = [ORJSONRenderer() if type(r) is JSONRenderer else r for r in renderers]
+            return [*fast, CSVRenderer()]
+        return [*renderers, CSVRenderer()] if self.action is None else renderers
 
     @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
     def list(self, request: Request, *args: object, **kwargs: object) -> Any:
-        # Count and sort on the bare table, then read the page's wide rows by id: the sort
-        # never drags joins and JSON columns through the whole catalog.
         models = self.filter_queryset(AIModel.objects.all())
         if wants_csv(request):
             ids = list(models.values_list("pk", flat=True))
             return csv_response("models.csv", MODEL_CSV_COLUMNS, model_records(ids, request))
-        page = self.paginate_queryset(models.values_list("pk", flat=True))
+        # One query for the page: each ordering has an index (catalog.models.ordering), so the
+        # page is read from its top and the joins run for its rows only.
+        assert isinstance(self.paginator, CachedCountPagination)
+        page = self.paginator.paginate_rows(model_rows(models), models, request, self)
         assert page is not None  # the API always paginates
-        rows = {r["id"]: r for r in AIModel.objects.filter(pk__in=page).values(*MODEL_COLUMNS)}
-        in_order = [rows[pk] for pk in page if pk in rows]  # a model deleted meanwhile drops out
-        return self.get_paginated_response(model_representations(in_order, request))
+        return self.get_paginated_response(model_representations(page, request))
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)

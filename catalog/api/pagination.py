@@ -1,9 +1,12 @@
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from catalog.counts import CachedCountPaginator
 
 MAX_PAGE_SIZE = 500
 MAX_DIGITS = 9  # longer numbers are refused before int() sees them
@@ -55,3 +58,20 @@ class Pagination(PageNumberPagination):
     ) -> list | None:
         _positive_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
+
+
+class CachedCountPagination(Pagination):
+    """`Pagination` whose `paginate_rows` reads rows from one queryset and counts another."""
+
+    counted: QuerySet | None = None
+
+    def paginate_rows(
+        self, rows: QuerySet, counted: QuerySet, request: Request, view: APIView
+    ) -> list | None:
+        self.counted = counted
+        return self.paginate_queryset(rows, request, view)
+
+    def django_paginator_class(self, object_list: QuerySet, per_page: int) -> Paginator:  # type: ignore[override]
+        if self.counted is None:  # a plain `paginate_queryset` (a model's ledger, its checks)
+            return Paginator(object_list, per_page)
+        return CachedCountPaginator(object_list, per_page, counted=self.counted)

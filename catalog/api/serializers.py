@@ -13,8 +13,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import RegexValidator
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import OuterRef, QuerySet
 from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -116,11 +118,32 @@ class SlashedIdentityField(serializers.HyperlinkedIdentityField):
         return slashed(url) if url else url
 
 
+SPECIALTY_SLUGS = "specialty_slugs"
+
+
+def model_rows(queryset: QuerySet[AIModel]) -> QuerySet:
+    """`.values(*MODEL_COLUMNS)` rows; on PostgreSQL each with its sorted specialty slugs as an
+    array, so a page is one query (the subquery runs for the page's rows only)."""
+    if connection.vendor != "postgresql":
+        return queryset.values(*MODEL_COLUMNS)
+    slugs = (
+        AIModel.specialties.through.objects.filter(aimodel_id=OuterRef("pk"))
+        .order_by("specialty__slug")
+        .values("specialty__slug")
+    )
+    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}).values(
+        *MODEL_COLUMNS, SPECIALTY_SLUGS
+    )
+
+
 def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
-    """API dicts for `.values(*MODEL_COLUMNS)` rows, with every row's specialties in one query."""
+    """API dicts for `model_rows` (or `.values(*MODEL_COLUMNS)`) rows; specialties the rows lack
+    are read for them all in one query."""
     rows = list(rows)
     specialties: dict[int, list[str]] = defaultdict(list)
-    if rows:
+    if rows and SPECIALTY_SLUGS in rows[0]:
+        specialties.update((r["id"], r[SPECIALTY_SLUGS]) for r in rows)
+    elif rows:
         links = AIModel.specialties.through.objects.filter(
             aimodel_id__in=[r["id"] for r in rows]
         ).values_list("aimodel_id", "specialty__slug")
@@ -171,7 +194,7 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
 
 def model_representation_for(queryset: QuerySet, request: Request | None) -> dict | None:
     """The representation of the one model in `queryset` (None when it is empty)."""
-    found = model_representations(queryset.values(*MODEL_COLUMNS)[:1], request)
+    found = model_representations(model_rows(queryset)[:1], request)
     return found[0] if found else None
 
 

@@ -146,6 +146,8 @@ class AIModel(models.Model):
             models.Index(fields=["input_price_per_mtok"], name="aimodel_input_price_idx"),
             models.Index(fields=["vendor", "status"], name="aimodel_vendor_status_idx"),
         ]
+        # On PostgreSQL, migration 0012 adds an index per list ordering (ordering.sort_indexes)
+        # and trigram indexes for `search`; SQLite cannot index NULLS LAST, and scans.
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from catalog.counts import catalog_changed
+
 BATCH = 500
 
 
@@ -62,6 +64,7 @@ def bulk_set(
                 params,
             )
             written += cursor.rowcount
+    catalog_changed()  # no signals here: cached list counts learn of the writes this way
     return written
 
 

@@ -19,8 +19,10 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalog.choices import ApiKind, Deployment, JobKind, ModelStatus, PriceSource
+from catalog.counts import catalog_changed
 from catalog.models import AIModel, JobRun, PriceObservation, Specialty, Vendor
 from catalog.services.notices import ModelEvent, model_events_notify
+from catalog.services.planner import analyze
 from catalog.services.prices import price_change_text
 from catalog.vendors.litellm import CostMapEntry, parse_cost_map
 
@@ -291,6 +293,9 @@ def models_import_litellm(
     PriceObservation.objects.bulk_create(observations, batch_size=BATCH)
     _link_successors(entries, {**existing, **created_by_key})
     model_events_notify(events=events)
+    # Always (a few hundred ms at 100,000 models): other writers may have grown the catalog.
+    analyze(AIModel, Vendor, PriceObservation)
+    catalog_changed()
 
     run.finished_at = timezone.now()
     run.checked = len(entries)

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit, SizeClass
+from catalog.counts import CachedCountPaginator, cached_count
 from catalog.filtersets import (
     AVAILABLE_CHOICES,
     LIFECYCLE_CHOICES,
@@ -117,7 +117,7 @@ def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
         return 0
     data = _filter_data(request.GET)
     data.pop("status", None)
-    return AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs.count()
+    return cached_count(AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs)
 
 
 def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: bool) -> int | None:
@@ -131,7 +131,7 @@ def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: boo
     for name, value in filterset.form.cleaned_data.items():
         if name not in ("available", "ordering"):
             found = filterset.filters[name].filter(found, value)
-    return found.count()
+    return cached_count(found)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -142,7 +142,8 @@ def home(request: HttpRequest) -> HttpResponse:
     found = filterset.qs if valid else models.none()
     size = request.GET.get("page_size", "")
     page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
-    page = Paginator(found.values(*ROW_FIELDS), page_size).get_page(request.GET.get("page"))
+    paginator = CachedCountPaginator(found.values(*ROW_FIELDS), page_size, counted=found)
+    page = paginator.get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
         "page": page,

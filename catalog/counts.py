@@ -1,0 +1,81 @@
+"""Row counts of large catalog lists, cached: COUNT(*) reads every matching row, so at 100,000
+models it costs more than the page itself (19 ms unfiltered on PostgreSQL 15).
+
+A count is cached under the SQL that computes it (filters, parameters and today's date for the
+lifecycle filter included) and the catalog's generation, which every save, delete and
+specialty change of a model, vendor, specialty or adoption bumps once its transaction commits;
+bulk writers call `catalog_changed()`. A write that does neither (a raw `.update()`) shows in
+counts within TTL seconds.
+"""
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.functional import cached_property
+
+GENERATION_KEY = "catalog:generation"
+TTL = 60
+
+
+def catalog_changed() -> None:
+    """Invalidate every cached count (after the current transaction commits)."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet (or evicted): any new value invalidates
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """`queryset.count()`, from the cache while the catalog has not changed."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `.none()`, or a filter that can match nothing: 0, no query
+        return queryset.count()
+    key = "catalog:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+    found = cache.get_many([GENERATION_KEY, key])  # one round trip
+    generation = found.get(GENERATION_KEY, 0)
+    hit = found.get(key)
+    if hit is not None and hit[0] == generation:
+        return int(hit[1])
+    count = queryset.count()
+    cache.set(key, (generation, count), TTL)
+    return count
+
+
+class CachedCountPaginator(Paginator):
+    """Pages of `object_list` (rows with their joins), counted on `counted` (the bare filtered
+    table, no joins) through the count cache."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return cached_count(self.counted)
+
+
+def _changed(**kwargs: Any) -> None:
+    catalog_changed()
+
+
+def connect() -> None:
+    """Bump the generation on every write that can change what a catalog list counts."""
+    from catalog.models import Adoption, AIModel, Specialty, Vendor
+
+    for model in (AIModel, Vendor, Specialty, Adoption):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"counts-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"counts-del-{model.__name__}")
+    m2m_changed.connect(
+        _changed, sender=AIModel.specialties.through, dispatch_uid="counts-specialties"
+    )
