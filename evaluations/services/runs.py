@@ -26,22 +26,12 @@ from evaluations.chat import ChatClient, RetryLater
 from evaluations.choices import RunStatus
 from evaluations.graders import grade
 from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
+from evaluations.slots import Slots, SlotsUnavailable, vendor_slots
 
 EXCERPT = 2000
 MAX_RUN_ERRORS = 50
 MTOK = Decimal(1_000_000)
 CENTS_8 = Decimal("0.00000001")
-_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_slots_lock = threading.Lock()
-
-
-def vendor_slots(vendor_slug: str) -> threading.BoundedSemaphore:
-    """Concurrent calls to one vendor from this process, shared by every run in it."""
-    key = (vendor_slug, settings.EVAL_CONCURRENCY_PER_VENDOR)
-    with _slots_lock:
-        if key not in _slots:
-            _slots[key] = threading.BoundedSemaphore(key[1])
-        return _slots[key]
 
 
 @transaction.atomic
@@ -80,21 +70,21 @@ def _claim(run_id: int) -> EvalRun | None:
 
 
 def _ask(
-    chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase, deadline: float | None
+    chat: ChatClient, slots: Slots, case: EvalCase, deadline: float | None
 ) -> EvalResult | None:
     """Runs in a pool thread: HTTP and grading only, no database. None: retry in a later task."""
     result = EvalResult(case=case)
-    with slots:
-        try:
+    try:
+        with slots.hold():
             reply = chat.ask(case.messages, deadline=deadline)
-        except RetryLater:
-            return None
-        except VendorError as exc:
-            result.error = str(exc)[:500]
-            result.http_status = exc.http_status
-            result.latency_ms = exc.latency_ms
-            result.attempts = getattr(exc, "attempts", 1)
-            return result
+    except (RetryLater, SlotsUnavailable):
+        return None
+    except VendorError as exc:
+        result.error = str(exc)[:500]
+        result.http_status = exc.http_status
+        result.latency_ms = exc.latency_ms
+        result.attempts = getattr(exc, "attempts", 1)
+        return result
     result.output = reply.text[:EXCERPT]
     result.latency_ms = reply.latency_ms
     result.input_tokens, result.output_tokens = reply.input_tokens, reply.output_tokens
