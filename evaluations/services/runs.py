@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import PriceUnit
@@ -251,12 +252,19 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
     run.finished_at = timezone.now()
     run.save()
     if run.status == RunStatus.FINISHED and run.pass_rate is not None:
-        Evaluation.objects.update_or_create(
+        # One Evaluation per model, suite and day: a later run that day updates it and links it.
+        run.evaluation, _ = Evaluation.objects.update_or_create(
             model=run.model,
             task=run.suite.slug,
             metric="pass_rate",
             source="modelshelf",
             date=run.finished_at.date(),
-            defaults={"score": run.pass_rate},
+            defaults={"score": run.pass_rate, "url": run_url(run)},
         )
+        run.save(update_fields=["evaluation"])
     return True
+
+
+def run_url(run: EvalRun) -> str:
+    """The run's row on its suite's page."""
+    return f"{reverse('evaluations:suite_detail', args=[run.suite.slug])}#run-{run.pk}"

@@ -27,7 +27,8 @@ BUDGET = {
         7,
     ),
     "/requests/": (6, 6),
-    "/requests/new/?model=bulk-model-00000": (7, 7),
+    # + 1 for the model's finished eval runs the form offers as evidence.
+    "/requests/new/?model=bulk-model-00000": (8, 8),
     # + 2 for the usage panel (months of usage, findings).
     "/business-units/marketing/": (18, 18),
     "/status/": (8, 8),
@@ -37,7 +38,8 @@ BUDGET = {
     "&min_context=16000&business_unit=marketing&min_score=mmlu:0.5": (12, 8),
     "/accounts/profile/": (6, 6),
 }
-APPROVER_BUDGET = {"/approvals/": (7, 7)}  # + the queue size and units in the bar
+# + the queue size and units in the bar, + 1 for the cited evidence of the rows.
+APPROVER_BUDGET = {"/approvals/": (8, 8)}
 
 
 def _populate(size, member, approver, unit):
