@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from django.conf import settings
@@ -217,16 +217,40 @@ def run_cost(model: AIModel, tokens_in: int | None, tokens_out: int | None) -> D
     return total.quantize(CENTS_8)
 
 
+class _Row(NamedTuple):
+    position: int
+    weight: Decimal
+    passed: bool
+    error: str
+    http_status: int | None
+    latency_ms: int | None
+    input_tokens: int | None
+    output_tokens: int | None
+
+
 @transaction.atomic
 def _close(run: EvalRun, *, failure: str = "") -> bool:
     """Totals from the results (exact however often the task ran), then the Evaluation."""
     run = EvalRun.objects.select_for_update().select_related("model", "suite").get(pk=run.pk)
     if run.status in (RunStatus.FINISHED, RunStatus.FAILED):
         return True
-    results = list(run.results.select_related("case").order_by("case__position"))
+    # Plain tuples, not model instances: the totals need a few columns of each result.
+    results = [
+        _Row(*row)
+        for row in run.results.order_by("case__position").values_list(
+            "case__position",
+            "case__weight",
+            "passed",
+            "error",
+            "http_status",
+            "latency_ms",
+            "input_tokens",
+            "output_tokens",
+        )  # fmt: skip
+    ]
     answered = [r for r in results if not r.error]
-    weights = sum((r.case.weight for r in results), Decimal(0))
-    passed_weight = sum((r.case.weight for r in results if r.passed), Decimal(0))
+    weights = sum((r.weight for r in results), Decimal(0))
+    passed_weight = sum((r.weight for r in results if r.passed), Decimal(0))
     run.done = len(results)
     run.passed = sum(1 for r in results if r.passed)
     if results:
@@ -241,7 +265,7 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
     run.cost_usd = run_cost(run.model, run.input_tokens, run.output_tokens)
     errors: list[dict[str, Any]] = [{"error": failure}] if failure else []
     errors += [
-        {"case": r.case.position, "error": r.error, "http_status": r.http_status}
+        {"case": r.position, "error": r.error, "http_status": r.http_status}
         for r in results
         if r.error
     ][:MAX_RUN_ERRORS]
