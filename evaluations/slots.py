@@ -29,6 +29,7 @@ WAKE = "modelshelf:eval-slots:{vendor}:wake"
 # Wait this long at most for a release notice before trying again (a lapsed lease of a dead
 # worker frees a slot without any notice).
 POLL_SECONDS = 0.1
+UNAVAILABLE_PAUSE_SECONDS = 1.0
 
 # KEYS: leases, wake list. ARGV: limit, lease ms, token. 1 when the lease was taken.
 _ACQUIRE = """
@@ -123,6 +124,7 @@ class SharedSlots:
             while not self._acquire(keys=self.keys, args=args):
                 self.client.blpop([self.keys[1]], timeout=POLL_SECONDS)
         except redis.RedisError as exc:
+            time.sleep(UNAVAILABLE_PAUSE_SECONDS)  # the task retries: not in a tight loop
             raise SlotsUnavailable(f"no slot from Redis: {exc}") from exc
         with self._held_lock:
             self._held.add(token)

@@ -14,10 +14,11 @@ import pytest
 import redis
 
 from evaluations.choices import RunStatus
-from evaluations.models import EvalRun
+from evaluations.models import EvalCase, EvalRun
 from evaluations.slots import LocalSlots, SharedSlots, slots_redis_url, vendor_slots
 from evaluations.tasks import run_eval
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
+    free_port,
     requires_real_servers,
     wait_for,
     worker,
@@ -102,6 +103,23 @@ def test_a_killed_holders_slots_come_back_after_the_lease():
     finally:
         holder.kill()
         holder.wait(5)
+
+
+def test_an_unreachable_redis_leaves_the_case_for_a_later_task(monkeypatch):
+    from catalog.vendors.base import VendorError
+    from evaluations import slots as slots_module
+    from evaluations.services.runs import _ask
+
+    monkeypatch.setattr(slots_module, "UNAVAILABLE_PAUSE_SECONDS", 0)
+    port = free_port()  # nothing listens there
+    slots = SharedSlots(redis.Redis(port=port, socket_timeout=1), "down", 2, lease_seconds=5)
+
+    class NeverAsked:
+        def ask(self, *args, **kwargs):
+            raise VendorError("must not be called", permanent=True)
+
+    case = EvalCase(messages=[{"role": "user", "content": "hi"}])
+    assert _ask(NeverAsked(), slots, case, None) is None  # not a result: no error recorded
 
 
 def test_without_redis_the_bound_is_per_process(settings):
