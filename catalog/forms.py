@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from accounts.models import BusinessUnit, User
 from catalog.choices import DataClassification, PriceUnit
-from catalog.models import AIModel
+from catalog.evidence import CitableRun, run_source
+from catalog.models import AIModel, Evaluation
 from catalog.models.adoptions import monthly_cost, monthly_cost_in_units
-from catalog.templatetags.catalog_ui import embeds_only
+from catalog.services.errors import InvalidRequest
+from catalog.templatetags.catalog_ui import embeds_only, usd
 
 MAX_TOKENS = 2**63 - 1
 TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")
@@ -101,6 +103,18 @@ class ApprovalRequestForm(forms.Form):
     def __init__(self, *args: object, user: User, model: AIModel, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.model = model
+        self.citable_runs: list[CitableRun] = []
+        if (source := run_source()) is not None:
+            self.citable_runs = source.citable_runs(model)
+            self.fields["eval_run"] = forms.CharField(
+                label="Eval run to cite",
+                required=False,
+                widget=forms.RadioSelect(
+                    choices=[("", "None"), *((str(r.id), run_label(r)) for r in self.citable_runs)]
+                ),
+                help_text=f"A finished run of {model.name} on one of your suites: the approvers "
+                "see its pass rate, cost and latency.",
+            )
         units = self.fields["business_unit"]
         units.queryset = BusinessUnit.objects.filter(memberships__user=user).order_by("name")  # type: ignore[attr-defined]
         mine = list(units.queryset)  # type: ignore[attr-defined]
@@ -129,6 +143,19 @@ class ApprovalRequestForm(forms.Form):
         """The monthly cost of the volumes typed so far (None while unknown or unpriced)."""
         return live_cost(self.model, self.data)
 
+    def clean_eval_run(self) -> Evaluation | None:
+        """The cited run's Evaluation (as the API cites one), from the source's own checks."""
+        raw = (self.cleaned_data.get("eval_run") or "").strip()
+        source = run_source()
+        if not raw or source is None:
+            return None
+        if not raw.isdigit() or len(raw) > 18:
+            raise forms.ValidationError(f"Pick one of the eval runs listed (not “{raw[:20]}”).")
+        try:
+            return source.run_evidence(self.model, int(raw))
+        except InvalidRequest as error:
+            raise forms.ValidationError(str(error)) from None
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         level = data.get("data_classification")
@@ -141,3 +168,14 @@ class ApprovalRequestForm(forms.Form):
                 f"{self.model.get_max_data_classification_display().lower()} data at most.",
             )
         return data
+
+
+def run_label(run: CitableRun) -> str:
+    """One line per run: what it measured and what it costs, for the requester to choose by."""
+    cost = usd(run.cost_per_1000_cases)
+    parts = [
+        f"pass rate {run.pass_rate * 100:.1f} %",
+        f"{cost} per 1,000 cases" if cost else "unpriced",
+        f"p50 {run.latency_p50_ms} ms" if run.latency_p50_ms is not None else "latency unknown",
+    ]
+    return f"#{run.id} {run.suite}, {run.finished}: {', '.join(parts)}"

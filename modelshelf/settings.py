@@ -231,10 +231,13 @@ VENDOR_RETRY_AFTER_MAX = env_int(
 if VENDOR_RETRY_AFTER_MAX >= CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("VENDOR_RETRY_AFTER_MAX must be below CELERY_VISIBILITY_TIMEOUT")
 
-# Evaluation runs: concurrent calls per vendor (shared by the runs in one process), per-call
-# timeout, retries of 429/5xx/timeouts per case; a task hands the rest of a long run to a
-# fresh task after EVAL_TASK_BUDGET_SECONDS (below the soft time limit).
+# Evaluation runs: concurrent calls per vendor (shared by every worker through Redis when
+# REDIS_URL or a Redis broker is set, else per process; a dead worker's slots come back after
+# EVAL_SLOT_LEASE_SECONDS), per-call timeout, retries of 429/5xx/timeouts per case; a task
+# hands the rest of a long run to a fresh task after EVAL_TASK_BUDGET_SECONDS (below the
+# soft time limit).
 EVAL_CONCURRENCY_PER_VENDOR = env_int("EVAL_CONCURRENCY_PER_VENDOR", 32, minimum=1)
+EVAL_SLOT_LEASE_SECONDS = env_int("EVAL_SLOT_LEASE_SECONDS", 10, minimum=1)
 EVAL_TIMEOUT_SECONDS = env_int("EVAL_TIMEOUT_SECONDS", 30, minimum=1)
 EVAL_MAX_RETRIES = env_int("EVAL_MAX_RETRIES", 2, minimum=0)
 EVAL_TASK_BUDGET_SECONDS = env_int(

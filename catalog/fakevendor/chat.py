@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -117,8 +118,6 @@ def reply(model_id: str, messages: list[dict[str, Any]]) -> str:
 
 def handle(handler: "Handler", path: str, fault: str) -> None:
     """Answer POST /<provider>/v1/chat/completions or /anthropic/v1/messages."""
-    from catalog.fakevendor.server import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
-
     match = CHAT_PATH.match(path)
     if match is None:
         return handler.send_json({"error": {"message": f"no route {path}"}}, 404)
@@ -133,9 +132,35 @@ def handle(handler: "Handler", path: str, fault: str) -> None:
         model_id, messages = str(body["model"]), list(body["messages"])
     except (ValueError, KeyError, TypeError):
         return handler.send_json({"error": {"message": "bad request"}}, 400)
-    server = handler.server
-    with server.lock:  # tests check that no case is asked twice
+    server, provider = handler.server, match["provider"]
+    with server.lock:  # tests check that no case is asked twice, and how many at once
         server.hits[f"chat:{model_id}:{case_key(_last_user(messages))}"] += 1
+        server.in_flight[provider] += 1
+        server.peak_in_flight[provider] = max(
+            server.peak_in_flight[provider], server.in_flight[provider]
+        )
+    answered = threading.Event()
+
+    def done() -> None:  # before the reply goes out: the client may ask again once it has it
+        if not answered.is_set():
+            answered.set()
+            with server.lock:
+                server.in_flight[provider] -= 1
+
+    handler.before_reply = done
+    try:
+        _answer(handler, model_id, messages, fault, anthropic=anthropic)
+    finally:
+        done()
+        handler.before_reply = None
+
+
+def _answer(
+    handler: "Handler", model_id: str, messages: list[Any], fault: str, *, anthropic: bool
+) -> None:
+    from catalog.fakevendor.server import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
+
+    server = handler.server
     if marker := MARKER.search(_last_user(messages)):
         fault = fault or marker["kind"]
     size, _ = profile(model_id)

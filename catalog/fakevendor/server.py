@@ -23,6 +23,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -62,6 +63,9 @@ class FakeVendor(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.hits: Counter[str] = Counter()
+        # Chat calls being answered right now, and the most at once, per provider path.
+        self.in_flight: Counter[str] = Counter()
+        self.peak_in_flight: Counter[str] = Counter()
         self.answers: dict[str, tuple[bytes, int, dict[str, str]]] = {}
         self.set_cost_map(data.load_cost_map() if cost_map is None else cost_map, price_drift)
         self._thread: threading.Thread | None = None
@@ -108,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
     server: FakeVendor
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
+    before_reply: Callable[[], None] | None = None  # chat.py counts calls in flight with it
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -212,6 +217,8 @@ class Handler(BaseHTTPRequestHandler):
     def send_body(
         self, body: bytes, status: int = 200, headers: dict[str, str] | None = None
     ) -> None:
+        if self.before_reply is not None:
+            self.before_reply()
         self.send_response(status, HTTPStatus(status).phrase)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -15,6 +15,9 @@ class Evaluation(models.Model):
     score = models.DecimalField(max_digits=12, decimal_places=4)
     source = models.CharField(max_length=200)
     date = models.DateField()
+    url = models.CharField(
+        max_length=500, blank=True, help_text="Where the evidence can be seen (a run's page)"
+    )
 
     class Meta:
         ordering = ["task", "-score"]

@@ -29,7 +29,7 @@ def _require_approver(request: HttpRequest) -> None:
 def _queue() -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.select_related(
         "model__vendor", "model__successor", "unit", "requester", "decided_by"
-    )
+    ).prefetch_related("evidence")
 
 
 def approval_queue(request: HttpRequest) -> HttpResponse:

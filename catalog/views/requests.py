@@ -17,7 +17,7 @@ from catalog.services.approvals import approval_request_create, approval_request
 from catalog.services.errors import Conflict, InvalidRequest
 
 # Service fields that are named differently on the form.
-FORM_FIELD = {"unit": "business_unit", "model": None}
+FORM_FIELD = {"unit": "business_unit", "model": None, "evidence": "eval_run"}
 
 
 def _requests(user: object) -> QuerySet[ApprovalRequest]:
@@ -52,6 +52,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 data_classification=data["data_classification"],
                 expected_monthly_input_tokens=data["expected_monthly_input_tokens"],
                 expected_monthly_output_tokens=data["expected_monthly_output_tokens"],
+                evidence=[data["eval_run"]] if data.get("eval_run") else [],
             )
         except InvalidRequest as error:
             form.add_error(FORM_FIELD.get(error.field or "", error.field), str(error))
@@ -112,7 +113,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request as its requester, the unit's managers or the approvers see it."""
-    approval = get_object_or_404(_requests(request.user), pk=pk)
+    approval = get_object_or_404(_requests(request.user).prefetch_related("evidence"), pk=pk)
     return render(request, "catalog/request_detail.html", {"approval": approval})
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from catalog.models import AIModel
+from catalog.models import AIModel, Evaluation
 from evaluations.choices import RunStatus
 from evaluations.models.suites import EvalCase, EvalSuite
 
@@ -41,6 +41,14 @@ class EvalRun(models.Model):
     output_tokens = models.BigIntegerField(null=True, blank=True)
     cost_usd = models.DecimalField(**COST, null=True, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="eval_runs",
+        help_text="The pass rate this run recorded, which a request cites as evidence",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,11 +12,12 @@ import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import PriceUnit
@@ -26,22 +27,12 @@ from evaluations.chat import ChatClient, RetryLater
 from evaluations.choices import RunStatus
 from evaluations.graders import grade
 from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
+from evaluations.slots import Slots, SlotsUnavailable, vendor_slots
 
 EXCERPT = 2000
 MAX_RUN_ERRORS = 50
 MTOK = Decimal(1_000_000)
 CENTS_8 = Decimal("0.00000001")
-_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_slots_lock = threading.Lock()
-
-
-def vendor_slots(vendor_slug: str) -> threading.BoundedSemaphore:
-    """Concurrent calls to one vendor from this process, shared by every run in it."""
-    key = (vendor_slug, settings.EVAL_CONCURRENCY_PER_VENDOR)
-    with _slots_lock:
-        if key not in _slots:
-            _slots[key] = threading.BoundedSemaphore(key[1])
-        return _slots[key]
 
 
 @transaction.atomic
@@ -80,21 +71,21 @@ def _claim(run_id: int) -> EvalRun | None:
 
 
 def _ask(
-    chat: ChatClient, slots: threading.BoundedSemaphore, case: EvalCase, deadline: float | None
+    chat: ChatClient, slots: Slots, case: EvalCase, deadline: float | None
 ) -> EvalResult | None:
     """Runs in a pool thread: HTTP and grading only, no database. None: retry in a later task."""
     result = EvalResult(case=case)
-    with slots:
-        try:
+    try:
+        with slots.hold():
             reply = chat.ask(case.messages, deadline=deadline)
-        except RetryLater:
-            return None
-        except VendorError as exc:
-            result.error = str(exc)[:500]
-            result.http_status = exc.http_status
-            result.latency_ms = exc.latency_ms
-            result.attempts = getattr(exc, "attempts", 1)
-            return result
+    except (RetryLater, SlotsUnavailable):
+        return None
+    except VendorError as exc:
+        result.error = str(exc)[:500]
+        result.http_status = exc.http_status
+        result.latency_ms = exc.latency_ms
+        result.attempts = getattr(exc, "attempts", 1)
+        return result
     result.output = reply.text[:EXCERPT]
     result.latency_ms = reply.latency_ms
     result.input_tokens, result.output_tokens = reply.input_tokens, reply.output_tokens
@@ -226,16 +217,40 @@ def run_cost(model: AIModel, tokens_in: int | None, tokens_out: int | None) -> D
     return total.quantize(CENTS_8)
 
 
+class _Row(NamedTuple):
+    position: int
+    weight: Decimal
+    passed: bool
+    error: str
+    http_status: int | None
+    latency_ms: int | None
+    input_tokens: int | None
+    output_tokens: int | None
+
+
 @transaction.atomic
 def _close(run: EvalRun, *, failure: str = "") -> bool:
     """Totals from the results (exact however often the task ran), then the Evaluation."""
     run = EvalRun.objects.select_for_update().select_related("model", "suite").get(pk=run.pk)
     if run.status in (RunStatus.FINISHED, RunStatus.FAILED):
         return True
-    results = list(run.results.select_related("case").order_by("case__position"))
+    # Plain tuples, not model instances: the totals need a few columns of each result.
+    results = [
+        _Row(*row)
+        for row in run.results.order_by("case__position").values_list(
+            "case__position",
+            "case__weight",
+            "passed",
+            "error",
+            "http_status",
+            "latency_ms",
+            "input_tokens",
+            "output_tokens",
+        )  # fmt: skip
+    ]
     answered = [r for r in results if not r.error]
-    weights = sum((r.case.weight for r in results), Decimal(0))
-    passed_weight = sum((r.case.weight for r in results if r.passed), Decimal(0))
+    weights = sum((r.weight for r in results), Decimal(0))
+    passed_weight = sum((r.weight for r in results if r.passed), Decimal(0))
     run.done = len(results)
     run.passed = sum(1 for r in results if r.passed)
     if results:
@@ -250,7 +265,7 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
     run.cost_usd = run_cost(run.model, run.input_tokens, run.output_tokens)
     errors: list[dict[str, Any]] = [{"error": failure}] if failure else []
     errors += [
-        {"case": r.case.position, "error": r.error, "http_status": r.http_status}
+        {"case": r.position, "error": r.error, "http_status": r.http_status}
         for r in results
         if r.error
     ][:MAX_RUN_ERRORS]
@@ -261,12 +276,19 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
     run.finished_at = timezone.now()
     run.save()
     if run.status == RunStatus.FINISHED and run.pass_rate is not None:
-        Evaluation.objects.update_or_create(
+        # One Evaluation per model, suite and day: a later run that day updates it and links it.
+        run.evaluation, _ = Evaluation.objects.update_or_create(
             model=run.model,
             task=run.suite.slug,
             metric="pass_rate",
             source="modelshelf",
             date=run.finished_at.date(),
-            defaults={"score": run.pass_rate},
+            defaults={"score": run.pass_rate, "url": run_url(run)},
         )
+        run.save(update_fields=["evaluation"])
     return True
+
+
+def run_url(run: EvalRun) -> str:
+    """The run's row on its suite's page."""
+    return f"{reverse('evaluations:suite_detail', args=[run.suite.slug])}#run-{run.pk}"

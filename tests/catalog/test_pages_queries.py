@@ -28,7 +28,8 @@ BUDGET = {
         7,
     ),
     "/requests/": (6, 6),
-    "/requests/new/?model=bulk-model-00000": (7, 7),
+    # + 1 for the model's finished eval runs the form offers as evidence.
+    "/requests/new/?model=bulk-model-00000": (8, 8),
     # + 2 for the usage panel (months of usage, findings); + 1 for the adopted models'
     # evaluations, which the savings compare to say what switching gives up (issue 15 item 6).
     "/business-units/marketing/": (19, 19),
@@ -39,7 +40,8 @@ BUDGET = {
     "&min_context=16000&business_unit=marketing&min_score=mmlu:0.5": (12, 8),
     "/accounts/profile/": (6, 6),
 }
-APPROVER_BUDGET = {"/approvals/": (7, 7)}  # + the queue size and units in the bar
+# + the queue size and units in the bar, + 1 for the cited evidence of the rows.
+APPROVER_BUDGET = {"/approvals/": (8, 8)}
 
 
 def _populate(size, member, approver, unit):
