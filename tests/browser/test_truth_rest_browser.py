@@ -1,24 +1,17 @@
-# ruff: noqa: F811 - the `demo` fixture is imported, then requested by name
 """The rest of issue 15 in Chromium, at 1366 px and 390 px: not-monitored models (item 3), what
-savings give up (item 6), no console error on any page and a way back from the API docs
-(item 19), and the model page's live monthly cost."""
+savings give up (item 6), a way back from the API docs (item 19; no console error on any page:
+test_every_page_browser.py), and the model page's live monthly cost."""
 
 import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog.choices import AdoptionStatus, AvailabilityStatus, PriceUnit, SizeClass
 from catalog.models import Adoption, Evaluation, Specialty
-from tests.browser.test_phone_layout_browser import (  # noqa: F401 - fixture
-    PERSONAS,
-    demo,
-    main_pages,
-)
 from tests.factories import AIModelFactory, VendorFactory
 
 WIDTHS = [1366, 390]
@@ -187,44 +180,6 @@ def test_the_model_page_estimates_the_monthly_cost_as_volumes_are_typed(open_as,
     expect(page.get_by_label("Output tokens a month")).to_have_count(0)
     page.get_by_label("Queries a month").fill("5000")
     expect(live).to_have_text("Estimated cost: $10.00 a month at today's price.")
-
-
-def _all_pages() -> list[str]:
-    """main_pages() and the pages it leaves out: evals, landscape, spend (/usage/), the API docs."""
-    return [*main_pages(), "/evals/", "/landscape/", "/usage/", "/api/v1/docs/"]
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_no_console_error_on_any_page_for_any_persona(open_as, live_server, demo, persona, width):
-    """Console errors of any kind, CSP's "Refused to…" among them; a page meant to answer 403
-    or 404 logs its own status once, which is no error of the page."""
-    page = _at(open_as(get_user_model().objects.get(username=persona)), width)
-    errors: list[tuple[str, str]] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append((page.url, m.text))
-            if m.type == "error" or "Refused to" in m.text
-            else None
-        ),
-    )
-    found = {}
-    for url in _all_pages():
-        errors.clear()
-        response = page.goto(url)
-        page.wait_for_load_state("networkidle")
-        if url == "/api/v1/docs/":
-            expect(page.locator(".swagger-ui .info")).to_be_visible()
-        own_status = f"status of {response.status}" if response and response.status >= 400 else None
-        real = [
-            text
-            for where, text in errors
-            if not (own_status and own_status in text and where.startswith(live_server.url + url))
-        ]
-        if real:
-            found[url] = real
-    assert found == {}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

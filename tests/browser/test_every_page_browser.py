@@ -1,0 +1,69 @@
+# ruff: noqa: F811 - the `demo` fixture is imported, then requested by name
+"""One sweep of every page, for every demo persona, at 1366 px and 390 px (issue 15):
+
+- no serious or critical accessibility violation (axe-core, injected by Playwright, so the
+  strict CSP still holds for the app's own scripts; see tests/browser/vendor/README.md);
+- no console error of any kind, CSP's "Refused to…" among them (item 19);
+- at 390 px, no sideways scroll (item 4).
+
+One visit serves the three checks: a page is loaded 180 times, not 3 × 180.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.browser.test_accessibility_browser import AXE, SERIOUS
+from tests.browser.test_phone_layout_browser import (  # noqa: F401 - fixture
+    PERSONAS,
+    demo,
+    main_pages,
+)
+
+PHONE = 390
+THIRD_PARTY = "/api/v1/docs/"  # Swagger UI's own markup: checked for errors, not for axe
+
+
+def all_pages() -> list[str]:
+    """main_pages() and the pages it leaves out: evals, landscape, spend (/usage/), the API docs."""
+    return [*main_pages(), "/evals/", "/landscape/", "/usage/", THIRD_PARTY]
+
+
+@pytest.mark.parametrize("width", [1366, PHONE])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_is_accessible_quiet_and_fits(open_as, live_server, demo, persona, width):
+    page = open_as(get_user_model().objects.get(username=persona))
+    page.set_viewport_size({"width": width, "height": 900})
+    console: list[tuple[str, str]] = []
+    page.on(
+        "console",
+        lambda m: (
+            console.append((page.url, m.text))
+            if m.type == "error" or "Refused to" in m.text
+            else None
+        ),
+    )
+    inaccessible, noisy, too_wide = {}, {}, {}
+    for url in all_pages():
+        console.clear()
+        response = page.goto(url)
+        page.wait_for_load_state("networkidle")
+        # A page meant to answer 403 or 404 logs its own status once: no error of the page.
+        own = f"status of {response.status}" if response and response.status >= 400 else None
+        errors = [
+            text
+            for where, text in console
+            if not (own and own in text and where.startswith(live_server.url + url))
+        ]
+        if errors:
+            noisy[url] = errors
+        if url != THIRD_PARTY:
+            page.evaluate(AXE)
+            if violations := page.evaluate(SERIOUS):
+                inaccessible[url] = violations
+        if width == PHONE:
+            scroll, inner = page.evaluate(
+                "[document.scrollingElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll > inner:
+                too_wide[url] = scroll
+    assert (inaccessible, noisy, too_wide) == ({}, {}, {})
