@@ -62,6 +62,15 @@ def test_anthropic_input_counts_uncached_cache_reads_and_cache_creation(anthropi
     assert record.input_tokens == plan.volume(plan.entries[-1], DAY)[0]
 
 
+def test_anthropic_requests_are_unknown_never_a_fake_zero(anthropic_org, openai_org):
+    """Anthropic's usage report counts tokens, not requests: stored as null, while OpenAI's
+    num_model_requests is a count."""
+    usage_ingest(since=OCTOBER)
+    anthropic = UsageRecord.objects.filter(source=anthropic_org)
+    assert anthropic.count() == 31 and not anthropic.filter(requests__isnull=False).exists()
+    assert not UsageRecord.objects.filter(source=openai_org, requests__isnull=True).exists()
+
+
 def test_late_vendor_data_replaces_the_days_it_covers(fake, openai_org, anthropic_org):
     usage_ingest(since=OCTOBER)
     count = UsageRecord.objects.count()

@@ -68,7 +68,9 @@ class UnitUsageRowSerializer(serializers.Serializer):
     vendor_model_id = serializers.CharField()
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
-    requests = serializers.IntegerField()
+    requests = serializers.IntegerField(
+        allow_null=True, help_text="null when the source does not count requests (Anthropic)"
+    )
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
