@@ -10,7 +10,7 @@ import pytest
 from catalog.models import Adoption, AIModel
 from tests.catalog.api_support import token_client
 from tests.factories import AIModelFactory
-from usage.choices import FindingKind, SourceKind
+from usage.choices import FindingKind, FindingStatus, SourceKind
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +299,22 @@ def test_unknown_requests_are_null_in_json_and_empty_in_csv_never_zero(october, 
     response = client.get("/api/v1/business-units/marketing/usage/?month=2026-10&format=csv")
     lines = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {r["vendor_model_id"]: r["requests"] for r in lines} == {"chat-1": "", "'=cmd()": "2"}
+
+
+def test_findings_say_whether_they_still_hold_and_filter_by_status(october, member):
+    UsageFinding.objects.filter(subject="=cmd()").update(
+        status=FindingStatus.RESOLVED,
+        resolved_at=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        resolution="Late data no longer shows =cmd() used this month.",
+    )
+    client = token_client(member)
+    (finding,) = client.get("/api/v1/usage-findings/").json()["results"]
+    assert (finding["status"], finding["resolved_at"], finding["resolution"]) == (
+        "resolved", "2026-11-30T09:00:00Z",
+        "Late data no longer shows =cmd() used this month.",
+    )  # fmt: skip
+    assert client.get("/api/v1/usage-findings/?status=open").json()["count"] == 0
+    assert client.get("/api/v1/usage-findings/?status=resolved").json()["count"] == 1
+    assert client.get("/api/v1/usage-findings/?status=gone").status_code == 400
+    lines = client.get("/api/v1/usage-findings/?format=csv").content.decode().splitlines()
+    assert lines[0].endswith(",status,resolved_at,resolution") and ",resolved," in lines[1]

@@ -98,7 +98,16 @@ class UsageFindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UsageFinding
-        fields = ["id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at"]
+        fields = [
+            "id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at",
+            "status", "resolved_at", "resolution",
+        ]  # fmt: skip
+        read_only_fields = fields
+        extra_kwargs = {
+            "status": {"help_text": "open, or resolved when later data cleared it"},
+            "resolved_at": {"help_text": "when later data cleared it (null while open)"},
+            "resolution": {"help_text": "why it no longer holds (empty while open)"},
+        }
 
     def get_month(self, finding: UsageFinding) -> str:
         return f"{finding.month:%Y-%m}"

@@ -41,7 +41,7 @@ from usage.api.serializers import (
     UsageFindingSerializer,
     UsageSourceSerializer,
 )
-from usage.choices import FindingKind
+from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageAccount, UsageFinding, UsageSource
 from usage.services.reports import (
     chargeback,
@@ -130,11 +130,12 @@ class UsageFindingFilter(filters.FilterSet):
         field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
     )
     kind = filters.ChoiceFilter(choices=FindingKind.choices)
+    status = filters.ChoiceFilter(choices=FindingStatus.choices)
     month = filters.CharFilter(method="in_month")
 
     class Meta:
         model = UsageFinding
-        fields = ["business_unit", "kind", "month"]
+        fields = ["business_unit", "kind", "status", "month"]
 
     def in_month(self, queryset: Any, name: str, value: str) -> Any:
         query = MonthQuerySerializer(data={"month": value})
