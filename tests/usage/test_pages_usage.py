@@ -111,3 +111,16 @@ def test_a_resolved_finding_is_shown_resolved_with_when_and_why(
     assert "Resolved 30 Nov 2026" in company and "shadow-9 used on 1 day(s)" in company
     # The count is of open findings: a resolved one is no unapproved model in use.
     assert 'Unapproved models in use</span><span class="stat-value">0<' in company
+
+
+def test_top_models_show_unknown_requests_as_a_dash_never_zero(client, approver, this_month):
+    UsageRecord.objects.filter(vendor_model_id="chat-1").update(requests=250)
+    UsageRecord.objects.filter(vendor_model_id="shadow-9").update(requests=None)  # Anthropic's
+    client.force_login(approver)
+    page = client.get("/usage/").content.decode()
+    rows = page[page.index('aria-label="Top models"') :].split("</tr>")
+    chat = next(r for r in rows if "Chat One" in r)
+    shadow = next(r for r in rows if "shadow-9" in r)
+    assert '<td class="num">500</td>' in chat
+    assert '<span title="not counted by the source">—</span>' in shadow
+    assert '<td class="num">0</td>' not in shadow

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import BusinessUnit
@@ -46,7 +46,14 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
     )
     by_model = list(
         records.values("vendor_model_id", "model__slug", "model__name")
-        .annotate(actual=ACTUAL, tokens_in=Sum("input_tokens"), tokens_out=Sum("output_tokens"))
+        .annotate(
+            actual=ACTUAL,
+            tokens_in=Sum("input_tokens"),
+            tokens_out=Sum("output_tokens"),
+            request_count=Sum("requests"),
+            # A source that counts no requests (Anthropic) makes the model's count unknown.
+            uncounted=Count("pk", filter=Q(requests__isnull=True)),
+        )
         .order_by("-actual", "vendor_model_id")[:TOP]
     )
     findings = UsageFinding.objects.filter(unit__in=units, month=month).select_related(
