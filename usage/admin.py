@@ -58,7 +58,7 @@ class UsageRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(UsageFinding)
 class UsageFindingAdmin(ReadOnlyAdmin):
-    list_display = ["month", "kind", "unit", "subject", "amount", "created_at"]
-    list_filter = ["kind", "unit"]
+    list_display = ["month", "kind", "unit", "subject", "amount", "status", "resolved_at"]
+    list_filter = ["kind", "status", "unit"]
     search_fields = ["subject", "detail", "unit__name"]
     list_select_related = ["unit"]

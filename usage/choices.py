@@ -15,3 +15,8 @@ class FindingKind(models.TextChoices):
     BILL_MISMATCH = "bill_mismatch", "Bill mismatch"
     OVER_FORECAST = "over_forecast", "Over forecast"
     OVER_BUDGET = "over_budget", "Over budget"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"

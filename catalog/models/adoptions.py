@@ -22,13 +22,27 @@ def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decim
 
     None ("unpriced") when a price the volumes need is unknown: an unknown price is never free.
     """
-    if model.price_unit != PriceUnit.PER_MTOK or not model.is_priced:
+    return monthly_cost_at(
+        model.price_unit,
+        model.input_price_per_mtok,
+        model.output_price_per_mtok,
+        input_tokens,
+        output_tokens,
+    )
+
+
+def monthly_cost_at(
+    price_unit: str,
+    input_price: Decimal | None,
+    output_price: Decimal | None,
+    input_tokens: int,
+    output_tokens: int,
+) -> Decimal | None:
+    """`monthly_cost` from the prices themselves, for reports that read them as plain values."""
+    if price_unit != PriceUnit.PER_MTOK or (input_price is None and output_price is None):
         return None
     cost = Decimal(0)
-    for price, tokens in (
-        (model.input_price_per_mtok, input_tokens),
-        (model.output_price_per_mtok, output_tokens),
-    ):
+    for price, tokens in ((input_price, input_tokens), (output_price, output_tokens)):
         if tokens:
             if price is None:
                 return None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import AIModelFactory
-from usage.choices import FindingKind, SourceKind
+from usage.choices import FindingKind, FindingStatus, SourceKind
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
 
 
@@ -50,3 +50,16 @@ def test_the_company_view_filters_by_unit_in_place_and_keeps_the_url(open_as, ap
     expect(page.get_by_role("table", name="Top units")).not_to_contain_text("Engineering")
     expect(page.get_by_role("list", name="Unapproved use")).to_contain_text("chat-1")
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_resolved_finding_reads_as_resolved_with_its_reason(open_as, manager, spend):
+    UsageFinding.objects.update(
+        status=FindingStatus.RESOLVED,
+        resolved_at=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        resolution="An adoption now covers every day chat-1 was used this month.",
+    )
+    page = open_as(manager)
+    page.goto("/business-units/marketing/")
+    findings = page.get_by_role("list", name="Usage findings")
+    expect(findings).to_contain_text("Resolved 30 Nov 2026")
+    expect(findings).to_contain_text("Resolved: An adoption now covers every day chat-1 was used")

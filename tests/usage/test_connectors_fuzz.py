@@ -89,7 +89,12 @@ def run(kind: str, body: object) -> None:
             return
     for row in fetched.rows:
         assert isinstance(row.account, str) and row.account and isinstance(row.model, str)
-        for value in (row.input_tokens, row.output_tokens, row.requests):
+        counts = [row.input_tokens, row.output_tokens]
+        if kind == "anthropic":
+            assert row.requests is None  # its usage report counts no requests: unknown, not 0
+        else:
+            counts.append(row.requests)
+        for value in counts:
             assert isinstance(value, int) and 0 <= value <= MAX_COUNT
         if row.billed_cost is not None:
             assert row.billed_cost.is_finite() and 0 <= row.billed_cost <= MAX_AMOUNT
@@ -116,3 +121,62 @@ def test_openai_answers_never_escape_as_anything_but_vendor_error(body):
 @given(bucket_body)
 def test_anthropic_answers_never_escape_as_anything_but_vendor_error(body):
     run("anthropic", body)
+
+
+anthropic_result = st.fixed_dictionaries(
+    {
+        "workspace_id": st.sampled_from(["w1", None]),
+        "model": st.sampled_from(["claude-haiku-4-5", "claude-sonnet-4-5"]),
+        "uncached_input_tokens": st.integers(0, 10**9),
+        "cache_read_input_tokens": st.integers(0, 10**9),
+        "cache_creation": st.fixed_dictionaries(
+            {
+                "ephemeral_5m_input_tokens": st.integers(0, 10**9),
+                "ephemeral_1h_input_tokens": st.integers(0, 10**9),
+            }
+        ),
+        "output_tokens": st.integers(0, 10**9),
+    },
+    optional={
+        "server_tool_use": st.fixed_dictionaries({"web_search_requests": st.integers(0, 10**6)}),
+        "api_key_id": st.none() | st.text(max_size=8),
+        "service_tier": st.sampled_from(["standard", "batch", "priority"]),
+        "context_window": st.sampled_from(["0-200k", "200k-1M"]),
+    },
+)
+
+
+@FUZZ
+@given(st.lists(anthropic_result, min_size=1, max_size=4))
+def test_anthropic_usage_is_parsed_exactly_with_requests_unknown(results):
+    """Every well-formed result becomes one row: input = uncached + cache reads + cache creation,
+    and requests None, whatever else it carries (web searches are not message requests)."""
+    body = {
+        "data": [{"starting_at": "2026-10-01T00:00:00Z", "results": results}],
+        "has_more": False,
+        "next_page": None,
+    }
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, json=body if "usage_report" in request.url.path else {"data": []}
+        )
+    )
+    with httpx.Client(transport=transport) as client:
+        connector = CONNECTORS["anthropic"](client, base_url="https://vendor.test/v1")
+        fetched = connector.fetch(accounts=["w1"], since=date(2026, 10, 1), until=date(2026, 10, 1))
+    assert not fetched.problems
+    assert [
+        (row.account, row.model, row.input_tokens, row.output_tokens, row.requests)
+        for row in fetched.rows
+    ] == [
+        (
+            r["workspace_id"] or "default",
+            r["model"],
+            r["uncached_input_tokens"]
+            + r["cache_read_input_tokens"]
+            + sum(r["cache_creation"].values()),
+            r["output_tokens"],
+            None,
+        )
+        for r in results
+    ]

@@ -7,8 +7,8 @@ import pytest
 from django.db.models import Sum
 
 from tests.usage.conftest import OCTOBER, october_plan, source_at
-from usage.choices import SourceKind
-from usage.models import UsageRecord
+from usage.choices import FindingKind, FindingStatus, SourceKind
+from usage.models import UsageFinding, UsageRecord
 from usage.services.ingest import usage_ingest
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,15 @@ def test_anthropic_input_counts_uncached_cache_reads_and_cache_creation(anthropi
     assert record.input_tokens == plan.volume(plan.entries[-1], DAY)[0]
 
 
+def test_anthropic_requests_are_unknown_never_a_fake_zero(anthropic_org, openai_org):
+    """Anthropic's usage report counts tokens, not requests: stored as null, while OpenAI's
+    num_model_requests is a count."""
+    usage_ingest(since=OCTOBER)
+    anthropic = UsageRecord.objects.filter(source=anthropic_org)
+    assert anthropic.count() == 31 and not anthropic.filter(requests__isnull=False).exists()
+    assert not UsageRecord.objects.filter(source=openai_org, requests__isnull=True).exists()
+
+
 def test_late_vendor_data_replaces_the_days_it_covers(fake, openai_org, anthropic_org):
     usage_ingest(since=OCTOBER)
     count = UsageRecord.objects.count()
@@ -99,3 +108,36 @@ def test_a_rejected_admin_key_is_a_permanent_error_on_the_run(fake, priced_catal
     assert result.retry_vendors == []
     assert result.runs[0].errors[0]["http_status"] == 401
     assert not UsageRecord.objects.filter(source=source).exists()
+
+
+def test_a_finding_late_data_clears_is_resolved_and_told_again_only_when_it_returns(
+    fake, priced_catalog, unit, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Marketing has no adoption: its gateway use of gpt-4o is unapproved. The proxy then
+    re-attributes October (the re-ingest replaces the days, gpt-4o's rows go): the finding is
+    resolved, not told; when gpt-4o comes back, it is reopened and told once."""
+    source_at(fake, SourceKind.LITELLM, {"team-marketing": unit})
+    with django_capture_on_commit_callbacks(execute=True):
+        usage_ingest(since=OCTOBER)
+    assert len(mailoutbox) == 1
+    finding = UsageFinding.objects.get(kind=FindingKind.UNAPPROVED_USE, subject="gpt-4o")
+    told_with = finding.amount
+    fake.usage_plan = october_plan(
+        entries=[e for e in october_plan().entries if e.model != "gpt-4o"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        usage_ingest(since=OCTOBER)
+    finding.refresh_from_db()
+    assert not UsageRecord.objects.filter(vendor_model_id="gpt-4o").exists()
+    assert finding.status == FindingStatus.RESOLVED and finding.resolved_at is not None
+    assert finding.resolution == "Late data no longer shows gpt-4o used this month."
+    assert finding.amount == told_with
+    assert UsageFinding.objects.get(subject="gpt-4o-mini").status == FindingStatus.OPEN
+    assert len(mailoutbox) == 1
+    fake.usage_plan = october_plan()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            usage_ingest(since=OCTOBER)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN and finding.resolved_at is None
+    assert len(mailoutbox) == 2 and "Unapproved use (again): gpt-4o used" in mailoutbox[1].body

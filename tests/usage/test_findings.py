@@ -7,7 +7,7 @@ import pytest
 
 from catalog.models import Adoption, PriceObservation
 from tests.factories import AIModelFactory
-from usage.choices import FindingKind, SourceKind
+from usage.choices import FindingKind, FindingStatus, SourceKind
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
 from usage.services.findings import findings_check
 
@@ -133,3 +133,89 @@ def test_findings_are_told_once_to_managers_and_approvers(
         check(unit)
     assert len(mailoutbox) == 1  # not told again
     assert UsageFinding.objects.get().amount == Decimal("3.75")  # but its figures follow
+
+
+def test_a_mismatch_the_late_bill_clears_is_resolved_untold_and_reraised_once(
+    month, unit, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Late data replaces the day (the upsert updates the row in place): the bill now matches,
+    so the finding is resolved, with when and why, keeping the figures it was told with; when
+    the bill is off again, it is reopened and told once more, and only once."""
+    record, _, vendor, chat, _ = month
+    record(vendor, 12, chat, "88.00", "100.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        check(unit)
+    assert len(mailoutbox) == 1
+    day = UsageRecord.objects.filter(source=vendor, day=date(2026, 10, 12))
+    day.update(billed_cost=Decimal("97.00"))  # what a re-ingest of the day writes
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check(unit) == []
+    finding = UsageFinding.objects.get(kind=FindingKind.BILL_MISMATCH)
+    assert finding.status == FindingStatus.RESOLVED and finding.resolved_at is not None
+    assert finding.resolution == (
+        "Acme AI now billed $97.00 against $100.00 at catalog list prices (-3.0 %), within 5 %."
+    )
+    assert finding.amount == Decimal("-12.00")  # what was told, kept
+    assert len(mailoutbox) == 1  # a resolution is not told
+    with django_capture_on_commit_callbacks(execute=True):
+        check(unit)  # still clear: nothing changes
+    assert UsageFinding.objects.get(pk=finding.pk).resolved_at == finding.resolved_at
+    day.update(billed_cost=Decimal("90.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        (again,) = check(unit)
+    again.refresh_from_db()
+    assert (again.pk, again.status, again.resolved_at, again.resolution) == (
+        finding.pk, FindingStatus.OPEN, None, "",
+    )  # fmt: skip
+    assert again.amount == Decimal("-10.00")
+    assert len(mailoutbox) == 2 and "Bill mismatch (again)" in mailoutbox[1].body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check(unit) == []
+    assert len(mailoutbox) == 2
+
+
+def test_unapproved_use_is_resolved_when_late_data_removes_it_or_an_adoption_covers_it(month, unit):
+    record, gateway, _, _, shadow = month
+    record(gateway, 3, shadow, "1.25", "1.25")
+    record(gateway, 4, None, "0.50", None)
+    check(unit)
+    assert UsageFinding.objects.filter(status=FindingStatus.OPEN).count() == 2
+    # The vendor re-attributed the day: the unknown model's row is gone.
+    UsageRecord.objects.filter(vendor_model_id="mystery-9").delete()
+    Adoption.objects.create(
+        unit=unit, model=shadow, use_case="Found approved",
+        approved_at=datetime(2026, 10, 1, tzinfo=UTC), expires_at=datetime(2027, 10, 1, tzinfo=UTC),
+    )  # fmt: skip
+    check(unit)
+    found = {f.subject: f for f in UsageFinding.objects.all()}
+    assert found["mystery-9"].status == found["shadow-1"].status == FindingStatus.RESOLVED
+    assert found["mystery-9"].resolution == "Late data no longer shows mystery-9 used this month."
+    assert found["shadow-1"].resolution == (
+        "An adoption now covers every day shadow-1 was used this month."
+    )
+    assert found["shadow-1"].amount == Decimal("1.25")
+
+
+def test_over_forecast_and_over_budget_resolve_when_late_data_lowers_the_month(month, unit):
+    record, gateway, _, chat, _ = month
+    unit.monthly_budget = Decimal("100.00")
+    unit.save()
+    record(gateway, 12, chat, None, "90.00")
+    record(gateway, 13, chat, None, "15.50")
+    check(unit)
+    assert {f.kind: f.amount for f in UsageFinding.objects.all()} == {
+        FindingKind.OVER_FORECAST: Decimal("105.50"),
+        FindingKind.OVER_BUDGET: Decimal("105.50"),
+    }
+    UsageRecord.objects.filter(day=date(2026, 10, 12)).update(list_cost=Decimal("0.50"))
+    UsageRecord.objects.filter(day=date(2026, 10, 13)).update(list_cost=Decimal("10.00"))
+    check(unit)
+    found = {f.kind: f for f in UsageFinding.objects.all()}
+    assert all(f.status == FindingStatus.RESOLVED for f in found.values())
+    assert found[FindingKind.OVER_FORECAST].resolution == (
+        f"{chat.name} is now on course for $10.50 this month against a forecast of $12.00 (-12 %)."
+    )
+    assert found[FindingKind.OVER_BUDGET].resolution == (
+        "Marketing is now on course for $10.50 this month against a budget of $100.00."
+    )
+    assert found[FindingKind.OVER_BUDGET].amount == Decimal("105.50")  # as it was told

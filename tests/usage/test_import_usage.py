@@ -69,3 +69,9 @@ def test_an_undecodable_file_writes_nothing(source, tmp_path):
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_usage", str(path), source="Other vendor")
     assert not UsageRecord.objects.exists()
+
+
+def test_a_blank_request_count_is_unknown_and_zero_is_zero(source, tmp_path, capsys):
+    run(tmp_path, "2026-10-01,acct-7,m,10,2,,\n2026-10-02,acct-7,m,10,2,0,\n", capsys)
+    requests = dict(UsageRecord.objects.values_list("day__day", "requests"))
+    assert requests == {1: None, 2: 0}

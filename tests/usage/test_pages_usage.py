@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import AIModelFactory
-from usage.choices import FindingKind, SourceKind
+from usage.choices import FindingKind, FindingStatus, SourceKind
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,35 @@ def test_past_months_show_zero_not_missing(client, member, this_month):
     client.force_login(member)
     page = client.get("/business-units/marketing/").content.decode()
     assert page.count("$0.00") >= 5  # five earlier months without usage
+
+
+def test_a_resolved_finding_is_shown_resolved_with_when_and_why(
+    client, member, approver, this_month
+):
+    UsageFinding.objects.filter(subject="shadow-9").update(
+        status=FindingStatus.RESOLVED,
+        resolved_at=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        resolution="An adoption now covers every day shadow-9 was used this month.",
+    )
+    client.force_login(member)
+    page = client.get("/business-units/marketing/").content.decode()
+    assert "Resolved 30 Nov 2026" in page
+    assert "Resolved: An adoption now covers every day shadow-9 was used this month." in page
+    client.force_login(approver)
+    company = client.get("/usage/").content.decode()
+    assert "Resolved 30 Nov 2026" in company and "shadow-9 used on 1 day(s)" in company
+    # The count is of open findings: a resolved one is no unapproved model in use.
+    assert 'Unapproved models in use</span><span class="stat-value">0<' in company
+
+
+def test_top_models_show_unknown_requests_as_a_dash_never_zero(client, approver, this_month):
+    UsageRecord.objects.filter(vendor_model_id="chat-1").update(requests=250)
+    UsageRecord.objects.filter(vendor_model_id="shadow-9").update(requests=None)  # Anthropic's
+    client.force_login(approver)
+    page = client.get("/usage/").content.decode()
+    rows = page[page.index('aria-label="Top models"') :].split("</tr>")
+    chat = next(r for r in rows if "Chat One" in r)
+    shadow = next(r for r in rows if "shadow-9" in r)
+    assert '<td class="num">500</td>' in chat
+    assert '<span title="not counted by the source">—</span>' in shadow
+    assert '<td class="num">0</td>' not in shadow

@@ -68,7 +68,9 @@ class UnitUsageRowSerializer(serializers.Serializer):
     vendor_model_id = serializers.CharField()
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
-    requests = serializers.IntegerField()
+    requests = serializers.IntegerField(
+        allow_null=True, help_text="null when the source does not count requests (Anthropic)"
+    )
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
@@ -96,7 +98,16 @@ class UsageFindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UsageFinding
-        fields = ["id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at"]
+        fields = [
+            "id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at",
+            "status", "resolved_at", "resolution",
+        ]  # fmt: skip
+        read_only_fields = fields
+        extra_kwargs = {
+            "status": {"help_text": "open, or resolved when later data cleared it"},
+            "resolved_at": {"help_text": "when later data cleared it (null while open)"},
+            "resolution": {"help_text": "why it no longer holds (empty while open)"},
+        }
 
     def get_month(self, finding: UsageFinding) -> str:
         return f"{finding.month:%Y-%m}"

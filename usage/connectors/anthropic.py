@@ -4,7 +4,8 @@ workspace and description, which names the model).
 
 Cost amounts are decimal strings in the currency's lowest unit: "123.45" USD is $1.23. Input
 tokens are the uncached ones plus cache reads and cache creation (all billed as input). The
-default workspace reports `workspace_id: null`; its account id here is "default".
+default workspace reports `workspace_id: null`; its account id here is "default". The report
+has no request count, so requests are recorded as unknown (null).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -83,7 +84,9 @@ def _usage_row(day: date, result: dict[str, Any]) -> UsageRow:
         model=text(result.get("model"), "model"),
         input_tokens=count(input_tokens, "input tokens"),
         output_tokens=count(result.get("output_tokens"), "output_tokens"),
-        requests=0,  # the usage report does not count requests
+        # The messages usage report counts tokens only (server_tool_use counts web searches,
+        # not messages): how many requests is unknown, not 0.
+        requests=None,
     )
 
 

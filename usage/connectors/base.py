@@ -32,14 +32,15 @@ class BadValue(ValueError):
 @dataclass(frozen=True)
 class UsageRow:
     """One account's use of one reported model on one day. `billed_cost` when the usage answer
-    carries it (LiteLLM's spend), else None and a `CostRow` may supply it."""
+    carries it (LiteLLM's spend), else None and a `CostRow` may supply it. `requests` is None
+    when the source does not count them: unknown, never a fake 0."""
 
     account: str
     day: date
     model: str
     input_tokens: int
     output_tokens: int
-    requests: int
+    requests: int | None  # None: the source does not count requests (Anthropic's report)
     billed_cost: Decimal | None = None
 
 

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from usage.choices import FindingKind
+from usage.choices import FindingKind, FindingStatus
 
 MONEY = {"max_digits": 18, "decimal_places": 6}
 
@@ -35,7 +35,9 @@ class UsageRecord(models.Model):
     )
     input_tokens = models.PositiveBigIntegerField(default=0)
     output_tokens = models.PositiveBigIntegerField(default=0)
-    requests = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Null when the source does not count requests."
+    )
     billed_cost = models.DecimalField(**MONEY, null=True, blank=True)
     list_cost = models.DecimalField(**MONEY, null=True, blank=True)
     ingested_at = models.DateTimeField()
@@ -58,7 +60,10 @@ class UsageFinding(models.Model):
     """Something a unit's usage shows that someone should act on; told once when first found.
 
     `subject` tells findings of one kind, unit and month apart (the reported model, or the
-    source for a bill mismatch); `amount` is the USD figure behind it.
+    source for a bill mismatch); `amount` is the USD figure behind it. When later data clears
+    it (a re-ingested day, an adoption that covers the days), it is resolved: `resolved_at` and
+    `resolution` say when and why, and it is not told again. Should it hold again, it is reopened
+    and told once more.
     """
 
     kind = models.CharField(max_length=20, choices=FindingKind.choices)
@@ -83,6 +88,13 @@ class UsageFinding(models.Model):
     )
     detail = models.CharField(max_length=500)
     amount = models.DecimalField(**MONEY, null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(
+        max_length=500, blank=True, help_text="Why the finding no longer holds."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import BusinessUnit
-from usage.choices import FindingKind
+from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord
 from usage.services.reports import month_end
 
@@ -24,8 +24,16 @@ class CompanyMonth:
     total: Decimal
     units: list[dict[str, object]]
     models: list[dict[str, object]]
-    unapproved: list[UsageFinding]
+    unapproved: list[UsageFinding]  # open ones first, then the resolved (shown as such)
     mismatches: list[UsageFinding]
+
+    @property
+    def open_unapproved(self) -> int:
+        return sum(1 for f in self.unapproved if f.status == FindingStatus.OPEN)
+
+    @property
+    def open_mismatches(self) -> int:
+        return sum(1 for f in self.mismatches if f.status == FindingStatus.OPEN)
 
 
 def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
@@ -38,7 +46,14 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
     )
     by_model = list(
         records.values("vendor_model_id", "model__slug", "model__name")
-        .annotate(actual=ACTUAL, tokens_in=Sum("input_tokens"), tokens_out=Sum("output_tokens"))
+        .annotate(
+            actual=ACTUAL,
+            tokens_in=Sum("input_tokens"),
+            tokens_out=Sum("output_tokens"),
+            request_count=Sum("requests"),
+            # A source that counts no requests (Anthropic) makes the model's count unknown.
+            uncounted=Count("pk", filter=Q(requests__isnull=True)),
+        )
         .order_by("-actual", "vendor_model_id")[:TOP]
     )
     findings = UsageFinding.objects.filter(unit__in=units, month=month).select_related(
@@ -49,6 +64,10 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
         total=records.aggregate(total=ACTUAL)["total"] or Decimal(0),
         units=by_unit,
         models=by_model,
-        unapproved=list(findings.filter(kind=FindingKind.UNAPPROVED_USE).order_by("-amount")),
-        mismatches=list(findings.filter(kind=FindingKind.BILL_MISMATCH).order_by("amount")),
+        unapproved=list(
+            findings.filter(kind=FindingKind.UNAPPROVED_USE).order_by("status", "-amount")
+        ),
+        mismatches=list(
+            findings.filter(kind=FindingKind.BILL_MISMATCH).order_by("status", "amount")
+        ),
     )

@@ -53,7 +53,8 @@ def _row(line: dict[str, str | None], accounts: set[str]) -> UsageRow:
         model=text(values["model"], "model"),
         input_tokens=_whole(values["input_tokens"] or "0", "input_tokens"),
         output_tokens=_whole(values["output_tokens"] or "0", "output_tokens"),
-        requests=_whole(values["requests"] or "0", "requests"),
+        # A blank means the export does not count requests: unknown, not 0.
+        requests=_whole(values["requests"], "requests") if values["requests"] else None,
         billed_cost=money(values["billed_cost"], "billed_cost") if values["billed_cost"] else None,
     )
 

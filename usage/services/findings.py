@@ -7,7 +7,10 @@
 - over budget: the unit's month-to-date actual (billed, else list), projected, exceeds its budget.
 
 Findings are keyed (kind, unit, month, subject): a later run updates the figures of a finding
-already told, and never tells it again.
+already told, and never tells it again. When a later run finds it no longer holds (late data
+replaced a day, an adoption now covers the days, the bill now matches), the finding is resolved
+with when and why, and keeps the figures it was told with; it is not told again. Should it
+hold again later, it is reopened and told once more.
 """
 
 import calendar
@@ -25,7 +28,7 @@ from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
 from catalog.notifications import notify
-from usage.choices import FindingKind
+from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord, UsageSource
 
 CENTS = Decimal("0.01")
@@ -34,12 +37,27 @@ OVER_FORECAST_PCT = Decimal(25)
 
 @dataclass
 class Draft:
+    """What a check says about one subject: a finding when `holds`, else why it does not (the
+    resolution of a finding told before)."""
+
     kind: str
     subject: str
     detail: str
     amount: Decimal | None
     model_id: int | None = None
     source_id: int | None = None
+    holds: bool = True
+
+
+# Why a finding no longer holds when its check has nothing to say about its subject any more.
+GONE = {
+    FindingKind.UNAPPROVED_USE: "Late data no longer shows {subject} used this month.",
+    FindingKind.BILL_MISMATCH: "{subject} no longer reports both billed and list cost this month.",
+    FindingKind.OVER_FORECAST: (
+        "No priced use of {subject} against an active adoption's forecast this month any more."
+    ),
+    FindingKind.OVER_BUDGET: "The unit has no monthly budget any more.",
+}
 
 
 @dataclass
@@ -52,6 +70,7 @@ class Month:
         default_factory=lambda: defaultdict(list)
     )
     models: dict[str, int | None] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
     by_source: dict[int, list[Decimal]] = field(
         default_factory=lambda: defaultdict(lambda: [Decimal(0), Decimal(0)])
     )
@@ -76,19 +95,23 @@ def money(amount: Decimal) -> str:
 
 
 def findings_check(*, unit_months: Iterable[tuple[int, date]]) -> list[UsageFinding]:
-    """Evaluate these (unit id, first day of month) pairs; returns the findings first raised."""
+    """Evaluate these (unit id, first day of month) pairs; returns the findings told now (first
+    raised, or reopened)."""
     pairs = sorted(set(unit_months))
     if not pairs:
         return []
     units = BusinessUnit.objects.in_bulk({u for u, _ in pairs})
     today = timezone.now().date()
     raised: list[UsageFinding] = []
+    again: list[UsageFinding] = []
     for unit_id, start in pairs:
         month = _month(units[unit_id], start)
         drafts = _unapproved(month) + _mismatches(month) + _over(month, today)
-        raised += _record(month, drafts)
-    _tell(raised)
-    return raised
+        fresh, reopened = _record(month, drafts)
+        raised += fresh
+        again += reopened
+    _tell(raised + again, again={f.pk for f in again})
+    return raised + again
 
 
 def _month(unit: BusinessUnit, start: date) -> Month:
@@ -112,6 +135,8 @@ def _month(unit: BusinessUnit, start: date) -> Month:
             month.by_source[source_id][1] += listed
         if model_id is not None and listed is not None:
             month.list_by_model[model_id] += listed
+        if name:
+            month.used.add(name)
         if name and not any(a <= day < b for a, b in covered.get(model_id, ())):
             month.uncovered[name].append((day, tokens_in, tokens_out, actual))
             month.models[name] = model_id
@@ -153,6 +178,16 @@ def _unapproved(month: Month) -> list[Draft]:
                 ),
             )
         )
+    for name in sorted(month.used - set(month.uncovered)):
+        drafts.append(
+            Draft(
+                kind=FindingKind.UNAPPROVED_USE,
+                subject=name,
+                amount=None,
+                holds=False,
+                detail=f"An adoption now covers every day {name} was used this month.",
+            )
+        )
     return drafts
 
 
@@ -165,6 +200,18 @@ def _mismatches(month: Month) -> list[Draft]:
             continue
         pct = (billed - listed) * 100 / listed
         if abs(pct) <= limit:
+            drafts.append(
+                Draft(
+                    kind=FindingKind.BILL_MISMATCH,
+                    subject=names[source_id],
+                    amount=None,
+                    holds=False,
+                    detail=(
+                        f"{names[source_id]} now billed {money(billed)} against {money(listed)} "
+                        f"at catalog list prices ({pct:+.1f} %), within {limit} %."
+                    ),
+                )
+            )
             continue
         drafts.append(
             Draft(
@@ -195,6 +242,19 @@ def _over(month: Month, today: date) -> list[Draft]:
             continue
         projected = month.projected(month.list_by_model[adoption.model_id], today)
         if projected * 100 <= forecast * (100 + OVER_FORECAST_PCT):
+            drafts.append(
+                Draft(
+                    kind=FindingKind.OVER_FORECAST,
+                    subject=adoption.model.vendor_model_id,
+                    amount=None,
+                    holds=False,
+                    detail=(
+                        f"{adoption.model.name} is now on course for {money(projected)} this "
+                        f"month against a forecast of {money(forecast)} "
+                        f"({(projected - forecast) * 100 / forecast:+.0f} %)."
+                    ),
+                )
+            )
             continue
         drafts.append(
             Draft(
@@ -211,31 +271,39 @@ def _over(month: Month, today: date) -> list[Draft]:
         )
     budget = month.unit.monthly_budget
     projected = month.projected(month.actual, today)
-    if budget is not None and projected > budget:
+    if budget is not None:
+        over = projected > budget
         drafts.append(
             Draft(
                 kind=FindingKind.OVER_BUDGET,
                 subject="",
-                amount=projected.quantize(CENTS),
+                amount=projected.quantize(CENTS) if over else None,
+                holds=over,
                 detail=(
-                    f"{month.unit.name} is on course for {money(projected)} this month against "
-                    f"a budget of {money(budget)}."
+                    f"{month.unit.name} is {'' if over else 'now '}on course for "
+                    f"{money(projected)} this month against a budget of {money(budget)}."
                 ),
             )
         )
     return drafts
 
 
-def _record(month: Month, drafts: list[Draft]) -> list[UsageFinding]:
-    """New findings are inserted (a concurrent run's duplicate is ignored by the unique key) and
-    returned to be told; known ones only get their figures updated. Three queries at most."""
+def _record(month: Month, drafts: list[Draft]) -> tuple[list[UsageFinding], list[UsageFinding]]:
+    """New findings are inserted (a concurrent run's duplicate is ignored by the unique key)
+    and returned to be told, as are resolved ones that hold again (reopened, returned second);
+    open ones get their figures updated, and open ones that no longer hold are resolved, saying
+    why. Three queries at most."""
     known = {
         (f.kind, f.subject): f
         for f in UsageFinding.objects.filter(unit=month.unit, month=month.start)
     }
-    fresh, changed = [], []
-    for draft in drafts:
-        finding = known.get((draft.kind, draft.subject))
+    now = timezone.now()
+    fresh, changed, told = [], [], []
+    verdicts = {(d.kind, d.subject): d for d in drafts}
+    for key, draft in verdicts.items():
+        finding = known.get(key)
+        if not draft.holds:
+            continue
         if finding is None:
             fresh.append(
                 UsageFinding(
@@ -244,16 +312,32 @@ def _record(month: Month, drafts: list[Draft]) -> list[UsageFinding]:
                     source_id=draft.source_id,
                 )
             )  # fmt: skip
+        elif finding.status == FindingStatus.RESOLVED:
+            finding.status, finding.resolved_at, finding.resolution = FindingStatus.OPEN, None, ""
+            finding.detail, finding.amount, finding.updated_at = draft.detail, draft.amount, now
+            changed.append(finding)
+            told.append(finding)
         elif (finding.detail, finding.amount) != (draft.detail, draft.amount):
-            finding.detail, finding.amount = draft.detail, draft.amount
-            finding.updated_at = timezone.now()
+            finding.detail, finding.amount, finding.updated_at = draft.detail, draft.amount, now
+            changed.append(finding)
+    for key, finding in known.items():
+        verdict = verdicts.get(key)
+        if finding.status == FindingStatus.OPEN and (verdict is None or not verdict.holds):
+            finding.status, finding.resolved_at, finding.updated_at = (
+                FindingStatus.RESOLVED, now, now,
+            )  # fmt: skip
+            finding.resolution = (
+                verdict.detail if verdict else GONE[finding.kind].format(subject=finding.subject)
+            )[:500]
             changed.append(finding)
     UsageFinding.objects.bulk_create(fresh, ignore_conflicts=True)
-    UsageFinding.objects.bulk_update(changed, ["detail", "amount", "updated_at"])
-    return fresh
+    UsageFinding.objects.bulk_update(
+        changed, ["detail", "amount", "status", "resolved_at", "resolution", "updated_at"]
+    )
+    return fresh, told
 
 
-def _tell(raised: list[UsageFinding]) -> None:
+def _tell(raised: list[UsageFinding], *, again: set[int]) -> None:
     """One message per unit with its new findings, to its managers and the approvers."""
     if not raised:
         return
@@ -271,5 +355,8 @@ def _tell(raised: list[UsageFinding]) -> None:
         notify(
             recipients=[*managers[unit_id], *approvers],
             subject=f"{len(findings)} usage finding(s) for {unit.name}",
-            body="\n".join(f"- {f.get_kind_display()}: {f.detail}" for f in findings),
+            body="\n".join(
+                f"- {f.get_kind_display()}{' (again)' if f.pk in again else ''}: {f.detail}"
+                for f in findings
+            ),
         )

@@ -52,9 +52,15 @@ BATCH = 2000
 class Tally:
     input_tokens: int = 0
     output_tokens: int = 0
-    requests: int = 0
+    requests: int | None = 0  # None once any part of the day was reported without a count
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
+
+    def count_requests(self, requests: int | None) -> None:
+        if requests is None or self.requests is None:
+            self.requests = None
+        else:
+            self.requests += requests
 
     def bill(self, amount: Decimal) -> None:
         self.billed_cost = (self.billed_cost or Decimal(0)) + amount
@@ -104,7 +110,7 @@ def records_write(
         tally = tallies[(account.pk, row.day, row.model)]
         tally.input_tokens += row.input_tokens
         tally.output_tokens += row.output_tokens
-        tally.requests += row.requests
+        tally.count_requests(row.requests)
         if row.billed_cost is not None:
             tally.bill(row.billed_cost)
     ledger = PriceLedger(m for m in (matcher.match(k[2]) for k in tallies) if m is not None)
