@@ -3,9 +3,9 @@
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -99,18 +99,20 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         """What the unit may call now, with estimated monthly costs; cheaply pollable."""
         # The ETag comes from one query over the rendered columns, so a 304 renders nothing.
         unit = self.get_object()
-        adoptions = allow_list.adoptions(unit, timezone.now())
+        now = timezone.now()
         if wants_csv(request):
+            adoptions = allow_list.adoptions(unit.pk, now)
             rows = (UnitAdoptionSerializer(adoption).data for adoption in adoptions)
             return csv_response(
                 f"{unit.slug}-models.csv", ALLOW_LIST_CSV_COLUMNS, rows, numeric=MONEY_COLUMNS
             )
         etag = None
         if request.accepted_renderer.format != BrowsableAPIRenderer.format:
-            etag = allow_list_etag(request, adoptions)
+            etag = allow_list_etag(request, unit, now)
             not_modified = get_conditional_response(request, etag=etag)
             if not_modified is not None:
                 return _cache_headers(not_modified, etag)
+        adoptions = allow_list.adoptions(unit.pk, now)
         if request.accepted_renderer.format == LiteLLMRenderer.format:
             response = Response(litellm_model_list(adoptions))
         else:
@@ -161,7 +163,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))
 
 
-def allow_list_etag(request: Request, adoptions: QuerySet[Adoption]) -> str:
+def allow_list_etag(request: Request, unit: BusinessUnit, now: datetime) -> str:
     """The ETag of the allow-list body this request would get: the fingerprint of the rendered
     columns of the in-force rows, with all else the bytes depend on (the renderer and its
     media type parameters, the full URL with every query parameter, this code's version)."""
@@ -170,7 +172,7 @@ def allow_list_etag(request: Request, adoptions: QuerySet[Adoption]) -> str:
         request.accepted_renderer.format,
         request.accepted_media_type,
         request.build_absolute_uri(),
-        allow_list.fingerprint(adoptions),
+        allow_list.fingerprint(unit.pk, now),
     )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f'"{digest[:32]}"'

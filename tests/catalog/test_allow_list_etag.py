@@ -5,8 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connection
+from django.db.models import F, Func, TextField
+from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 
+from catalog.api import allow_list as allow_list_module
 from catalog.choices import ApiKind, PriceUnit
 from catalog.models import Adoption, AIModel, Vendor
 from tests.catalog.api_support import adopt, token_client
@@ -168,3 +173,20 @@ def test_the_browsable_api_keeps_an_etag_of_its_bytes(api, allow_list):
     page = api.get(f"{URL}?format=api")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     assert page.has_header("ETag") and page["ETag"] != api.get(URL)["ETag"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the compiled-once SQL is PostgreSQL's"
+)
+def test_the_compiled_once_fingerprint_is_the_orms_query_for_this_unit_and_time(allow_list):
+    """The stand-ins swapped for a request's unit and time give what the ORM compiles for them."""
+    now = timezone.now()
+    fields = allow_list_module.FIELDS
+    row = Cast(Func(*(F(n) for n in fields), function="ROW", output_field=TextField()), TextField())
+    order = [F(name) for name in allow_list_module.ORDER]
+    fresh = allow_list_module.adoptions(allow_list.pk, now).aggregate(
+        digest=MD5(StringAgg(row, "|", order_by=order))
+    )["digest"]
+    assert allow_list_module.fingerprint(allow_list.pk, now) == fresh
+    Adoption.objects.filter(model__slug="mini").update(expires_at=now)  # lapses at `now`
+    assert allow_list_module.fingerprint(allow_list.pk, now) != fresh
