@@ -8,12 +8,14 @@ per row, which the tests pin; so the ETag cannot miss a column the body shows.
 
 import functools
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import MD5, Cast
 from django.utils import timezone
@@ -72,6 +74,20 @@ def fingerprint(unit_id: int, now: datetime) -> str:
         cursor.execute(sql, [actual.get(param, param) for param in params])
         row = cursor.fetchone()
     return (row and row[0]) or "empty"
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """The queries inside read one state of the database: a REPEATABLE READ transaction on
+    PostgreSQL (a transaction on SQLite); inside a caller's transaction, the caller's."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 # Stand-ins for a request's unit and time while the fingerprint query compiles: no real

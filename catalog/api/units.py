@@ -106,19 +106,26 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             return csv_response(
                 f"{unit.slug}-models.csv", ALLOW_LIST_CSV_COLUMNS, rows, numeric=MONEY_COLUMNS
             )
-        etag = None
-        if request.accepted_renderer.format != BrowsableAPIRenderer.format:
+        if request.accepted_renderer.format == BrowsableAPIRenderer.format:
+            return self._allow_list(request, unit, now)  # its ETag: a hash of its bytes
+        etag = allow_list_etag(request, unit, now)
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return _cache_headers(not_modified, etag)
+        # A write since the fingerprint must not give this body an older state's ETag: the
+        # fingerprint again and the rows, from one snapshot.
+        with allow_list.snapshot():
             etag = allow_list_etag(request, unit, now)
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                return _cache_headers(not_modified, etag)
+            response = self._allow_list(request, unit, now)
+        return _cache_headers(response, etag)
+
+    def _allow_list(self, request: Request, unit: BusinessUnit, now: datetime) -> Response:
+        """The JSON page or the LiteLLM model_list, its rows fetched (rendering reads no row)."""
         adoptions = allow_list.adoptions(unit.pk, now)
         if request.accepted_renderer.format == LiteLLMRenderer.format:
-            response = Response(litellm_model_list(adoptions))
-        else:
-            page = self.paginate_queryset(adoptions)
-            response = self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
-        return response if etag is None else _cache_headers(response, etag)
+            return Response(litellm_model_list(adoptions))
+        page = self.paginate_queryset(adoptions)
+        return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
 
     @extend_schema(
         responses=UnitSavingsSerializer,

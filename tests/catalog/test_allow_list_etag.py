@@ -9,6 +9,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import F, Func, TextField
 from django.db.models.functions import MD5, Cast
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.api import allow_list as allow_list_module
@@ -61,13 +62,14 @@ def test_a_304_is_three_queries_and_renders_nothing(api, allow_list, django_asse
     assert again["Cache-Control"] == "private, no-cache"
 
 
-@pytest.mark.parametrize(("fmt", "queries"), [("json", 5), ("litellm", 4)])
+@pytest.mark.parametrize(("fmt", "queries"), [("json", 6), ("litellm", 5)])
 def test_a_200_reads_no_column_outside_the_fingerprinted_ones(
     api, allow_list, fmt, queries, django_assert_num_queries
 ):
     """The renderers load only `allow_list.FIELDS`: reading any other column (one the ETag would
     not cover) would cost a query per row and break this count."""
-    with django_assert_num_queries(queries):  # token, unit, fingerprint, (count,) rows
+    # token, unit, fingerprint; then in one snapshot: fingerprint, (count,) rows
+    with django_assert_num_queries(queries):
         response = api.get(f"{URL}?format={fmt}")
     assert response.status_code == 200 and response.has_header("ETag")
 
@@ -190,3 +192,18 @@ def test_the_compiled_once_fingerprint_is_the_orms_query_for_this_unit_and_time(
     assert allow_list_module.fingerprint(allow_list.pk, now) == fresh
     Adoption.objects.filter(model__slug="mini").update(expires_at=now)  # lapses at `now`
     assert allow_list_module.fingerprint(allow_list.pk, now) != fresh
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_200_reads_its_etag_and_rows_from_one_snapshot(unit, outsider):
+    """Outside a caller's transaction (as served), the 200's fingerprint and rows are read in
+    one transaction, REPEATABLE READ on PostgreSQL, so its ETag is its body's state."""
+    adopt(unit, AIModelFactory(slug="mini", name="Mini"))
+    api = token_client(outsider)
+    with CaptureQueriesContext(connection) as captured:
+        first = api.get(URL)
+    sql = [query["sql"] for query in captured.captured_queries]
+    if connection.vendor == "postgresql":
+        assert "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" in sql
+    assert first.status_code == 200
+    assert api.get(URL, headers={"If-None-Match": first["ETag"]}).status_code == 304
