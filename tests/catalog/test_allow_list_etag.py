@@ -62,13 +62,13 @@ def test_a_304_is_three_queries_and_renders_nothing(api, allow_list, django_asse
     assert again["Cache-Control"] == "private, no-cache"
 
 
-@pytest.mark.parametrize(("fmt", "queries"), [("json", 6), ("litellm", 5)])
+@pytest.mark.parametrize(("fmt", "queries"), [("json", 5), ("litellm", 4)])
 def test_a_200_reads_no_column_outside_the_fingerprinted_ones(
     api, allow_list, fmt, queries, django_assert_num_queries
 ):
     """The renderers load only `allow_list.FIELDS`: reading any other column (one the ETag would
     not cover) would cost a query per row and break this count."""
-    # token, unit, fingerprint; then in one snapshot: fingerprint, (count,) rows
+    # token, unit; then in one snapshot: the fingerprint, (count,) rows
     with django_assert_num_queries(queries):
         response = api.get(f"{URL}?format={fmt}")
     assert response.status_code == 200 and response.has_header("ETag")
@@ -207,3 +207,9 @@ def test_a_200_reads_its_etag_and_rows_from_one_snapshot(unit, outsider):
         assert "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" in sql
     assert first.status_code == 200
     assert api.get(URL, headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_if_match_is_still_honoured(api, allow_list):
+    etag = api.get(URL)["ETag"]
+    assert api.get(URL, headers={"If-Match": etag}).status_code == 200
+    assert api.get(URL, headers={"If-Match": '"stale"'}).status_code == 412
