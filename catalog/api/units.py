@@ -3,9 +3,11 @@
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import BusinessUnit
+from catalog.api import allow_list
 from catalog.api.exports import (
     ALLOW_LIST_CSV_COLUMNS,
     FORMAT_JSON_OR_CSV,
@@ -28,6 +31,10 @@ from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializ
 from catalog.csv_export import csv_response
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
+
+# Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
+# then change too, so no client keeps a body of the old shape.
+ETAG_VERSION = "allow-list 1"
 
 
 def forecasts(units: Sequence[BusinessUnit]) -> dict[int, Forecast]:
@@ -88,22 +95,36 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         filter_backends=[],
         renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer, CSVRenderer],
     )
-    def models(self, request: Request, slug: str) -> Response:
+    def models(self, request: Request, slug: str) -> HttpResponseBase:
         """What the unit may call now, with estimated monthly costs; cheaply pollable."""
+        # The ETag comes from one query over the rendered columns, so a 304 renders nothing.
         unit = self.get_object()
-        adoptions = (
-            Adoption.objects.callable_now()
-            .filter(unit=unit)
-            .select_related("unit", "model__vendor", "model__successor")
-            .order_by("model__name", "id")
-        )
-        if request.accepted_renderer.format == LiteLLMRenderer.format:
-            return Response(litellm_model_list(adoptions))
+        now = timezone.now()
         if wants_csv(request):
+            adoptions = allow_list.adoptions(unit.pk, now)
             rows = (UnitAdoptionSerializer(adoption).data for adoption in adoptions)
             return csv_response(
                 f"{unit.slug}-models.csv", ALLOW_LIST_CSV_COLUMNS, rows, numeric=MONEY_COLUMNS
             )
+        if request.accepted_renderer.format == BrowsableAPIRenderer.format:
+            return self._allow_list(request, unit, now)  # its ETag: a hash of its bytes
+        if {"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"} & request.META.keys():
+            etag = allow_list_etag(request, unit, now)
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return _cache_headers(not_modified, etag)
+        # A write since the fingerprint must not give this body an older state's ETag: the
+        # fingerprint again and the rows, from one snapshot.
+        with allow_list.snapshot():
+            etag = allow_list_etag(request, unit, now)
+            response = self._allow_list(request, unit, now)
+        return _cache_headers(response, etag)
+
+    def _allow_list(self, request: Request, unit: BusinessUnit, now: datetime) -> Response:
+        """The JSON page or the LiteLLM model_list, its rows fetched (rendering reads no row)."""
+        adoptions = allow_list.adoptions(unit.pk, now)
+        if request.accepted_renderer.format == LiteLLMRenderer.format:
+            return Response(litellm_model_list(adoptions))
         page = self.paginate_queryset(adoptions)
         return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
 
@@ -135,11 +156,37 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        """Allow-lists carry an ETag of their bytes; a matching If-None-Match gets a 304."""
+        """The browsable API's allow-list page carries an ETag of its bytes (the other formats
+        get theirs from `allow_list_etag` before rendering)."""
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self.action != "models" or response.status_code != 200 or response.streaming:
+        if (
+            self.action != "models"
+            or response.status_code != 200
+            or response.streaming
+            or response.has_header("ETag")
+        ):
             return response
         response.render()
-        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        response["Cache-Control"] = "private, no-cache"
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))
+
+
+def allow_list_etag(request: Request, unit: BusinessUnit, now: datetime) -> str:
+    """The ETag of the allow-list body this request would get: the fingerprint of the rendered
+    columns of the in-force rows, with all else the bytes depend on (the renderer and its
+    media type parameters, the full URL with every query parameter, this code's version)."""
+    parts = (
+        ETAG_VERSION,
+        request.accepted_renderer.format,
+        request.accepted_media_type,
+        request.build_absolute_uri(),
+        allow_list.fingerprint(unit.pk, now),
+    )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _cache_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response

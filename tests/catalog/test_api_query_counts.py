@@ -28,9 +28,9 @@ BUDGETS = {
     # count, page, the page's active adoptions for the forecast
     "/api/v1/business-units/?page_size=500": 4,
     "/api/v1/business-units/marketing/": 3,
-    # unit, count, page (adoptions with model and vendor joined)
-    "/api/v1/business-units/marketing/models/?page_size=500": 4,
-    "/api/v1/business-units/marketing/models/?format=litellm": 3,
+    # unit, the ETag's fingerprint, count, page (adoptions with model and vendor joined)
+    "/api/v1/business-units/marketing/models/?page_size=500": 5,
+    "/api/v1/business-units/marketing/models/?format=litellm": 4,
     # model, count, page
     "/api/v1/models/bench-model-00001/prices/?page_size=500": 4,
     "/api/v1/models/bench-model-00001/prices/?at=2999-01-01": 3,
