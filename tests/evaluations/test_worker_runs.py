@@ -65,10 +65,10 @@ def test_a_worker_killed_mid_run_resumes_without_asking_a_recorded_case_again(
 def test_a_run_longer_than_its_task_budget_carries_on_in_fresh_tasks_within_the_time_limit(
     worker, fake, chat_models
 ):
-    fake.latency_ms = 2000  # 40 cases, 4 at a time: 20 s, past the worker's 10 s soft limit
+    fake.latency_ms = 600  # 40 cases, 4 at a time: 6 s, three times the task's 2 s budget
     suite = demo_suite("sql-from-questions")
     run = EvalRun.objects.create(suite=suite, model=chat_models["small"], cases=40)
-    process = worker(EVAL_CONCURRENCY_PER_VENDOR="4")  # budget: half the soft limit
+    process = worker(EVAL_CONCURRENCY_PER_VENDOR="4", EVAL_TASK_BUDGET_SECONDS="2")
     run_eval.delay(run.pk)
     wait_for(
         lambda: EvalRun.objects.filter(pk=run.pk, status=RunStatus.FINISHED).exists(),
