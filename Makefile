@@ -27,14 +27,15 @@ run: install
 test: install
 	$(PY) -m pytest
 
-# The speed goals are the production database's: PostgreSQL on 127.0.0.1:5432 unless
-# DATABASE_URL names another (DATABASE_URL=sqlite:///var/bench.sqlite3 for the embedded one).
+# The speed goals are production's: PostgreSQL on 127.0.0.1:5432 and the Redis cache on
+# 127.0.0.1:6379 (throttles, counts) unless DATABASE_URL and REDIS_URL name others.
 # The API bench loads gunicorn with wrk, installed here when missing (as .ci/run installs
 # chromium); without it, a slower Python load generator stands in.
 bench: install
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null \
 		|| sudo apt-get install -y -qq wrk >/dev/null; } || echo "bench: wrk unavailable"
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/modelshelf} $(PY) -m bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/modelshelf} \
+		REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} $(PY) -m bench
 
 # PNGs of the main pages (demo data, headless Chromium) into the gitignored screenshots/.
 screenshots: install

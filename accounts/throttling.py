@@ -11,6 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
 from rest_framework import throttling
 from rest_framework.request import Request
 
@@ -36,24 +37,21 @@ return {1, count + 1, tostring(now)}
 def _redis() -> Any | None:
     """The default cache's Redis client, or None when the cache is not Redis."""
     backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    return (
-        get_client(write=True)
-        if get_client and type(backend).__module__.startswith("django.core.cache.backends.redis")
-        else None
-    )
+    return backend.get_client(write=True) if isinstance(backend, RedisCacheClient) else None
 
 
 class OneTripThrottle(throttling.SimpleRateThrottle):
     """`allow_request` as one atomic script on Redis; DRF's otherwise."""
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
-        client = _redis()
-        if client is None or self.rate is None:
-            return super().allow_request(request, view)
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        if self.rate is None:
             return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:  # e.g. the anonymous throttle, for a signed-in caller
+            return True
+        client = _redis()
+        if client is None:
+            return super().allow_request(request, view)
         self.now = self.timer()
         allowed, count, oldest = client.eval(
             CHECK_AND_ADD,

@@ -252,7 +252,7 @@ USAGE_MISMATCH_PCT = env_int("USAGE_MISMATCH_PCT", 5, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "modelshelf.cache.RedisCache",
         "LOCATION": REDIS_URL,
     }
     if REDIS_URL
@@ -331,7 +331,7 @@ LOGGING = {
 # REST API: token first so an anonymous call gets a 401 with a challenge, not a 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

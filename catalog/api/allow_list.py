@@ -16,10 +16,11 @@ from typing import Any
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 
+from accounts.models import BusinessUnit
 from catalog.models import Adoption
 
 FIELDS = (
@@ -47,7 +48,7 @@ FIELDS = (
 ORDER = ("model__name", "id")
 
 
-def adoptions(unit_id: int, now: datetime) -> QuerySet[Adoption]:
+def adoptions(unit_id: int | OuterRef, now: datetime) -> QuerySet[Adoption]:
     """What the unit may call at `now` (the in-force rule), with only the rendered columns."""
     return (
         Adoption.objects.callable_now(now)
@@ -58,22 +59,26 @@ def adoptions(unit_id: int, now: datetime) -> QuerySet[Adoption]:
     )
 
 
-def fingerprint(unit_id: int, now: datetime) -> str:
-    """A hash of the rendered columns of `adoptions(unit_id, now)`, in their order, in one query.
+def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
+    """The unit's id (None: no such unit) and a hash of the rendered columns of
+    `adoptions(unit, now)`, in their order, in one query.
 
     On PostgreSQL the database hashes the rows (`md5(string_agg(ROW(…)::text …))`), so none
     travel, and the statement is compiled once per process; elsewhere the same columns are
     fetched and hashed here.
     """
     if connection.vendor != "postgresql":
-        values = adoptions(unit_id, now).values_list(*FIELDS)
-        return hashlib.md5(repr(list(values)).encode(), usedforsecurity=False).hexdigest()
+        unit_id = BusinessUnit.objects.filter(slug=unit_slug).values_list("pk", flat=True).first()
+        values = adoptions(unit_id or 0, now).values_list(*FIELDS)
+        return unit_id, hashlib.md5(repr(list(values)).encode(), usedforsecurity=False).hexdigest()
     sql, params = _fingerprint_sql()
-    actual = {_NOW: now, _TODAY: timezone.localdate(now), _UNIT: unit_id}
+    actual = {_NOW: now, _TODAY: timezone.localdate(now), _SLUG: unit_slug}
     with connection.cursor() as cursor:
         cursor.execute(sql, [actual.get(param, param) for param in params])
         row = cursor.fetchone()
-    return (row and row[0]) or "empty"
+    if row is None:
+        return None, "empty"
+    return row[0], row[1] or "empty"
 
 
 @contextmanager
@@ -94,18 +99,20 @@ def snapshot() -> Iterator[None]:
 # parameter can equal them, and `_fingerprint_sql` checks each one is found.
 _NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 _TODAY = date(1901, 2, 3)
-_UNIT = -2_147_483_000
+_SLUG = " no slug has spaces "
 
 
 @functools.cache
 def _fingerprint_sql() -> tuple[str, tuple[Any, ...]]:
-    """`adoptions()` for the stand-ins, reduced to md5(string_agg(ROW(FIELDS)::text)): the ORM
-    compiles it (≈ 2 ms of Python) once, each request only swaps the stand-ins for its own."""
+    """The unit by slug with `adoptions()` for the stand-ins reduced to
+    md5(string_agg(ROW(FIELDS)::text)): the ORM compiles it (≈ 2 ms of Python) once, each
+    request only swaps the stand-ins for its own."""
     columns = Func(*(F(name) for name in FIELDS), function="ROW", output_field=TextField())
     digest = MD5(StringAgg(Cast(columns, TextField()), "|", order_by=[F(n) for n in ORDER]))
-    rows = adoptions(_UNIT, _NOW).order_by().values(one=Value(1)).annotate(digest=digest)
-    sql, params = rows.values("digest").query.sql_with_params()
-    for stand_in in (_NOW, _TODAY, _UNIT):
+    rows = adoptions(OuterRef("pk"), _NOW).order_by().values(one=Value(1)).annotate(digest=digest)
+    unit = BusinessUnit.objects.filter(slug=_SLUG).annotate(digest=Subquery(rows.values("digest")))
+    sql, params = unit.values_list("pk", "digest").query.sql_with_params()
+    for stand_in in (_NOW, _TODAY, _SLUG):
         if stand_in not in params:
             raise ImproperlyConfigured(f"allow-list fingerprint: {stand_in!r} not a parameter")
     return sql, tuple(params)

@@ -97,26 +97,31 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def models(self, request: Request, slug: str) -> HttpResponseBase:
         """What the unit may call now, with estimated monthly costs; cheaply pollable."""
-        # The ETag comes from one query over the rendered columns, so a 304 renders nothing.
-        unit = self.get_object()
         now = timezone.now()
+        # A poll's ETag comes from one query (the unit and the fingerprint of the columns the
+        # body renders), so a 304 looks up nothing else and renders nothing.
+        conditional = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"} & request.META.keys()
+        browsable = request.accepted_renderer.format == BrowsableAPIRenderer.format
+        if conditional and not browsable and not wants_csv(request):
+            unit_id, digest = allow_list.fingerprint(slug, now)
+            if unit_id is not None:
+                etag = allow_list_etag(request, digest)
+                not_modified = get_conditional_response(request, etag=etag)
+                if not_modified is not None:
+                    return _cache_headers(not_modified, etag)
+        unit = self.get_object()  # 404 and permissions as for every unit
         if wants_csv(request):
             adoptions = allow_list.adoptions(unit.pk, now)
             rows = (UnitAdoptionSerializer(adoption).data for adoption in adoptions)
             return csv_response(
                 f"{unit.slug}-models.csv", ALLOW_LIST_CSV_COLUMNS, rows, numeric=MONEY_COLUMNS
             )
-        if request.accepted_renderer.format == BrowsableAPIRenderer.format:
+        if browsable:
             return self._allow_list(request, unit, now)  # its ETag: a hash of its bytes
-        if {"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"} & request.META.keys():
-            etag = allow_list_etag(request, unit, now)
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                return _cache_headers(not_modified, etag)
         # A write since the fingerprint must not give this body an older state's ETag: the
         # fingerprint again and the rows, from one snapshot.
         with allow_list.snapshot():
-            etag = allow_list_etag(request, unit, now)
+            etag = allow_list_etag(request, allow_list.fingerprint(unit.slug, now)[1])
             response = self._allow_list(request, unit, now)
         return _cache_headers(response, etag)
 
@@ -171,16 +176,17 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))
 
 
-def allow_list_etag(request: Request, unit: BusinessUnit, now: datetime) -> str:
+def allow_list_etag(request: Request, fingerprint: str) -> str:
     """The ETag of the allow-list body this request would get: the fingerprint of the rendered
-    columns of the in-force rows, with all else the bytes depend on (the renderer and its
-    media type parameters, the full URL with every query parameter, this code's version)."""
+    columns of the in-force rows (`allow_list.fingerprint`), with all else the bytes depend on
+    (the renderer and its media type parameters, the full URL with every query parameter, this
+    code's version)."""
     parts = (
         ETAG_VERSION,
         request.accepted_renderer.format,
         request.accepted_media_type,
         request.build_absolute_uri(),
-        allow_list.fingerprint(unit.pk, now),
+        fingerprint,
     )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f'"{digest[:32]}"'
