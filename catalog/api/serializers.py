@@ -13,10 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -119,11 +121,15 @@ class SlashedIdentityField(serializers.HyperlinkedIdentityField):
 
 
 SPECIALTY_SLUGS = "specialty_slugs"
+JSON_COLUMNS = ("input_modalities", "output_modalities", "regions")
+AS_TEXT = "__text"  # a JSON column read as its text, `regions__text`
 
 
 def model_rows(queryset: QuerySet[AIModel]) -> QuerySet:
     """`.values(*MODEL_COLUMNS)` rows; on PostgreSQL each with its sorted specialty slugs as an
-    array, so a page is one query (the subquery runs for the page's rows only)."""
+    array, so a page is one query (the subquery runs for the page's rows only), and its JSON
+    columns as text for orjson (JSONField decodes with the standard library: 3 columns × 100
+    rows were 15 % of a page's time)."""
     if connection.vendor != "postgresql":
         return queryset.values(*MODEL_COLUMNS)
     slugs = (
@@ -131,9 +137,17 @@ def model_rows(queryset: QuerySet[AIModel]) -> QuerySet:
         .order_by("specialty__slug")
         .values("specialty__slug")
     )
-    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}).values(
-        *MODEL_COLUMNS, SPECIALTY_SLUGS
+    texts = {f"{column}{AS_TEXT}": Cast(column, TextField()) for column in JSON_COLUMNS}
+    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}, **texts).values(
+        *(c for c in MODEL_COLUMNS if c not in JSON_COLUMNS), SPECIALTY_SLUGS, *texts
     )
+
+
+def _json(row: dict[str, Any], column: str) -> Any:
+    """A JSON column's value from a `model_rows` row, decoded from its text when read so."""
+    if (key := f"{column}{AS_TEXT}") not in row:
+        return row[column]
+    return None if row[key] is None else orjson.loads(row[key])
 
 
 def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
@@ -165,8 +179,8 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
             "size_class": r["size_class"],
             "context_window": r["context_window"],
             "max_output_tokens": r["max_output_tokens"],
-            "input_modalities": r["input_modalities"],
-            "output_modalities": r["output_modalities"],
+            "input_modalities": _json(r, "input_modalities"),
+            "output_modalities": _json(r, "output_modalities"),
             "input_price_per_mtok": decimal_string(r["input_price_per_mtok"]),
             "output_price_per_mtok": decimal_string(r["output_price_per_mtok"]),
             "price_unit": r["price_unit"],
@@ -174,7 +188,7 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
             "license": r["license"],
             "open_weights": r["open_weights"],
             "deployment": r["deployment"],
-            "regions": r["regions"],
+            "regions": _json(r, "regions"),
             "status": r["status"],
             "max_data_classification": r["max_data_classification"],
             "release_date": iso_date(r["release_date"]),
