@@ -35,21 +35,35 @@ def _bump() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
-def cached_count(queryset: QuerySet) -> int:
-    """`queryset.count()`, from the cache while the catalog has not changed."""
+def count_key(queryset: QuerySet) -> str | None:
+    """The cache key of `queryset`'s count (None: it can match nothing). Only the rows it
+    selects matter, so the key is compiled from its ids, unordered (cheaper than every column)."""
     try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # `.none()`, or a filter that can match nothing: 0, no query
-        return queryset.count()
-    key = "catalog:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+        sql, params = queryset.values("pk").order_by().query.sql_with_params()
+    except EmptyResultSet:  # `.none()`, or a filter that can match nothing
+        return None
+    return "catalog:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+
+
+def count_with_generation(queryset: QuerySet, key: str | None = None) -> tuple[int, int]:
+    """`queryset.count()` from the cache while the catalog has not changed, and the catalog
+    generation it is true of; `key` is `count_key(queryset)` when the caller has it."""
+    key = key or count_key(queryset)
+    if key is None:
+        return queryset.count(), -1  # 0 without a query; no generation vouches for it
     found = cache.get_many([GENERATION_KEY, key])  # one round trip
     generation = found.get(GENERATION_KEY, 0)
     hit = found.get(key)
     if hit is not None and hit[0] == generation:
-        return int(hit[1])
+        return int(hit[1]), generation
     count = queryset.count()
     cache.set(key, (generation, count), TTL)
-    return count
+    return count, generation
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """`queryset.count()`, from the cache while the catalog has not changed."""
+    return count_with_generation(queryset)[0]
 
 
 class CachedCountPaginator(Paginator):
@@ -60,9 +74,12 @@ class CachedCountPaginator(Paginator):
         super().__init__(object_list, per_page)
         self.counted = counted
 
+    generation = -1  # the catalog generation `count` is true of, once read
+
     @cached_property
     def count(self) -> int:
-        return cached_count(self.counted)
+        count, self.generation = count_with_generation(self.counted)
+        return count
 
 
 def _changed(**kwargs: Any) -> None:

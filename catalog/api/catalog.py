@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api import compiled_pages
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
 from catalog.api.fastjson import ORJSONRenderer
 from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
@@ -121,14 +122,20 @@ class AIModelViewSet(viewsets.ModelViewSet):
 
     @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
     def list(self, request: Request, *args: object, **kwargs: object) -> Any:
+        assert isinstance(self.paginator, CachedCountPagination)
+        # The JSON page of parameters seen before runs the statement compiled then.
+        key = None
+        if request.accepted_renderer.format == ORJSONRenderer.format and not wants_csv(request):
+            key = compiled_pages.request_key(request)
+            if (rows := self.paginator.reuse(key, request)) is not None:
+                return self.get_paginated_response(model_representations(rows, request))
         models = self.filter_queryset(AIModel.objects.all())
         if wants_csv(request):
             ids = list(models.values_list("pk", flat=True))
             return csv_response("models.csv", MODEL_CSV_COLUMNS, model_records(ids, request))
         # One query for the page: each ordering has an index (catalog.models.ordering), so the
         # page is read from its top and the joins run for its rows only.
-        assert isinstance(self.paginator, CachedCountPagination)
-        page = self.paginator.paginate_rows(model_rows(models), models, request, self)
+        page = self.paginator.paginate_rows(model_rows(models), models, request, self, key=key)
         assert page is not None  # the API always paginates
         return self.get_paginated_response(model_representations(page, request))
 

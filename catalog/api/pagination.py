@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -6,6 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from catalog.api import compiled_pages
 from catalog.counts import CachedCountPaginator
 
 MAX_PAGE_SIZE = 500
@@ -60,16 +61,44 @@ class Pagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count."""
+
+    def __init__(self, per_page: int, count: int) -> None:
+        super().__init__([], per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 class CachedCountPagination(Pagination):
-    """`Pagination` whose `paginate_rows` reads rows from one queryset and counts another."""
+    """`Pagination` whose `paginate_rows` reads rows from one queryset and counts another,
+    keeping the page's statement for the same parameters (`compiled_pages`)."""
 
     counted: QuerySet | None = None
 
     def paginate_rows(
-        self, rows: QuerySet, counted: QuerySet, request: Request, view: APIView
+        self,
+        rows: QuerySet,
+        counted: QuerySet,
+        request: Request,
+        view: APIView,
+        *,
+        key: compiled_pages.Key | None = None,
     ) -> list | None:
         self.counted = counted
-        return self.paginate_queryset(rows, request, view)
+        page = self.paginate_queryset(rows, request, view)
+        if key is not None and page is not None:
+            compiled_pages.keep(key, self.page, counted)
+        return page
+
+    def reuse(self, key: compiled_pages.Key, request: Request) -> list | None:
+        """The page for a kept statement (None: none is kept, or it no longer holds)."""
+        reused = compiled_pages.reuse(key)
+        if reused is None:
+            return None
+        compiled, rows = reused
+        self.request = request
+        self.page = Page(rows, compiled.number, CountedPaginator(compiled.size, compiled.count))
+        return rows
 
     def django_paginator_class(self, object_list: QuerySet, per_page: int) -> Paginator:  # type: ignore[override]
         if self.counted is None:  # a plain `paginate_queryset` (a model's ledger, its checks)

@@ -24,10 +24,11 @@ on_postgres = pytest.mark.skipif(
 )
 
 LIST = "/api/v1/models/?page_size=100"
-# URL → queries once the count is cached: the token, (a slug filter's lookup,) the page.
+# URL → queries once the count is cached and the page's statement kept: the token, the page (a
+# slug filter's lookup ran when the statement was compiled).
 WARM_QUERIES = {
     LIST: 2,
-    f"{LIST}&specialty=chat&max_input_price=5&ordering=-context_window": 3,
+    f"{LIST}&specialty=chat&max_input_price=5&ordering=-context_window": 2,
     f"{LIST}&search=claude": 2,
     f"{LIST}&ordering=-blended_price": 2,
     f"{LIST}&ordering=input_price": 2,
@@ -87,7 +88,9 @@ def test_list_queries_are_the_same_at_10_000_and_100_000_models(size):
         with CaptureQueriesContext(connection) as cold:
             first = api.get(url)
         assert first.status_code == 200, first.content[:300]
-        assert len(cold) == queries + 1, [q["sql"][:120] for q in cold]  # + the count
+        # + the count, unless another ordering of the same rows cached it (+ the slug's lookup)
+        cold_queries = queries + 1 + ("specialty=" in url)
+        assert len(cold) <= cold_queries, [q["sql"][:120] for q in cold]
         with CaptureQueriesContext(connection) as warm:
             again = api.get(url)
         assert len(warm) == queries, [q["sql"][:120] for q in warm]
