@@ -92,12 +92,14 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters bound by the server, and a statement a connection runs a fifth time is
+        # Parameters bound by the server, and a statement a connection runs this many times is
         # prepared: PostgreSQL then skips parsing and planning it (0.5 ms of the allow-list's
         # fingerprint, 0.95 -> 0.24 ms). Django's SQL names every column, so a migration that
-        # adds one does not invalidate a prepared statement.
+        # adds one leaves prepared statements valid. 0 turns preparing off (PgBouncer in
+        # transaction mode cannot keep a statement prepared on one server connection).
+        prepare_after = env_int("DATABASE_PREPARE_THRESHOLD", 5)
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
+            server_side_binding=True, prepare_threshold=prepare_after or None
         )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
