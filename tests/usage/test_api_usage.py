@@ -265,6 +265,7 @@ def test_the_unit_month_written_by_hand_is_what_its_serializer_documents(october
     give the very same JSON: unmatched and unpriced rows, unknown requests, adopted but unused."""
     from rest_framework.renderers import JSONRenderer
 
+    from catalog.api.fastjson import ORJSONRenderer
     from usage.api.serializers import UnitUsageSerializer
     from usage.services.reports import totals, unit_month, unit_month_payload
 
@@ -281,7 +282,7 @@ def test_the_unit_month_written_by_hand_is_what_its_serializer_documents(october
             row.model = AIModel.objects.select_related("vendor").get(slug=row.model["slug"])
     documented = UnitUsageSerializer({"month": "2026-10", "results": rows, "totals": totals(rows)})
     payload = unit_month_payload(unit, month)
-    assert JSONRenderer().render(payload) == JSONRenderer().render(documented.data)
+    assert ORJSONRenderer().render(payload) == JSONRenderer().render(documented.data)
     assert [r["vendor_model_id"] for r in payload["results"]] == ["=cmd()", "chat-1", "idle-1"]
     assert payload["results"][0]["requests"] is None and payload["results"][1]["requests"] == 4
 

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BusinessUnit
+from catalog.api.fastjson import ORJSONRenderer
 from catalog.api.parsers import BoundedJSONParser
 from catalog.api.permissions import IsCatalogAdmin
 from usage.api.csv import UsageCSVRenderer
@@ -111,7 +112,8 @@ class UsageAccountViewSet(
 
 
 class UnitUsageView(APIView):
-    renderer_classes = RENDERERS
+    # Its JSON (strings, integers, null: no floats) written by orjson, DRF's bytes.
+    renderer_classes = [ORJSONRenderer, BrowsableAPIRenderer, UsageCSVRenderer]
     csv_serializer = UnitUsageRowSerializer
 
     @extend_schema(parameters=[MONTH], responses=UnitUsageSerializer)
