@@ -212,7 +212,7 @@ def test_unit_usage_queries_do_not_grow_with_models(
             ingested_at=datetime(2026, 11, 1, tzinfo=UTC),
         )  # fmt: skip
     client = token_client(approver)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert (
             client.get("/api/v1/business-units/marketing/usage/?month=2026-10").status_code == 200
         )
@@ -231,12 +231,12 @@ def test_errors_stay_json_when_csv_was_asked_for(october, outsider, approver):
 
 
 @pytest.mark.parametrize("extra_models", [0, 30])
-def test_unit_usage_is_three_queries_whatever_the_models_and_adoptions(
+def test_unit_usage_is_two_queries_whatever_the_models_and_adoptions(
     october, approver, django_assert_num_queries, extra_models
 ):
-    """The token, the unit with the caller's right to see it, and one statement for the month
-    (its sums with model references UNION ALL the adoptions' forecast prices): the same three
-    for 2 models or 32, adopted or not (it was six)."""
+    """The token, and one statement for the month (the unit with the caller's right to see it,
+    its sums with model references UNION ALL the adoptions' forecast prices): the same two for
+    2 models or 32, adopted or not (it was six, then three)."""
     unit = october.accounts.get(external_id="marketing").unit
     account = october.accounts.get(external_id="marketing")
     for n in range(extra_models):
@@ -254,7 +254,7 @@ def test_unit_usage_is_three_queries_whatever_the_models_and_adoptions(
                 expected_monthly_input_tokens=1_000_000,
             )  # fmt: skip
     client = token_client(approver)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get("/api/v1/business-units/marketing/usage/?month=2026-10")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 2 + extra_models + extra_models // 4
@@ -276,12 +276,12 @@ def test_the_unit_month_written_by_hand_is_what_its_serializer_documents(october
         expires_at=datetime(2027, 9, 1, tzinfo=UTC), expected_monthly_input_tokens=2_000_000,
     )  # fmt: skip
     month = date(2026, 10, 1)
-    rows = unit_month(unit, month)
+    rows = unit_month(unit.pk, month)
     for row in rows:  # the serializer reads model instances, the report plain references
         if row.model is not None:
             row.model = AIModel.objects.select_related("vendor").get(slug=row.model["slug"])
     documented = UnitUsageSerializer({"month": "2026-10", "results": rows, "totals": totals(rows)})
-    payload = unit_month_payload(unit, month)
+    payload = unit_month_payload(unit_month(unit.pk, month), month)
     assert ORJSONRenderer().render(payload) == JSONRenderer().render(documented.data)
     assert [r["vendor_model_id"] for r in payload["results"]] == ["=cmd()", "chat-1", "idle-1"]
     assert payload["results"][0]["requests"] is None and payload["results"][1]["requests"] == 4

@@ -48,7 +48,7 @@ from usage.services.reports import (
     chargeback,
     unit_month_payload,
     units_visible_to,
-    visible_unit,
+    visible_unit_month,
 )
 from usage.tasks import ingest_usage
 
@@ -119,12 +119,14 @@ class UnitUsageView(APIView):
     @extend_schema(parameters=[MONTH], responses=UnitUsageSerializer)
     def get(self, request: Request, slug: str) -> Response:
         """The unit's month per model: tokens, billed, list, forecast and variance."""
-        unit = visible_unit(request.user, slug)  # type: ignore[arg-type]
-        if unit is None:
+        month = requested_month(request)
+        rows = visible_unit_month(request.user, slug, month)  # type: ignore[arg-type]
+        if rows is None:
             raise Http404
         # Written as UnitUsageSerializer documents it (tests hold them equal), without running
-        # a serializer per row: three queries in all (token, unit, month), whatever the volume.
-        return Response(unit_month_payload(unit, requested_month(request)))
+        # a serializer per row: two queries in all (the token; the month, the unit and the
+        # caller's right to see it), whatever the volume.
+        return Response(unit_month_payload(rows, month))
 
 
 class UsageFindingFilter(filters.FilterSet):

@@ -56,6 +56,48 @@ class UsageRecord(models.Model):
         return f"{self.unit_id} {self.day} {self.vendor_model_id}"
 
 
+class UsageMonth(models.Model):
+    """A unit's month per reported model: the sums of its UsageRecords, kept by PostgreSQL.
+
+    Triggers on the records' table (migration 0003) add every inserted row and take away every
+    deleted one, an update being both, set-wise per statement: an ORM save, a bulk upsert, a
+    cascade, a raw `UPDATE`, all alike, in the writer's transaction, so a month read here is
+    always its records' sum. A unit's month view reads its ~40 rows instead of summing ~1,000
+    records. `records` counts the rows summed (0: none left, not shown); `uncounted`,
+    `unbilled` and `unpriced` count those without requests, billed or list cost, so a sum with
+    an unknown part reads as unknown. Plain ids, not foreign keys: the triggers keep them, and
+    Django's emulated cascades must not act on these rows too. Not kept on SQLite (the embedded
+    setup sums the records).
+    """
+
+    unit_id = models.BigIntegerField()
+    month = models.DateField()
+    vendor_model_id = models.CharField(max_length=200, blank=True)
+    model_id = models.BigIntegerField(null=True)
+    records = models.IntegerField()
+    input_tokens = models.BigIntegerField()
+    output_tokens = models.BigIntegerField()
+    requests = models.BigIntegerField()  # of the counted rows
+    uncounted = models.IntegerField()
+    billed_cost = models.DecimalField(max_digits=30, decimal_places=6)  # of the billed rows
+    unbilled = models.IntegerField()
+    list_cost = models.DecimalField(max_digits=30, decimal_places=6)  # of the priced rows
+    unpriced = models.IntegerField()
+
+    class Meta:
+        required_db_vendor = "postgresql"  # the triggers that keep it are PL/pgSQL
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "month", "vendor_model_id", "model_id"],
+                name="usage_month_one_per_model",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.vendor_model_id}"
+
+
 class UsageFinding(models.Model):
     """Something a unit's usage shows that someone should act on; told once when first found.
 

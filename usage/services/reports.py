@@ -22,7 +22,7 @@ from accounts.models import (
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption, AIModel, Vendor
 from catalog.models.adoptions import monthly_cost_at
-from usage.models import UsageRecord
+from usage.models import UsageMonth, UsageRecord
 
 CENTS = Decimal("0.01")
 SUMS = {
@@ -36,21 +36,19 @@ SUMS = {
 }
 
 
-def visible_unit(user: User, slug: str) -> BusinessUnit | None:
-    """The unit named `slug` if `user` may see its usage (the rule of `units_visible_to`), in
-    one hand-written query: the role check rides along instead of costing a query of its own."""
-    if not user.is_authenticated:
-        return None
+@functools.cache
+def _visible_unit_sql() -> str:
+    """The id of the unit named by the first parameter if the user (the second and fifth) may
+    see its usage: the rule of `units_visible_to`, as SQL a month's statement starts from, so
+    the role check rides along instead of costing a query of its own."""
     unit, membership = BusinessUnit._meta.db_table, Membership._meta.db_table
     user_groups = User.groups.through._meta.db_table
-    sql = f"""
-        SELECT u.* FROM {unit} u WHERE u.slug = %s AND (
+    return f"""
+        SELECT u.id FROM {unit} u WHERE u.slug = %s AND (
             EXISTS (SELECT 1 FROM {user_groups} ug JOIN {Group._meta.db_table} g
                     ON g.id = ug.group_id WHERE ug.user_id = %s AND g.name IN (%s, %s))
             OR EXISTS (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.unit_id = u.id))
     """  # table names from the models; every value a parameter
-    params = [slug, user.pk, APPROVERS_GROUP, CATALOG_ADMINS_GROUP, user.pk]
-    return next(iter(BusinessUnit.objects.raw(sql, params)), None)
 
 
 def units_visible_to(user: User) -> QuerySet[BusinessUnit]:
@@ -115,28 +113,45 @@ class ModelMonth:
 
 
 @functools.cache
-def _unit_month_sql() -> str:
+def _unit_month_sql(vendor: str, unit: str) -> str:
     """The month's sums per reported model (the matched model's reference joined in) UNION ALL
-    the unit's active adoptions with what their forecast needs: one statement, written by hand
-    because building and compiling it through the ORM cost more than running it."""
+    the unit's active adoptions with what their forecast needs UNION ALL one row naming the
+    unit (none: no such unit, or not one the caller may see), for the unit `unit` (SQL giving
+    its id) selects: one statement, written by hand because building and compiling it through
+    the ORM cost more than running it. On PostgreSQL the sums are read from `UsageMonth` (kept
+    by triggers: ~40 rows for ~1,000 records)."""
     record, model = UsageRecord._meta.db_table, AIModel._meta.db_table
-    vendor, adoption = Vendor._meta.db_table, Adoption._meta.db_table
+    vendor_table, adoption = Vendor._meta.db_table, Adoption._meta.db_table
     ref = "m.slug, m.name, v.slug, m.vendor_model_id"
-    return f"""
+    if vendor == "postgresql":
+        sums = f"""
+        SELECT r.vendor_model_id, r.model_id, {ref}, r.input_tokens, r.output_tokens,
+            r.requests, r.billed_cost, r.list_cost, r.unbilled, r.unpriced, r.uncounted,
+            NULL, NULL, NULL, NULL, NULL, NULL
+        FROM {UsageMonth._meta.db_table} r LEFT JOIN {model} m ON m.id = r.model_id
+            LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
+        WHERE r.unit_id = (SELECT id FROM unit) AND r.month BETWEEN %s AND %s
+            AND r.records > 0"""
+    else:
+        sums = f"""
         SELECT r.vendor_model_id, r.model_id, {ref}, SUM(r.input_tokens), SUM(r.output_tokens),
             SUM(r.requests), SUM(r.billed_cost), SUM(r.list_cost),
             COUNT(*) - COUNT(r.billed_cost), COUNT(*) - COUNT(r.list_cost),
             COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL
         FROM {record} r LEFT JOIN {model} m ON m.id = r.model_id
-            LEFT JOIN {vendor} v ON v.id = m.vendor_id
-        WHERE r.unit_id = %s AND r.day BETWEEN %s AND %s
-        GROUP BY r.vendor_model_id, r.model_id, {ref}
+            LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
+        WHERE r.unit_id = (SELECT id FROM unit) AND r.day BETWEEN %s AND %s
+        GROUP BY r.vendor_model_id, r.model_id, {ref}"""
+    return f"""WITH unit AS ({unit}) {sums}
         UNION ALL
         SELECT m.vendor_model_id, a.model_id, {ref}, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             NULL, a.id, m.price_unit, m.input_price_per_mtok, m.output_price_per_mtok,
             a.expected_monthly_input_tokens, a.expected_monthly_output_tokens
-        FROM {adoption} a JOIN {model} m ON m.id = a.model_id JOIN {vendor} v ON v.id = m.vendor_id
-        WHERE a.unit_id = %s AND a.status = %s
+        FROM {adoption} a JOIN {model} m ON m.id = a.model_id
+            JOIN {vendor_table} v ON v.id = m.vendor_id
+        WHERE a.unit_id = (SELECT id FROM unit) AND a.status = %s
+        UNION ALL
+        SELECT NULL, id, {", ".join(["NULL"] * 18)} FROM unit
     """  # table names from the models; every value a parameter
 
 
@@ -147,18 +162,38 @@ def _decimal(value: object) -> Decimal | None:
     return Decimal(str(value))
 
 
-def unit_month(unit: BusinessUnit, start: date) -> list[ModelMonth]:
-    """The unit's month per reported model, plus adopted models it did not use.
+def unit_month(unit_id: int, start: date) -> list[ModelMonth]:
+    """The unit's month per reported model, plus adopted models it did not use."""
+    found = _month(_unit_month_sql(connection.vendor, "SELECT %s AS id"), [unit_id], start)
+    assert found is not None  # the unit's own id always names it
+    return found
 
-    One statement, read as tuples. No model instances are built: at a million rows the sums
-    take about a millisecond on the (unit, day) index, and building querysets, objects and
-    serializers cost several times that (bench/bench_usage.py)."""
-    params = [unit.pk, start, month_end(start), unit.pk, AdoptionStatus.ACTIVE.value]
+
+def visible_unit_month(user: User, slug: str, start: date) -> list[ModelMonth] | None:
+    """`unit_month` of the unit named `slug`, or None when `user` may not see its usage (or
+    there is no such unit): in one query, the role check included."""
+    if not user.is_authenticated:
+        return None
+    unit = [slug, user.pk, APPROVERS_GROUP, CATALOG_ADMINS_GROUP, user.pk]
+    return _month(_unit_month_sql(connection.vendor, _visible_unit_sql()), unit, start)
+
+
+def _month(sql: str, unit: list[object], start: date) -> list[ModelMonth] | None:
+    """Run a `_unit_month_sql` statement (its unit's parameters first) and read it.
+
+    One statement, read as tuples. No model instances are built: building querysets, objects
+    and serializers cost several times the query (bench/bench_usage.py), whose sums PostgreSQL
+    keeps per month (`UsageMonth`) instead of adding up a month's records each time."""
+    params = [*unit, start, month_end(start), AdoptionStatus.ACTIVE.value]
     with connection.cursor() as cursor:
-        cursor.execute(_unit_month_sql(), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if not any(row[0] is None for row in rows):  # the row naming the unit
+        return None
     reported, forecasts = [], {}
     for row in rows:
+        if row[0] is None:
+            continue
         if row[14] is None:
             reported.append(row)
         else:  # one active adoption per unit and model (a constraint)
@@ -218,11 +253,10 @@ def decimal_text(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:f}"
 
 
-def unit_month_payload(unit: BusinessUnit, start: date) -> dict[str, object]:
+def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]:
     """The API's answer for a unit's month, as UnitUsageSerializer documents it, written
     directly: the shape is fixed, and a serializer per row would cost more than the query
     (tests hold the two equal)."""
-    rows = unit_month(unit, start)
     sums = totals(rows)
     return {
         "month": f"{start:%Y-%m}",
