@@ -31,7 +31,7 @@ from catalog.views.filter_options import (
     vendor_and_specialty_options,
     with_selected,
 )
-from catalog.views.rows import ROW_FIELDS, catalog_rows
+from catalog.views.rows import catalog_rows, row_values
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100)
@@ -113,7 +113,10 @@ def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
         return 0
     data = _filter_data(request.GET)
     data.pop("status", None)
-    return cached_count(AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs)
+    filterset = AIModelFilterSet(
+        data, queryset=AIModel.objects.all(), request=request, given_only=True
+    )
+    return cached_count(filterset.qs)
 
 
 def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: bool) -> int | None:
@@ -133,12 +136,15 @@ def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: boo
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
-    filterset = AIModelFilterSet(_filter_data(request.GET), queryset=models, request=request)
+    # The template writes its own fields: only the filters in the URL are built and validated.
+    filterset = AIModelFilterSet(
+        _filter_data(request.GET), queryset=models, request=request, given_only=True
+    )
     valid = filterset.is_valid()
     found = filterset.qs if valid else models.none()
     size = request.GET.get("page_size", "")
     page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
-    paginator = CachedCountPaginator(found.values(*ROW_FIELDS), page_size, counted=found)
+    paginator = CachedCountPaginator(row_values(found), page_size, counted=found)
     page = paginator.get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
