@@ -1,13 +1,14 @@
 """What the top bar shows on every page: the approver's queue size and the user's units."""
 
+from functools import cache
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import Group
-from django.db.models import CharField, Value
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import APPROVERS_GROUP, BusinessUnit, User
+from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
 from catalog.choices import RequestStatus
 from catalog.models import ApprovalRequest
 
@@ -24,17 +25,27 @@ def pending_count() -> int:
     return ApprovalRequest.objects.filter(status=RequestStatus.PENDING).count()
 
 
+@cache
+def _groups_and_units_sql() -> str:
+    """One statement for both lists; the ORM's UNION of the two querysets compiled for longer
+    than the two queries it replaced took to run."""
+    table = connection.ops.quote_name
+    user_groups = User.groups.through._meta.db_table
+    return (
+        f"SELECT '{GROUP}', '', g.name FROM {table(Group._meta.db_table)} g "
+        f"JOIN {table(user_groups)} ug ON ug.group_id = g.id WHERE ug.user_id = %s "
+        f"UNION ALL SELECT '{UNIT}', u.slug, u.name FROM {table(BusinessUnit._meta.db_table)} u "
+        f"JOIN {table(Membership._meta.db_table)} m ON m.unit_id = u.id WHERE m.user_id = %s "
+        "ORDER BY 3"
+    )
+
+
 def groups_and_units(user: User) -> tuple[set[str], list[UnitLink]]:
     """The user's group names and units (by name), read together in one query; the groups
     also answer the user's `in_group` for the rest of the request."""
-    kind = {"output_field": CharField()}
-    groups = Group.objects.filter(user=user).values_list(
-        Value(GROUP, **kind), Value("", **kind), "name"
-    )
-    units = BusinessUnit.objects.filter(memberships__user=user).values_list(
-        Value(UNIT, **kind), "slug", "name"
-    )
-    rows = list(groups.union(units, all=True).order_by("name"))
+    with connection.cursor() as cursor:
+        cursor.execute(_groups_and_units_sql(), [user.pk, user.pk])
+        rows = cursor.fetchall()
     names = {name for source, _, name in rows if source == GROUP}
     user.remember_groups(names)
     return names, [UnitLink(slug, name) for source, slug, name in rows if source == UNIT]
