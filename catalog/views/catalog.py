@@ -32,6 +32,7 @@ from catalog.views.filter_options import (
     with_selected,
 )
 from catalog.views.rows import catalog_rows, row_values
+from catalog.views.table_links import pager_links, sort_headers
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100)
@@ -159,7 +160,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "current": request.GET,
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
-        "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        "pager": pager_links(request.GET, page),
+        "sort_headers": sort_headers(
+            request.GET,
+            [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        ),
         "csv_url": _csv_url(request),
         "elsewhere": _matches_elsewhere(request, page.paginator.count, valid),
         "not_monitored": _not_monitored(request, filterset, valid),
