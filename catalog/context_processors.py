@@ -1,11 +1,14 @@
-"""What the top bar shows on every page: the approver's queue size and the user's units."""
+"""What the top bar shows on every page: its links, the approver's queue size and the user's
+units."""
 
 from functools import cache
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
@@ -13,6 +16,22 @@ from catalog.choices import RequestStatus
 from catalog.models import ApprovalRequest
 
 GROUP, UNIT = "group", "unit"
+# The bar's links by name in base.html: reversed once per process (per script prefix and URLconf),
+# not a dozen times a page.
+NAV_VIEWS = {
+    "home": "catalog:home",
+    "recommend": "catalog:recommend",
+    "requests": "catalog:request_list",
+    "approvals": "catalog:approval_queue",
+    "status": "catalog:status",
+    "evals": "evaluations:suite_list",
+    "landscape": "evaluations:landscape",
+    "spend": "usage:company",
+    "profile": "accounts:profile",
+    "admin": "admin:index",
+    "logout": "logout",
+    "api_docs": "api-docs",
+}
 
 
 class UnitLink(NamedTuple):
@@ -51,13 +70,20 @@ def groups_and_units(user: User) -> tuple[set[str], list[UnitLink]]:
     return names, [UnitLink(slug, name) for source, slug, name in rows if source == UNIT]
 
 
+@cache
+def _nav_urls(script_prefix: str, urlconf: str) -> dict[str, str]:
+    return {name: reverse(view, urlconf) for name, view in NAV_VIEWS.items()}
+
+
 def nav(request: HttpRequest) -> dict[str, Any]:
     """Lazy, so pages without the bar (and anonymous visitors) pay no query."""
+    urls = _nav_urls(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"nav_urls": urls}
     roles = SimpleLazyObject(lambda: groups_and_units(user))
     return {
+        "nav_urls": urls,
         "pending_approvals": SimpleLazyObject(pending_count),  # shown to approvers only
         "nav_is_approver": SimpleLazyObject(lambda: APPROVERS_GROUP in roles[0]),
         "my_units": SimpleLazyObject(lambda: roles[1]),
