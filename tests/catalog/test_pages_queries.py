@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.choices import JobKind
-from catalog.models import Adoption, ApprovalRequest, JobRun
+from catalog.models import Adoption, AIModel, ApprovalRequest, JobRun
 from tests.catalog.pages import add_history, bulk_catalog
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,20 @@ def test_the_catalog_page_costs_the_same_queries_with_thousands_of_vendors(
         again = client.get(url).content.decode()
     assert _unmasked(again) == _unmasked(first)
     assert first.count('<option value="bulk-vendor-') == vendors
+
+
+@pytest.mark.parametrize("successors, queries", [(0, 3), (1, 4), (20, 4)])
+def test_the_catalog_rows_successors_cost_one_query_when_any(
+    client, member, successors, queries, django_assert_num_queries
+):
+    models = bulk_catalog(60)
+    for model in models[:successors]:
+        AIModel.objects.filter(pk=model.pk).update(
+            successor=models[-1], deprecation_date=timezone.localdate() + timedelta(days=9)
+        )
+    client.force_login(member)
+    client.get("/?status=any")  # the count and the filter choices, now cached
+    # The user, the rows, their successors if any, the bar.
+    with django_assert_num_queries(queries):
+        html = client.get("/?status=any").content.decode()
+    assert html.count('→ <a href="/models/bulk-model-00059/">Bulk Model 00059</a>') == successors
