@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached count (after the current transaction commits)."""
+    """Invalidate every cached count and filter choice (after the current transaction commits)."""
     transaction.on_commit(_bump)
 
 
