@@ -27,6 +27,11 @@ class User(AbstractUser):
             self.__dict__["_group_names"] = cache
         return name in cache
 
+    def remember_groups(self, names: set[str]) -> None:
+        """Group names read along with other data (the top bar's query): `in_group` needs no
+        query of its own for the rest of the request."""
+        self.__dict__.setdefault("_group_names", names)
+
     @property
     def is_approver(self) -> bool:
         return self.in_group(APPROVERS_GROUP)

@@ -8,7 +8,7 @@ share. The catalog is LiteLLM's bundled cost map imported over synthetic models;
 runs last, as on a real install, so its ANALYZE is what the planner works from.
 
 `BENCH_API_ONLY=304` measures only the allow-list's 304 (at both sizes), skipping the list,
-filter, search and page lines and the load runs.
+filter, search and page lines and the load runs; `BENCH_API_ONLY=page` only the catalog page.
 """
 
 import http.client
@@ -47,7 +47,7 @@ SYNTHETIC = 5_200  # with the ~4,800 models of the bundled LiteLLM map: about 10
 PAGE = 100
 SAMPLES = 60
 FILTERS = "specialty=chat&max_input_price=5&ordering=-context_window"
-ONLY_304 = os.environ.get("BENCH_API_ONLY") == "304"
+ONLY = os.environ.get("BENCH_API_ONLY", "")
 
 
 def seed_catalog(size: int, *, seed: int = 7, start: int = 0) -> list[int]:
@@ -212,14 +212,17 @@ def _measure(app: int, raw: int, *, load: bool, session: str, unit: str) -> dict
     """Print every line at the current catalog size; returns the app's p50 per request."""
     p50s: dict[str, float] = {}
     token = Token.objects.create(user=User.objects.create_user(f"bench-{uuid.uuid4().hex}")).key
-    if not ONLY_304:
-        p50s.update(_lists(app, raw, load=load, session=session, token=token))
-    p50s["allow-list 304"] = _not_modified(app, raw, token=token, unit=unit)
+    if not ONLY:
+        p50s.update(_lists(app, raw, load=load, token=token))
+    if ONLY in ("", "page"):
+        p50s["page"] = _page(app, raw, session=session)
+    if ONLY in ("", "304"):
+        p50s["allow-list 304"] = _not_modified(app, raw, token=token, unit=unit)
     return p50s
 
 
-def _lists(app: int, raw: int, *, load: bool, session: str, token: str) -> dict[str, float]:
-    """The three API lines and the catalog page line; the app's p50 per request."""
+def _lists(app: int, raw: int, *, load: bool, token: str) -> dict[str, float]:
+    """The three API lines; the app's p50 per request."""
     p50s: dict[str, float] = {}
     for label, api, floor, target in _scenarios(app, raw, token):
         targets = [api, floor]
@@ -241,6 +244,11 @@ def _lists(app: int, raw: int, *, load: bool, session: str, token: str) -> dict[
                 f"raw floor {floor_rate:.0f} req/s: {share:.2f}× (target >= 0.4: {verdict})"
             )
         p50s[label] = timings[0].p50_ms
+    return p50s
+
+
+def _page(app: int, raw: int, *, session: str) -> float:
+    """The catalog page line; the page's p50."""
     cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
     page, floor = sequential(
         [Target(app, f"/?{FILTERS}", cookie), Target(raw, "/page/page/?size=50")], SAMPLES
@@ -249,8 +257,7 @@ def _lists(app: int, raw: int, *, load: bool, session: str, token: str) -> dict[
     _line("raw floor (1 SQL, psycopg, orjson, gunicorn)", floor)
     _line("catalog page (session, templates)", page)
     print(f"  {_ratio(page, floor, 3.0)}")
-    p50s["page"] = page.p50_ms
-    return p50s
+    return page.p50_ms
 
 
 def _not_modified(app: int, raw: int, *, token: str, unit: str) -> float:

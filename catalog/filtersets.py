@@ -117,8 +117,8 @@ class CachedFormFilterSet(django_filters.FilterSet):
 
     A form's fields depend only on the filter declarations; each form instance still gets its
     own deep copies of them (Django's Form does that), so nothing leaks between requests.
-    `given_only=True` (the API) copies, builds and validates only the filters named in the data;
-    pages leave it off, as they render every field.
+    `given_only=True` (the API, the catalog page) copies, builds and validates only the filters
+    named in the data; a page that renders the filter form leaves it off.
     """
 
     FORM_CACHE_SIZE = 256  # distinct filter combinations kept; the rest are built per request

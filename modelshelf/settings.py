@@ -271,6 +271,11 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+# Sessions read from that cache and written through to the database: a signed-in page costs
+# no session query, and a session survives a flushed or unreachable cache (read from the
+# database then). Logging out deletes both copies; a deactivated user or a changed password
+# still ends the session at the next request, checked on the user row.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Login lockout: by username and address together, so one proxy with many users is not locked.
 AUTHENTICATION_BACKENDS = [

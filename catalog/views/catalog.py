@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,10 +22,17 @@ from catalog.filtersets import (
 )
 from catalog.forms import cost_sides, live_cost
 from catalog.htmx import render_page, wants_fragment
-from catalog.models import AIModel, Specialty, Vendor
+from catalog.models import AIModel
 from catalog.templatetags.catalog_ui import price_text, short_count
 from catalog.uptime import uptime_percentages
-from catalog.views.rows import ROW_FIELDS, catalog_rows
+from catalog.views.filter_options import (
+    ANY_STATUS,
+    options_html,
+    vendor_and_specialty_options,
+    with_selected,
+)
+from catalog.views.rows import catalog_rows, row_values
+from catalog.views.table_links import pager_links, sort_headers
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100)
@@ -39,7 +45,6 @@ EVAL_ROWS = 50
 AUDITED_SETS = {"specialties": "specialty", "allowed_units": "businessunit"}
 FIELD_LABELS = {"input_price_per_mtok": "Input price", "output_price_per_mtok": "Output price"}
 UPTIME_LABELS = {"24h": "last_24h", "7d": "last_7d", "30d": "last_30d"}
-ANY_STATUS = "any"
 DEFAULTS = {"page": "1", "status": ModelStatus.APPROVED.value, "page_size": str(PAGE_SIZE)}
 # (ordering value, column label): the table's sortable columns.
 SORTABLE = {
@@ -102,14 +107,6 @@ def _labelled(filterset: AIModelFilterSet) -> dict[str, list[str]]:
     }
 
 
-def _vendors_in_scope(status: str) -> QuerySet[Vendor]:
-    """Only vendors with a model under the status shown: 11 for approved, not all 130."""
-    vendors = Vendor.objects.only("slug", "name").order_by("name")
-    if status in ("", ANY_STATUS):
-        return vendors
-    return vendors.filter(Exists(AIModel.objects.filter(vendor=OuterRef("pk"), status=status)))
-
-
 def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
     """Nothing found under the default status: how many other statuses would match, so the
     empty table can say so instead of suggesting the catalog lacks the model."""
@@ -117,7 +114,10 @@ def _matches_elsewhere(request: HttpRequest, count: int, valid: bool) -> int:
         return 0
     data = _filter_data(request.GET)
     data.pop("status", None)
-    return cached_count(AIModelFilterSet(data, queryset=AIModel.objects.all(), request=request).qs)
+    filterset = AIModelFilterSet(
+        data, queryset=AIModel.objects.all(), request=request, given_only=True
+    )
+    return cached_count(filterset.qs)
 
 
 def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: bool) -> int | None:
@@ -137,12 +137,15 @@ def _not_monitored(request: HttpRequest, filterset: AIModelFilterSet, valid: boo
 def home(request: HttpRequest) -> HttpResponse:
     """The catalog; for htmx requests only the results block, and the URL follows the filters."""
     models = AIModel.objects.all()
-    filterset = AIModelFilterSet(_filter_data(request.GET), queryset=models, request=request)
+    # The template writes its own fields: only the filters in the URL are built and validated.
+    filterset = AIModelFilterSet(
+        _filter_data(request.GET), queryset=models, request=request, given_only=True
+    )
     valid = filterset.is_valid()
     found = filterset.qs if valid else models.none()
     size = request.GET.get("page_size", "")
     page_size = int(size) if size in {str(s) for s in PAGE_SIZES} else PAGE_SIZE
-    paginator = CachedCountPaginator(found.values(*ROW_FIELDS), page_size, counted=found)
+    paginator = CachedCountPaginator(row_values(found), page_size, counted=found)
     page = paginator.get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
     context = {
@@ -157,20 +160,28 @@ def home(request: HttpRequest) -> HttpResponse:
         "current": request.GET,
         "current_status": request.GET.get("status", ModelStatus.APPROVED),
         "ordering": ordering,
-        "columns": [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        "pager": pager_links(request.GET, page),
+        "sort_headers": sort_headers(
+            request.GET,
+            [(key, label, _direction(ordering, key)) for key, label in SORTABLE.items()],
+        ),
         "csv_url": _csv_url(request),
         "elsewhere": _matches_elsewhere(request, page.paginator.count, valid),
         "not_monitored": _not_monitored(request, filterset, valid),
         "or_not_monitored": OR_NOT_MONITORED,
     }
     if not wants_fragment(request):
-        context |= {
-            "vendors": _vendors_in_scope(request.GET.get("status", ModelStatus.APPROVED)),
-            "specialties": Specialty.objects.only("slug", "name"),
-            "sizes": SizeClass.choices,
-            "statuses": ModelStatus.choices,
-            "lifecycles": LIFECYCLE_CHOICES,
-            "availabilities": [c for c in AVAILABLE_CHOICES if c[0] != "false"],
+        vendors, specialties = vendor_and_specialty_options(context["current_status"])
+        get = request.GET.get
+        context["options"] = {
+            "vendor": with_selected(vendors, get("vendor")),
+            "specialty": with_selected(specialties, get("specialty")),
+            "size_class": options_html(SizeClass.choices, get("size_class")),
+            "status": options_html(ModelStatus.choices, context["current_status"]),
+            "lifecycle": options_html(LIFECYCLE_CHOICES, get("lifecycle")),
+            "available": options_html(
+                [c for c in AVAILABLE_CHOICES if c[0] != "false"], get("available")
+            ),
         }
     response = render_page(
         request,

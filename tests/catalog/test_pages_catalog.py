@@ -4,8 +4,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.choices import ModelStatus, PriceUnit
+from catalog.counts import catalog_changed
+from catalog.models import Specialty
 from tests.factories import AIModelFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +119,47 @@ def test_history_restore_gets_the_full_page_with_the_urls_filters_filled_in(brow
 def test_any_status_shows_models_under_review(browse, shelf):
     html = browse.get("/", {"status": "any", "search": "draft"}).content.decode()
     assert _names(html) == ["GPT Draft"]
+
+
+def _vendor_options(html: str) -> list[str]:
+    select = re.search(r'<select id="id_vendor" name="vendor">(.*?)</select>', html, re.S)
+    assert select
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_the_vendor_choices_are_the_vendors_with_a_model_under_the_status_shown(browse, shelf):
+    VendorFactory(slug="idle", name="Idle & <Co>")  # no model: under no status but "any"
+    assert _vendor_options(browse.get("/").content.decode()) == ["All vendors", "Mistral", "OpenAI"]
+    html = browse.get("/", {"status": "under_review"}).content.decode()
+    assert _vendor_options(html) == ["All vendors", "OpenAI"]
+    html = browse.get("/", {"status": "any", "vendor": "idle"}).content.decode()
+    assert _vendor_options(html) == ["All vendors", "Idle &amp; &lt;Co&gt;", "Mistral", "OpenAI"]
+    assert '<option value="idle" selected>Idle &amp; &lt;Co&gt;</option>' in html
+    assert _vendor_options(browse.get("/", {"status": "nonsense"}).content.decode()) == [
+        "All vendors"
+    ]
+
+
+def test_the_filter_choices_follow_each_saved_change_without_a_query_until_then(
+    browse, shelf, django_capture_on_commit_callbacks
+):
+    browse.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        html = browse.get("/").content.decode()
+    tables = ('FROM "catalog_vendor"', 'FROM "catalog_specialty"')
+    assert not [q for q in queries if any(table in q["sql"] for table in tables)]
+    assert '<option value="code">Code</option>' in html
+    openai = shelf["mini"].vendor
+    openai.name = "OpenAI Inc."
+    with django_capture_on_commit_callbacks(execute=True):
+        openai.save()
+        AIModelFactory(name="Le Chat", vendor=VendorFactory(slug="le-chat", name="Le Chat SAS"))
+    html = browse.get("/").content.decode()
+    assert _vendor_options(html) == ["All vendors", "Le Chat SAS", "Mistral", "OpenAI Inc."]
+    with django_capture_on_commit_callbacks(execute=True):
+        Specialty.objects.filter(slug="code").update(name="Coding")
+        catalog_changed()
+    assert '<option value="code">Coding</option>' in browse.get("/").content.decode()
 
 
 @pytest.mark.parametrize(
