@@ -89,6 +89,8 @@ def reuse(key: Key) -> tuple[CompiledPage, list[dict[str, Any]]] | None:
     still those it was compiled under; else None (and it is dropped)."""
     with _lock:
         compiled = _kept.get(key)
+        if compiled is not None:
+            _kept.move_to_end(key)
     if compiled is None:
         return None
     count, generation = count_with_generation(compiled.counted, compiled.count_key)
