@@ -90,11 +90,22 @@ def test_outsiders_get_404_and_approvers_see_every_unit(
 @pytest.mark.parametrize(
     "month", ["2026-13", "26-10", "2026-10-01", "x" * 300, "2026-1\x00", "0000-01"]
 )
-@pytest.mark.parametrize("path", ["/api/v1/chargeback/", "/api/v1/usage-findings/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/chargeback/", "/api/v1/usage-findings/", "/api/v1/business-units/marketing/usage/"],
+)
 def test_a_malformed_month_is_a_400_naming_it(october, approver, month, path):
     """Year 0000 matched the old pattern and was a 500 (no such date): found by make fuzz."""
     response = token_client(approver).get(path, {"month": month})
     assert response.status_code == 400 and "month" in response.json()
+
+
+@pytest.mark.parametrize(("month", "read"), [(" 2026-10 ", "2026-10"), ("2026-10\n", "2026-10")])
+def test_a_month_with_spaces_around_it_is_read_as_before(october, approver, month, read):
+    """The serializer trims a month it is given; the direct reading of a well-formed month must
+    not turn that into a 400."""
+    response = token_client(approver).get(USAGE.format("marketing"), {"month": month})
+    assert response.status_code == 200 and response.json()["month"] == read
 
 
 @pytest.mark.parametrize("active", [0, 1, "yes", "true", None])

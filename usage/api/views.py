@@ -4,6 +4,7 @@ Reports answer JSON or, with `?format=csv`, CSV. A unit the caller may not see a
 requests do; approvers and catalog admins see every unit.
 """
 
+import re
 from datetime import date
 from typing import Any
 
@@ -53,12 +54,18 @@ from usage.services.reports import (
 from usage.tasks import ingest_usage
 
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer, UsageCSVRenderer]
+WELL_FORMED_MONTH = re.compile(MONTH_PATTERN)
 MONTH = OpenApiParameter(
     "month", OpenApiTypes.STR, description="YYYY-MM (default: this month)", pattern=MONTH_PATTERN
 )
 
 
 def requested_month(request: Request) -> date:
+    """`?month=YYYY-MM` as its first day (default: this month's). A well-formed month is read
+    directly; anything else goes through the serializer, for its exact 400."""
+    raw = request.query_params.get("month")
+    if raw is not None and WELL_FORMED_MONTH.fullmatch(raw):
+        return date(int(raw[:4]), int(raw[5:]), 1)
     query = MonthQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     if raw := query.validated_data.get("month"):
