@@ -96,7 +96,7 @@ def test_a_model_over_its_forecast_by_more_than_a_quarter_is_found(month, unit):
     check(unit)
     (finding,) = UsageFinding.objects.filter(kind=FindingKind.OVER_FORECAST)
     assert finding.amount == Decimal("15.01") and finding.model == chat
-    assert "$15.01 this month against a forecast of $12.00" in finding.detail
+    assert "came to $15.01 in October 2026 against a forecast of $12.00" in finding.detail
 
 
 def test_exactly_a_quarter_over_forecast_is_not_a_finding(month, unit):
@@ -115,7 +115,7 @@ def test_a_month_over_the_units_budget_counts_billed_before_list(month, unit):
     check(unit)
     (finding,) = UsageFinding.objects.filter(kind=FindingKind.OVER_BUDGET)
     assert finding.amount == Decimal("105.50")
-    assert "$105.50 this month against a budget of $100.00" in finding.detail
+    assert "came to $105.50 in October 2026 against a budget of $100.00" in finding.detail
 
 
 def test_findings_are_told_once_to_managers_and_approvers(
@@ -213,9 +213,25 @@ def test_over_forecast_and_over_budget_resolve_when_late_data_lowers_the_month(m
     found = {f.kind: f for f in UsageFinding.objects.all()}
     assert all(f.status == FindingStatus.RESOLVED for f in found.values())
     assert found[FindingKind.OVER_FORECAST].resolution == (
-        f"{chat.name} is now on course for $10.50 this month against a forecast of $12.00 (-12 %)."
+        f"{chat.name} now comes to $10.50 in October 2026 against a forecast of $12.00 (-12 %)."
     )
     assert found[FindingKind.OVER_BUDGET].resolution == (
-        "Marketing is now on course for $10.50 this month against a budget of $100.00."
+        "Marketing now comes to $10.50 in October 2026 against a budget of $100.00."
     )
     assert found[FindingKind.OVER_BUDGET].amount == Decimal("105.50")  # as it was told
+
+
+@pytest.mark.parametrize(
+    ("today", "again", "said"),
+    [
+        (date(2026, 10, 15), False, "is on course for $31.00 this month"),
+        (date(2026, 10, 31), True, "is now on course for $31.00 this month"),
+        (date(2026, 11, 1), False, "came to $31.00 in October 2026"),
+        (date(2027, 1, 9), True, "now comes to $31.00 in October 2026"),
+    ],
+)
+def test_a_finding_projects_a_running_month_and_states_an_ended_one(unit, today, again, said):
+    """October's figures read "on course for … this month" only while October runs."""
+    from usage.services.findings import Month
+
+    assert Month(unit=unit, start=OCTOBER).course(Decimal(31), today, again=again) == said

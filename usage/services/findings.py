@@ -88,6 +88,13 @@ class Month:
         elapsed = max(1, (today - self.start).days + 1)
         return amount * self.end.day / elapsed
 
+    def course(self, amount: Decimal, today: date, *, again: bool = False) -> str:
+        """How a finding states the month's `amount`: a projection while the month runs, what
+        it came to once it has ended (`again`: a re-check's "now")."""
+        if today > self.end:
+            return f"{'now comes' if again else 'came'} to {money(amount)} in {self.start:%B %Y}"
+        return f"is {'now ' if again else ''}on course for {money(amount)} this month"
+
 
 def money(amount: Decimal) -> str:
     sign = "-" if amount < 0 else ""
@@ -249,8 +256,8 @@ def _over(month: Month, today: date) -> list[Draft]:
                     amount=None,
                     holds=False,
                     detail=(
-                        f"{adoption.model.name} is now on course for {money(projected)} this "
-                        f"month against a forecast of {money(forecast)} "
+                        f"{adoption.model.name} {month.course(projected, today, again=True)} "
+                        f"against a forecast of {money(forecast)} "
                         f"({(projected - forecast) * 100 / forecast:+.0f} %)."
                     ),
                 )
@@ -263,7 +270,7 @@ def _over(month: Month, today: date) -> list[Draft]:
                 model_id=adoption.model_id,
                 amount=projected.quantize(CENTS),
                 detail=(
-                    f"{adoption.model.name} is on course for {money(projected)} this month "
+                    f"{adoption.model.name} {month.course(projected, today)} "
                     f"against a forecast of {money(forecast)} "
                     f"({(projected - forecast) * 100 / forecast:+.0f} %)."
                 ),
@@ -280,8 +287,8 @@ def _over(month: Month, today: date) -> list[Draft]:
                 amount=projected.quantize(CENTS) if over else None,
                 holds=over,
                 detail=(
-                    f"{month.unit.name} is {'' if over else 'now '}on course for "
-                    f"{money(projected)} this month against a budget of {money(budget)}."
+                    f"{month.unit.name} {month.course(projected, today, again=not over)} "
+                    f"against a budget of {money(budget)}."
                 ),
             )
         )
