@@ -48,7 +48,7 @@ FIELDS = (
 ORDER = ("model__name", "id")
 
 
-def adoptions(unit_id: int | OuterRef, now: datetime) -> QuerySet[Adoption]:
+def adoptions(unit_id: int | OuterRef | Subquery, now: datetime) -> QuerySet[Adoption]:
     """What the unit may call at `now` (the in-force rule), with only the rendered columns."""
     return (
         Adoption.objects.callable_now(now)
@@ -68,9 +68,12 @@ def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
     fetched and hashed here.
     """
     if connection.vendor != "postgresql":
-        unit_id = BusinessUnit.objects.filter(slug=unit_slug).values_list("pk", flat=True).first()
-        values = adoptions(unit_id or 0, now).values_list(*FIELDS)
-        return unit_id, hashlib.md5(repr(list(values)).encode(), usedforsecurity=False).hexdigest()
+        units = BusinessUnit.objects.filter(slug=unit_slug).values("pk")
+        rows = list(adoptions(Subquery(units), now).values_list("unit_id", *FIELDS))
+        digest = hashlib.md5(repr([row[1:] for row in rows]).encode(), usedforsecurity=False)
+        # The unit's id rides on its rows; only an empty allow-list asks for it apart.
+        unit_id = rows[0][0] if rows else units.values_list("pk", flat=True).first()
+        return unit_id, digest.hexdigest()
     sql, params = _fingerprint_sql()
     actual = {_NOW: now, _TODAY: timezone.localdate(now), _SLUG: unit_slug}
     with connection.cursor() as cursor:

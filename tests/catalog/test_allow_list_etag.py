@@ -54,7 +54,7 @@ def api(outsider):
 
 def test_a_304_is_two_queries_and_renders_nothing(api, allow_list, django_assert_num_queries):
     etag = api.get(URL)["ETag"]
-    # The token; the unit and the fingerprint in one: no rows fetched.
+    # The token; the unit and the fingerprint in one: no rows fetched (on PostgreSQL).
     with django_assert_num_queries(2):
         again = api.get(URL, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
