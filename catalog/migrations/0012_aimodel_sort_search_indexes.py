@@ -14,6 +14,15 @@ from catalog.models.ordering import sort_indexes
 SEARCHED = ("name", "slug", "vendor_model_id")
 
 
+class TrigramOnPostgres(TrigramExtension):
+    """Django's operation skips other databases going forward but not back: unapplying it on
+    SQLite asked `pg_extension` (the migration tests migrate back past this one)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def add_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -41,6 +50,6 @@ class Migration(migrations.Migration):
     dependencies = [("catalog", "0011_jobkind_ingest_usage")]
 
     operations = [
-        TrigramExtension(),
+        TrigramOnPostgres(),
         migrations.RunPython(add_indexes, drop_indexes, elidable=False),
     ]

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog.choices import JobKind
@@ -45,6 +46,14 @@ BUDGET = {
 }
 # + the queue size and units in the bar, + 1 for the cited evidence of the rows.
 APPROVER_BUDGET = {"/approvals/": (7, 7)}
+# The catalog's rows carry their specialties on PostgreSQL (an array per row); elsewhere they
+# are read in a query of their own.
+SPECIALTIES = 0 if connection.vendor == "postgresql" else 1
+
+
+def _catalog(path: str) -> int:
+    """The extra query a catalog table costs off PostgreSQL."""
+    return SPECIALTIES if path == "/" or path.startswith("/?") else 0
 
 
 def _populate(size, member, approver, unit):
@@ -80,13 +89,13 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_catalog_size(
     for persona, budget in ((member, BUDGET), (approver, APPROVER_BUDGET)):
         client.force_login(persona)
         for path, (page_most, fragment_most) in budget.items():
-            with django_assert_max_num_queries(page_most, info=path):
+            with django_assert_max_num_queries(page_most + _catalog(path), info=path):
                 assert client.get(path).status_code == 200, path
-            with django_assert_max_num_queries(fragment_most, info=f"htmx {path}"):
+            with django_assert_max_num_queries(fragment_most + _catalog(path), info=f"htmx {path}"):
                 fragment = client.get(path, headers={"HX-Request": "true"})
             assert fragment.status_code == 200, path
     client.force_login(member)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(5 + SPECIALTIES):
         fragment = client.get(
             "/?vendor=bulk-vendor-2&specialty=chat&status=any", headers={"HX-Request": "true"}
         )
@@ -108,9 +117,9 @@ def test_the_catalog_page_costs_the_same_queries_with_thousands_of_vendors(
     client.force_login(member)
     url = "/?specialty=chat&max_input_price=5&ordering=-context_window"
     # The user, the specialty, the count, the rows, the bar, the vendor and specialty choices.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(7 + SPECIALTIES):
         first = client.get(url).content.decode()
-    with django_assert_num_queries(4):  # the count and the choices from the cache
+    with django_assert_num_queries(4 + SPECIALTIES):  # the count and the choices from the cache
         again = client.get(url).content.decode()
     assert _unmasked(again) == _unmasked(first)
     assert first.count('<option value="bulk-vendor-') == vendors
@@ -128,6 +137,6 @@ def test_the_catalog_rows_successors_cost_one_query_when_any(
     client.force_login(member)
     client.get("/?status=any")  # the count and the filter choices, now cached
     # The user, the rows, their successors if any, the bar.
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(queries + SPECIALTIES):
         html = client.get("/?status=any").content.decode()
     assert html.count('→ <a href="/models/bulk-model-00059/">Bulk Model 00059</a>') == successors
