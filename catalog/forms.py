@@ -133,7 +133,10 @@ class ApprovalRequestForm(forms.Form):
                     "hx-swap": "outerHTML",
                     "hx-include": "closest form",
                     "hx-vals": '{"_validate": "1"}',
-                    "hx-sync": "closest form:abort",
+                    # One field's check after another's, each shown: "abort" dropped the
+                    # second when the first was still in flight (a select changed right after
+                    # typing lost its error; seen in CI).
+                    "hx-sync": "closest form:queue all",
                 }
             )
             if self.is_bound and name in self.errors:
