@@ -20,6 +20,7 @@ from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, V
 from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 
+from accounts.authentication import Rider, TokenAuthentication
 from accounts.models import BusinessUnit
 from catalog.models import Adoption
 
@@ -74,12 +75,40 @@ def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
         # The unit's id rides on its rows; only an empty allow-list asks for it apart.
         unit_id = rows[0][0] if rows else units.values_list("pk", flat=True).first()
         return unit_id, digest.hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(*_fingerprint_query(unit_slug, now))
+        return _read(cursor.fetchone())
+
+
+class PollAuthentication(TokenAuthentication):
+    """Token authentication that reads the unit's fingerprint in the token's statement: a
+    gateway's poll asks PostgreSQL once. `fingerprint` is what `fingerprint()` returns, for
+    the same unit and `now`, once the token is accepted."""
+
+    def __init__(self, unit_slug: str, now: datetime) -> None:
+        self.now = now
+        self.rider = Rider(*_fingerprint_query(unit_slug, now))
+
+    @property
+    def fingerprint(self) -> tuple[int | None, str]:
+        return _read(self.rider_row)
+
+
+def poll_authentication(unit_slug: str, now: datetime) -> PollAuthentication | None:
+    """The poll's authentication, or None where its SQL (a lateral join, `md5`) does not run:
+    off PostgreSQL."""
+    return PollAuthentication(unit_slug, now) if connection.vendor == "postgresql" else None
+
+
+def _fingerprint_query(unit_slug: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
     sql, params = _fingerprint_sql()
     actual = {_NOW: now, _TODAY: timezone.localdate(now), _SLUG: unit_slug}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [actual.get(param, param) for param in params])
-        row = cursor.fetchone()
-    if row is None:
+    return sql, tuple(actual.get(param, param) for param in params)
+
+
+def _read(row: tuple[Any, ...] | None) -> tuple[int | None, str]:
+    """(unit id, digest) from the fingerprint's row: no row or a NULL id is no such unit."""
+    if row is None or row[0] is None:
         return None, "empty"
     return row[0], row[1] or "empty"
 

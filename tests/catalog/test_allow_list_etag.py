@@ -9,8 +9,10 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import F, Func, TextField
 from django.db.models.functions import MD5, Cast
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from catalog.api import allow_list as allow_list_module
 from catalog.choices import ApiKind, PriceUnit
@@ -52,14 +54,51 @@ def api(outsider):
     return token_client(outsider)
 
 
-def test_a_304_is_two_queries_and_renders_nothing(api, allow_list, django_assert_num_queries):
+def test_a_304_is_one_query_and_renders_nothing(api, allow_list, django_assert_num_queries):
     etag = api.get(URL)["ETag"]
-    # The token; the unit and the fingerprint in one: no rows fetched (on PostgreSQL).
-    with django_assert_num_queries(2):
+    # On PostgreSQL the token, the unit and the fingerprint in one, no rows fetched; elsewhere
+    # the token, then the unit and its rendered columns.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         again = api.get(URL, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again["ETag"] == etag
     assert again["Cache-Control"] == "private, no-cache"
+
+
+def test_a_signed_in_browsers_poll_is_answered_as_a_tokens(
+    api, allow_list, outsider, client, django_assert_num_queries
+):
+    etag = api.get(URL)["ETag"]
+    client.force_login(outsider)
+    assert client.get(URL, headers={"If-None-Match": etag}).status_code == 304
+    adopt(allow_list, AIModelFactory(slug="newer"))
+    assert client.get(URL, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_poll_refuses_a_bad_token_and_an_inactive_user_whatever_its_etag(
+    api, allow_list, outsider
+):
+    etag = api.get(URL)["ETag"]
+    forged = Client(headers={"Authorization": "Token " + "0" * 40})
+    refused = forged.get(URL, headers={"If-None-Match": etag})
+    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid token."}
+    outsider.is_active = False
+    outsider.save()
+    refused = api.get(URL, headers={"If-None-Match": etag})
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "User inactive or deleted."}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the poll's rider is PostgreSQL's")
+@pytest.mark.parametrize("slug", ["marketing", "nobody"])
+def test_the_polls_fingerprint_is_fingerprints_answer(allow_list, outsider, slug):
+    """The fingerprint read in the token's statement is what `fingerprint()` gives alone."""
+    now = timezone.now()
+    key = Token.objects.create(user=outsider).key
+    poll = allow_list_module.poll_authentication(slug, now)
+    user, _ = poll.authenticate_credentials(key)
+    assert user == outsider
+    assert poll.fingerprint == allow_list_module.fingerprint(slug, now)
 
 
 @pytest.mark.parametrize(("fmt", "queries"), [("json", 5), ("litellm", 4)])
