@@ -11,6 +11,7 @@ from axes.models import AccessAttempt
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
+from modelshelf.middleware import policy_headers
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,3 +117,13 @@ def test_api_calls_are_throttled_per_token(client, tight_throttle):
     assert codes == [200, 200, 200, 429]
     other = client.get("/api/v1/", headers={"Authorization": f"Token {second.key}"})
     assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_answers_carry_the_policy_and_a_changed_setting_is_applied(client, settings):
+    assert client.get("/healthz")["Content-Security-Policy"] == policy_headers()[0][1]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/healthz")["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    response = client.get("/healthz")
+    assert "img-src 'self'" in response["Content-Security-Policy-Report-Only"]
