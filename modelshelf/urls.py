@@ -14,8 +14,8 @@ urlpatterns = [
     # catalog router's many (each with its format-suffix twin) before them cost every usage
     # call about 0.04 ms, a tenth of what the unit month spends on its own work.
     path("api/v1/", include("usage.api.urls")),
-    path("api/v1/", include("evaluations.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("evaluations.api.urls")),
     path("", include("evaluations.urls")),
     path("usage/", include("usage.urls")),
     path("", include("catalog.urls")),

@@ -14,10 +14,12 @@ from catalog.api.units import BusinessUnitViewSet
 # DRF turns any truthy trailing_slash into "/", so the optional slash is set afterwards.
 router = DefaultRouter()
 router.trailing_slash = "/?"
+# Business units first: gateways poll their allow-lists, the API's most frequent call, and a
+# path is matched against the patterns in order.
+router.register("business-units", BusinessUnitViewSet, basename="businessunit")
 router.register("vendors", VendorViewSet)
 router.register("specialties", SpecialtyViewSet)
 router.register("models", AIModelViewSet, basename="aimodel")
-router.register("business-units", BusinessUnitViewSet, basename="businessunit")
 router.register("approval-requests", ApprovalRequestViewSet, basename="approval-request")
 router.register("adoptions", AdoptionViewSet, basename="adoption")
 router.register("vendors", VendorJobsViewSet, basename="vendor-jobs")
