@@ -262,24 +262,30 @@ def _page(app: int, raw: int, *, session: str) -> float:
 
 def _not_modified(app: int, raw: int, *, token: str, unit: str) -> float:
     """The allow-list's 304 against its floor's, beside what any answer from the app costs
-    (/healthz: Django and its middleware, no auth, `SELECT 1`); the app's p50."""
+    (/healthz: Django and its middleware, no auth, `SELECT 1`) and what any authenticated,
+    throttled answer costs without a framework (the floor after a token lookup and a Redis
+    throttle script); the app's p50."""
     path = f"/api/v1/business-units/{unit}/models/"
-    etag = http_etag(Target(app, path, {"Authorization": f"Token {token}"}))
+    auth = {"Authorization": f"Token {token}"}
+    etag = http_etag(Target(app, path, auth))
     floor_etag = http_etag(Target(raw, f"/allow-list/{unit}/"))
-    not_modified, floor, django = sequential(
+    not_modified, floor, django, signed = sequential(
         [
-            Target(app, path, {"Authorization": f"Token {token}", "If-None-Match": etag}, 304),
+            Target(app, path, {**auth, "If-None-Match": etag}, 304),
             Target(raw, f"/allow-list/{unit}/", {"If-None-Match": floor_etag}, 304),
             Target(app, "/healthz"),
+            Target(raw, f"/allow-list-auth/{unit}/", {**auth, "If-None-Match": floor_etag}, 304),
         ],
         SAMPLES,
     )
     print(f"GET {path} with If-None-Match (304)")
     _line("raw floor (1 SQL, hash, 304)", floor)
     _line("Django's own floor (/healthz: SELECT 1)", django)
+    _line("raw floor + token SQL + Redis throttle", signed)
     _line("API 304", not_modified)
     lowest = django.p50_ms / floor.p50_ms
     print(f"  {_ratio(not_modified, floor, 1.5)}   /healthz / raw floor {lowest:.2f}")
+    print(f"  API / authenticated raw floor {not_modified.p50_ms / signed.p50_ms:.2f}")
     return not_modified.p50_ms
 
 

@@ -9,6 +9,7 @@ sends no count: one statement is the floor.
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -69,7 +70,20 @@ ALLOW_LIST = """
     ORDER BY m.name, a.id LIMIT 50
 """
 
+TOKEN = """SELECT u.id FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id
+           WHERE t.key = %(key)s AND u.is_active"""
+# The app's throttle script, as a hand-written app would run it: one Redis trip per call.
+THROTTLE = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then return 0 end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, math.ceil(window * 1000))
+return 1
+"""
+
 _connection: psycopg.Connection | None = None
+_redis: Any = None
 
 
 def _cursor() -> psycopg.Cursor:
@@ -91,16 +105,36 @@ def page(name: str, size: int, like: str = "") -> bytes:
     return orjson.dumps({"results": rows})
 
 
+def authenticated(environ: dict[str, Any]) -> bool:
+    """The token's user, active, and its throttle (the app's rate): what any authenticated,
+    throttled answer pays before its own work."""
+    global _redis
+    if _redis is None:
+        import redis
+
+        _redis = redis.Redis.from_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    key = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Token ")
+    user = _cursor().execute(TOKEN, {"key": key}).fetchone()
+    if user is None:
+        return False
+    member = os.urandom(8).hex()
+    return bool(_redis.eval(THROTTLE, 1, f"floor-{user['id']}", time.time(), 60, 10**6, member))
+
+
 def allow_list_etag(unit: str) -> str:
     rows = _cursor().execute(ALLOW_LIST, {"unit": unit}).fetchall()
     return f'"{hashlib.sha256(orjson.dumps(rows)).hexdigest()[:32]}"'
 
 
 def application(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-    """`/page/<name>/?size=&q=`; `/allow-list/<unit>/` answers 304 to its own ETag."""
+    """`/page/<name>/?size=&q=`; `/allow-list/<unit>/` answers 304 to its own ETag, and so
+    does `/allow-list-auth/<unit>/` after `authenticated()`."""
     params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     parts = environ["PATH_INFO"].strip("/").split("/")
-    if parts[0] == "allow-list":
+    if parts[0] in ("allow-list", "allow-list-auth"):
+        if parts[0] == "allow-list-auth" and not authenticated(environ):
+            start_response("401 Unauthorized", [("Content-Length", "0")])
+            return [b""]
         etag = allow_list_etag(parts[1])
         if environ.get("HTTP_IF_NONE_MATCH") == etag:
             start_response("304 Not Modified", [("ETag", etag)])
