@@ -56,11 +56,25 @@ def _lookup(vendor: str, rider_sql: str = "") -> tuple[str, list[Col]]:
 def _converted(row: tuple[Any, ...], columns: list[Col], connection: Any) -> list[Any]:
     """The row's values as the ORM would give them (e.g. aware datetimes on SQLite)."""
     values = list(row)
-    for i, column in enumerate(columns):
+    for i in _converted_columns(connection.vendor):
+        column = columns[i]
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         for convert in converters:
             values[i] = convert(values[i], column, connection)
     return values
+
+
+@functools.cache
+def _converted_columns(vendor: str) -> tuple[int, ...]:
+    """Which of the lookup's columns this database's values need converting for (none on
+    PostgreSQL: asking every column on every call was 35 µs)."""
+    connection = connections[router.db_for_read(Token)]
+    _, columns = _lookup(vendor)
+    return tuple(
+        i
+        for i, column in enumerate(columns)
+        if connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    )
 
 
 def _names(fields: list[Field]) -> list[str]:

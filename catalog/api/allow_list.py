@@ -86,7 +86,6 @@ class PollAuthentication(TokenAuthentication):
     the same unit and `now`, once the token is accepted."""
 
     def __init__(self, unit_slug: str, now: datetime) -> None:
-        self.now = now
         self.rider = Rider(*_fingerprint_query(unit_slug, now))
 
     @property

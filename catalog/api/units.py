@@ -34,6 +34,9 @@ from catalog.csv_export import csv_response
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
 
+# The request headers that make a GET of the allow-list conditional (a poll).
+CONDITIONAL = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"})
+
 # Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
 # then change too, so no client keeps a body of the old shape.
 ETAG_VERSION = "allow-list 1"
@@ -103,7 +106,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         # A poll's ETag comes from one query (the unit and the fingerprint of the columns the
         # body renders, with a token: in the token's query), so a 304 looks up nothing else
         # and renders nothing.
-        conditional = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"} & request.META.keys()
+        conditional = CONDITIONAL & request.META.keys()
         browsable = request.accepted_renderer.format == BrowsableAPIRenderer.format
         if conditional and not browsable and not wants_csv(request):
             poll = request.successful_authenticator
@@ -172,7 +175,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         request = self.request  # None while the schema is generated
         if request is None or self.action_map.get(request.method.lower()) != "models":
             return authenticators
-        if not {"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"} & request.META.keys():
+        if not CONDITIONAL & request.META.keys():
             return authenticators
         poll = allow_list.poll_authentication(self.kwargs["slug"], timezone.now())
         if poll is None:
