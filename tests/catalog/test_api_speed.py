@@ -117,15 +117,15 @@ def test_every_benchmarked_page_is_read_from_an_index_at_100_000_models():
 
 @on_postgres
 @pytest.mark.postgres
-def test_the_search_indexes_take_new_rows_at_once():
-    """No GIN pending list that each search reads through until autovacuum merges it."""
+def test_the_search_indexes_keep_a_small_pending_list():
+    """A search reads at most 64 kB of GIN pending entries, not up to 4 MB until autovacuum."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'aimodel_search_%%'"
         )
         options = dict(cursor.fetchall())
     assert set(options) == {f"aimodel_search_{c}" for c in ("name", "slug", "vendor_model_id")}
-    assert all(opts == ["fastupdate=off"] for opts in options.values()), options
+    assert all(opts == ["gin_pending_list_limit=64"] for opts in options.values()), options
 
 
 def test_the_cached_count_follows_every_saved_change(django_capture_on_commit_callbacks):
