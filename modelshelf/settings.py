@@ -271,6 +271,9 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+# Cached counts and options are keyed by the catalog's generation, not by its database: two
+# installs (or parallel test workers) sharing one Redis database need a prefix each.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
 # Sessions read from that cache and written through to the database: a signed-in page costs
 # no session query, and a session survives a flushed or unreachable cache (read from the
 # database then). Logging out deletes both copies; a deactivated user or a changed password

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -29,3 +33,13 @@ def test_env_int_fails_loudly_on_bad_or_small_values(monkeypatch):
 def test_env_list_splits_and_trims(monkeypatch):
     monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
     assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_cache_keys_carry_the_configured_prefix_on_either_backend():
+    read = "import modelshelf.settings as s; print(s.CACHES['default']['KEY_PREFIX'])"
+    for redis_url in ("redis://127.0.0.1:6379/9", ""):
+        env = {**os.environ, "DEBUG": "1", "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "blue"}
+        result = subprocess.run(
+            [sys.executable, "-c", read], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.stdout.strip() == "blue", result.stderr
