@@ -10,7 +10,8 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 # Under pytest-xdist each worker has its own test database, so its own cache keys too.
-os.environ.setdefault("CACHE_KEY_PREFIX", os.environ.get("PYTEST_XDIST_WORKER", ""))
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["CACHE_KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "") + worker
 os.environ.setdefault(
     "MODELSHELF_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
