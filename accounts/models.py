@@ -1,8 +1,10 @@
 """People, the business units they belong to, and the roles that decide what they may do."""
 
+from collections import defaultdict
+from collections.abc import Collection
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -10,8 +12,44 @@ APPROVERS_GROUP = "approvers"
 CATALOG_ADMINS_GROUP = "catalog-admins"
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    """Who is told what: each role asked in one place, active people only (a deactivated user
+    holds no role and is told nothing)."""
+
+    def approvers(self) -> "UserQuerySet":
+        return self.filter(is_active=True, groups__name=APPROVERS_GROUP)
+
+    def catalog_admins(self) -> "UserQuerySet":
+        return self.filter(is_active=True, groups__name=CATALOG_ADMINS_GROUP)
+
+    def managers_of(self, unit_ids: Collection[int]) -> "UserQuerySet":
+        return self.filter(
+            is_active=True,
+            memberships__unit_id__in=unit_ids,
+            memberships__role=Membership.Role.MANAGER,
+        ).distinct()
+
+
+def managers_by_unit(unit_ids: Collection[int]) -> dict[int, list["User"]]:
+    """The active managers of each of these units, in one query."""
+    found: dict[int, list[User]] = defaultdict(list)
+    if unit_ids:
+        memberships = Membership.objects.filter(
+            unit_id__in=unit_ids, role=Membership.Role.MANAGER, user__is_active=True
+        ).select_related("user")
+        for membership in memberships:
+            found[membership.unit_id].append(membership.user)
+    return found
+
+
+class PeopleManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # stubs: a class
+    """Django's user manager (create_user…) with the role queries of UserQuerySet."""
+
+
 class User(AbstractUser):
     """An employee. Roles come from groups (approvers, catalog admins) and unit memberships."""
+
+    objects = PeopleManager()
 
     # The identity provider's stable id for this person: single sign-on finds users by it,
     # never by e-mail (an address can be reassigned; a subject cannot).

@@ -23,10 +23,10 @@ from django.test.utils import override_settings
 from bench.bench_jobs import fake_vendor, throwaway_database
 from catalog.choices import ApiKind
 from catalog.models import AIModel, Vendor
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV
 from evaluations.models import EvalCase, EvalResult, EvalSuite
 from evaluations.services.runs import run_execute, runs_start
 from evaluations.slots import slots_redis_url
+from fakevendor import FAKE_KEY_ENV
 
 CASES = 200
 MODELS = 10
@@ -104,9 +104,9 @@ def run() -> None:
     with throwaway_database(), fake_vendor("--latency-ms", str(LATENCY_MS)) as url:
         suite, models = _catalog(url)
         models, warm_up = models[:-1], models[-1]
-        _timed(runs_start(suite=suite, models=[warm_up], enqueue=False), threads=1)
-        one_by_one = _timed(runs_start(suite=suite, models=models, enqueue=False), threads=1)
-        side_by_side = _timed(runs_start(suite=suite, models=models, enqueue=False), threads=MODELS)
+        _timed(runs_start(suite=suite, models=[warm_up], queue=False), threads=1)
+        one_by_one = _timed(runs_start(suite=suite, models=models, queue=False), threads=1)
+        side_by_side = _timed(runs_start(suite=suite, models=models, queue=False), threads=MODELS)
         assert EvalResult.objects.count() == (2 * MODELS + 1) * CASES
         bare_ms = _bare_round_trip_ms(url, SEQUENTIAL_SAMPLE)
         floor = sum(_bare_concurrent_s(url, window) for _ in range(MODELS))
@@ -143,8 +143,8 @@ def _one_slot(suite: EvalSuite, url: str) -> tuple[float, float]:
     """Per case, ms: a run asking every case in one slot, and the same POSTs bare in a row."""
     _, models = _catalog(url, slug="quick")
     with override_settings(EVAL_CONCURRENCY_PER_VENDOR=1):
-        _timed(runs_start(suite=suite, models=models[-1:], enqueue=False), threads=1)
-        run_s = _timed(runs_start(suite=suite, models=models[:3], enqueue=False), threads=1)
+        _timed(runs_start(suite=suite, models=models[-1:], queue=False), threads=1)
+        run_s = _timed(runs_start(suite=suite, models=models[:3], queue=False), threads=1)
     bare_ms = statistics.median(_bare_round_trip_ms(url, CASES) for _ in range(3))
     return run_s * 1000 / (3 * CASES), bare_ms
 

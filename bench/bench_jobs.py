@@ -19,15 +19,15 @@ from django.utils import timezone
 
 from bench.__main__ import ROOT
 from catalog.choices import ApiKind, PriceSource
-from catalog.fakevendor import data
 from catalog.models import AIModel, PriceObservation, Vendor
 from catalog.services.availability import availability_check
 from catalog.services.bulk import bulk_set
 from catalog.services.catalog_import import models_import_litellm
 from catalog.services.fake_vendor_demo import vendors_point_at_fake
 from catalog.services.prices import PRICE_FIELDS, prices_sync
-from catalog.vendors.base import tls_context
 from catalog.vendors.litellm_source import quotes_from_cost_map
+from core.http import tls_context
+from fakevendor import data
 
 REPEAT = 7
 PROBES = 1_000

@@ -55,8 +55,8 @@ COLUMNS = [
 SERVE = """
 import sys
 from datetime import date
-from catalog.fakevendor.server import FakeVendor
-from catalog.fakevendor.usage import Entry, UsagePlan
+from fakevendor.server import FakeVendor
+from fakevendor.usage import Entry, UsagePlan
 units, models, days, port = (int(a) for a in sys.argv[1:5])
 cost_map = {f"bench-model-{m:02d}": {"input_cost_per_token": (m + 1) * 1e-7,
             "output_cost_per_token": (m + 1) * 4e-7, "litellm_provider": "bench",

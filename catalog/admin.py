@@ -12,14 +12,13 @@ from catalog.models import (
     ApprovalRequest,
     AvailabilityCheck,
     Evaluation,
-    JobRun,
     LifecycleNotice,
     PriceFlag,
     PriceObservation,
     Specialty,
     Vendor,
 )
-from catalog.services.errors import Conflict
+from core.errors import Conflict
 
 
 @admin.register(Vendor)
@@ -139,14 +138,6 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
     search_fields = ["model__name", "unit__name", "requester__username", "use_case"]
     list_select_related = ["model", "unit", "requester", "decided_by"]
     autocomplete_fields = ["model"]
-
-
-@admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["kind", "vendor", "started_at", "finished_at", "checked", "changed", "flagged"]
-    list_filter = ["kind", "vendor"]
-    list_select_related = ["vendor"]
-    date_hierarchy = "started_at"
 
 
 @admin.register(LifecycleNotice)

@@ -101,15 +101,6 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class JobKind(models.TextChoices):
-    IMPORT_MODELS = "import_models", "Import models"
-    SYNC_PRICES = "sync_prices", "Sync prices"
-    CHECK_AVAILABILITY = "check_availability", "Check availability"
-    EXPIRE_ADOPTIONS = "expire_adoptions", "Expire adoptions"
-    NOTIFY_LIFECYCLE = "notify_lifecycle", "Deprecation and retirement notices"
-    INGEST_USAGE = "ingest_usage", "Ingest usage"
-
-
 class Modality(models.TextChoices):
     TEXT = "text", "Text"
     IMAGE = "image", "Image"

@@ -10,10 +10,10 @@ from django.urls import reverse
 from accounts.models import BusinessUnit, User
 from catalog.choices import DataClassification, PriceUnit
 from catalog.evidence import CitableRun, run_source
+from catalog.formatting import embeds_only, usd
 from catalog.models import AIModel, Evaluation
 from catalog.models.adoptions import monthly_cost, monthly_cost_in_units
-from catalog.services.errors import InvalidRequest
-from catalog.templatetags.catalog_ui import embeds_only, usd
+from core.errors import InvalidRequest
 
 MAX_TOKENS = 2**63 - 1
 TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")

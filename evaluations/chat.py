@@ -14,8 +14,8 @@ import httpx
 from catalog.choices import ApiKind
 from catalog.models import AIModel
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import VendorAdapter, VendorError, shape_error
 from catalog.vendors.openai import OpenAIAdapter
+from core.http import VendorAdapter, VendorError, shape_error
 
 MAX_TOKENS = 1024
 MAX_TOKEN_COUNT = 10_000_000

@@ -39,10 +39,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "accounts",
     "catalog",
     "evaluations",
     "usage",
+    "fakevendor",
 ]
 
 MIDDLEWARE = [
@@ -361,12 +363,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "catalog.api.parsers.BoundedJSONParser",
+        "core.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "catalog.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Per token (or session user); counted in the shared cache so every process agrees.
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.throttling.UserRateThrottle",

@@ -43,8 +43,10 @@ def _add_history() -> None:
     """A month of price moves and availability changes for the approved models."""
     from django.utils import timezone
 
-    from catalog.choices import AvailabilityStatus, JobKind, ModelStatus, PriceSource
-    from catalog.models import AIModel, AvailabilityCheck, JobRun, PriceObservation, Vendor
+    from catalog.choices import AvailabilityStatus, ModelStatus, PriceSource
+    from catalog.models import AIModel, AvailabilityCheck, PriceObservation, Vendor
+    from core.choices import JobKind
+    from core.models import JobRun
 
     now = timezone.now()
     approved = list(AIModel.objects.filter(status=ModelStatus.APPROVED).order_by("name"))

@@ -25,9 +25,11 @@ from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 
 from accounts.models import APPROVERS_GROUP, CATALOG_ADMINS_GROUP, Membership
-from catalog.choices import DataClassification, JobKind, PriceSource
-from catalog.models import AvailabilityCheck, JobRun, PriceObservation
+from catalog.choices import DataClassification, PriceSource
+from catalog.models import AvailabilityCheck, PriceObservation
 from catalog.services.approvals import approval_request_approve, approval_request_create
+from core.choices import JobKind
+from core.models import JobRun
 from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory
 from tests.openapi_support import keep_test_connection, wsgi_schema  # noqa: F401 - fixture
 

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 from django.db import transaction
 
 from accounts.models import BusinessUnit
-from catalog.fakevendor.usage import demo_plan
 from catalog.models import Adoption, AIModel, PriceObservation
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV
+from fakevendor import FAKE_KEY_ENV
+from fakevendor.usage import demo_plan
 from usage.choices import SourceKind
 from usage.models import UsageAccount, UsageSource
 

@@ -22,9 +22,7 @@ from rest_framework.views import APIView
 
 from catalog.api import compiled_pages
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
-from catalog.api.fastjson import ORJSONRenderer
 from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
-from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.api.renderers import CSVRenderer, wants_csv
 from catalog.api.schema import paginated
 from catalog.api.serializers import (
@@ -39,10 +37,12 @@ from catalog.api.serializers import (
     model_representations,
     model_rows,
 )
-from catalog.csv_export import csv_response
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
 from catalog.models import AIModel, Specialty, Vendor
 from catalog.uptime import uptime_percentages
+from core.api.fastjson import ORJSONRenderer
+from core.api.permissions import IsCatalogAdminOrReadOnly
+from core.csv_export import csv_response
 
 SLUG_PATTERN = r"[-\w]+"
 

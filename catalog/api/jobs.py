@@ -7,10 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api.permissions import IsCatalogAdmin
-from catalog.choices import JobKind
-from catalog.models import JobRun, Vendor
+from catalog.models import Vendor
 from catalog.services.vendor_jobs import vendor_job_enqueue
+from core.api.permissions import IsCatalogAdmin
+from core.choices import JobKind
+from core.models import JobRun
 
 QUEUED = inline_serializer(
     "JobQueued", {"status": serializers.CharField(), "kind": serializers.CharField()}

@@ -93,7 +93,7 @@ class LiteLLMRenderer(BaseRenderer):
 
 class CSVRenderer(BaseRenderer):
     """Makes `?format=csv` (or `Accept: text/csv`) choosable; the views answer it with a
-    streamed catalog.csv_export response, so this renders only errors, as JSON."""
+    streamed core.csv_export response, so this renders only errors, as JSON."""
 
     media_type = "text/csv"
     format = "csv"

@@ -30,9 +30,9 @@ from catalog.api.exports import (
 from catalog.api.renderers import CSVRenderer, LiteLLMRenderer, litellm_model_list, wants_csv
 from catalog.api.rightsizing import UnitSavingsSerializer, savings_report
 from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
-from catalog.csv_export import csv_response
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
+from core.csv_export import csv_response
 
 # The request headers that make a GET of the allow-list conditional (a poll).
 CONDITIONAL = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"})

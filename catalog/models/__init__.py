@@ -5,7 +5,6 @@ from catalog.models.ai_models import AIModel, Specialty
 from catalog.models.approvals import ApprovalRequest
 from catalog.models.evaluations import Evaluation
 from catalog.models.flags import PriceFlag
-from catalog.models.jobs import JobRun
 from catalog.models.notices import LifecycleNotice
 from catalog.models.observations import AvailabilityCheck, PriceObservation
 from catalog.models.vendors import Vendor
@@ -16,7 +15,6 @@ __all__ = [
     "ApprovalRequest",
     "AvailabilityCheck",
     "Evaluation",
-    "JobRun",
     "LifecycleNotice",
     "PriceFlag",
     "PriceObservation",

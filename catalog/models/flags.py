@@ -3,7 +3,7 @@ from django.db import models
 
 from catalog.choices import PriceFlagStatus, PriceSource, PriceUnit
 from catalog.models.ai_models import PRICE, AIModel
-from catalog.models.jobs import JobRun
+from core.models import JobRun
 
 
 class PriceFlag(models.Model):

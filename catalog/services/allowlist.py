@@ -19,11 +19,11 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import User, managers_by_unit
 from catalog.choices import ModelStatus
 from catalog.models import Adoption, AIModel
 from catalog.models.adoptions import callable_q
-from catalog.notifications import notify
+from core.notify import notify
 
 # Saving only these fields cannot move a model off any allow-list.
 LISTING_FIELDS = {"status", "retirement_date"}
@@ -61,22 +61,11 @@ def allowlist_departures_notify(
             ).update(delisted_notified_at=now)
             if claimed == 1:
                 by_unit[adoption.unit_id].append(adoption)
-        managers = _managers(by_unit)
+        managers = managers_by_unit(by_unit)
         for unit_id, adoptions in by_unit.items():
             if managers.get(unit_id):
                 _tell(managers[unit_id], adoptions, now)
     return sum(len(adoptions) for adoptions in by_unit.values())
-
-
-def _managers(unit_ids: Collection[int]) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = defaultdict(list)
-    if unit_ids:
-        memberships = Membership.objects.filter(
-            unit_id__in=unit_ids, role=Membership.Role.MANAGER, user__is_active=True
-        ).select_related("user")
-        for membership in memberships:
-            found[membership.unit_id].append(membership.user)
-    return found
 
 
 def _tell(managers: list[User], adoptions: list[Adoption], now: datetime) -> None:

@@ -18,13 +18,13 @@ from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
+from accounts.models import BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.models.adoptions import monthly_cost
-from catalog.notifications import notify
 from catalog.services.budgets import units_check_budget
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
+from core.notify import notify
 
 EXPIRY_NOTICE_DAYS = 30
 MAX_TOKENS = 2**63 - 1  # PositiveBigIntegerField; larger values would reach PostgreSQL and fail
@@ -95,7 +95,7 @@ def approval_request_create(
         if evidence:
             request.evidence.set(evidence)
         notify(
-            recipients=_approvers().exclude(pk=requester.pk),
+            recipients=User.objects.approvers().exclude(pk=requester.pk),
             subject=f"New request: {model.name} for {unit.name}",
             body=_request_summary(request),
         )
@@ -186,7 +186,7 @@ def adoption_revoke(*, adoption: Adoption, user: User) -> Adoption:
         revoked._history_user = user  # type: ignore[attr-defined]
         revoked.save(update_fields=["status"])
         notify(
-            recipients=_managers(revoked.unit_id).exclude(pk=user.pk),
+            recipients=User.objects.managers_of([revoked.unit_id]).exclude(pk=user.pk),
             subject=f"{revoked.model.name} revoked for {revoked.unit.name}",
             body=f"{_name(user)} revoked {revoked.unit.name}'s use of {revoked.model.name} "
             f"({revoked.use_case}). A member may request it again.",
@@ -267,7 +267,7 @@ def adoptions_notify_expiring(
                 for a in adoptions
             ]
             notify(
-                recipients=_managers(unit_id),
+                recipients=User.objects.managers_of([unit_id]),
                 subject=f"{len(adoptions)} approval(s) for {unit.name} expire soon",
                 body="These approvals expire within "
                 f"{days_ahead} days; ask an approver to renew the ones {unit.name} "
@@ -398,16 +398,6 @@ def _money(item: Adoption | ApprovalRequest) -> str:
         item.model, item.expected_monthly_input_tokens, item.expected_monthly_output_tokens
     )
     return "unpriced" if cost is None else f"${cost:,}"
-
-
-def _approvers() -> QuerySet[User]:
-    return User.objects.filter(groups__name=APPROVERS_GROUP, is_active=True)
-
-
-def _managers(unit_id: int) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__unit_id=unit_id, memberships__role=Membership.Role.MANAGER, is_active=True
-    )
 
 
 def _is_manager(user: User, unit_id: int) -> bool:

@@ -21,16 +21,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.choices import ApiKind, AvailabilityStatus, JobKind, ModelStatus
-from catalog.models import AIModel, AvailabilityCheck, JobRun, Vendor
+from catalog.choices import ApiKind, AvailabilityStatus, ModelStatus
+from catalog.models import AIModel, AvailabilityCheck, Vendor
 from catalog.services.bulk import bulk_set
-from catalog.services.job_results import JobResult, job_runs_close_interrupted, problem_records
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import ModelList, VendorError, tls_context
+from catalog.vendors.base import ModelList
 from catalog.vendors.openai import OpenAIAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 from catalog.vendors.statuspage import StatuspageAdapter, worst
+from core.choices import JobKind
+from core.http import VendorError, outbound_client
+from core.jobs import JobResult, job_runs_close_interrupted, problem_records
+from core.models import JobRun
 
 log = logging.getLogger(__name__)
 UP, DEGRADED, DOWN, NOT_MONITORED = (
@@ -210,9 +213,7 @@ def _check_all(plans: Sequence[tuple[Vendor, list[AIModel]]]) -> list[VendorVerd
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
     deadline = time.monotonic() + settings.AVAILABILITY_VENDOR_TIMEOUT_SECONDS
     with (
-        httpx.Client(
-            timeout=timeout, limits=limits, follow_redirects=True, verify=tls_context()
-        ) as client,
+        outbound_client(timeout=timeout, limits=limits) as client,
         ThreadPoolExecutor(max_workers=min(16, len(plans))) as vendors,
     ):
         return list(

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import BusinessUnit, Membership, User
+from accounts.models import BusinessUnit, User
 from catalog.models import Adoption
-from catalog.notifications import notify
+from core.notify import notify
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,7 @@ def units_check_budget(*, unit_ids: Iterable[int], reason: str) -> list[Business
 
 
 def _tell_managers(unit: BusinessUnit, forecast: Forecast, reason: str) -> None:
-    managers = User.objects.filter(
-        memberships__unit=unit, memberships__role=Membership.Role.MANAGER
-    )
+    managers = User.objects.managers_of([unit.pk])
     notify(
         recipients=managers,
         subject=f"{unit.name} is forecast over its monthly AI budget",

@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from catalog.choices import ApiKind, Deployment, JobKind, ModelStatus, PriceSource
+from catalog.choices import ApiKind, Deployment, ModelStatus, PriceSource
 from catalog.counts import catalog_changed
-from catalog.models import AIModel, JobRun, PriceObservation, Specialty, Vendor
+from catalog.models import AIModel, PriceObservation, Specialty, Vendor
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.services.planner import analyze
 from catalog.services.prices import price_change_text
 from catalog.vendors.litellm import CostMapEntry, parse_cost_map
+from core.choices import JobKind
+from core.models import JobRun
 
 T = TypeVar("T")
 LITELLM_URL = (

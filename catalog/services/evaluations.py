@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from catalog.models import AIModel, Evaluation
-from catalog.services.errors import InvalidRequest
+from core.errors import InvalidRequest
 
 FIELDS = ("model", "task", "metric", "score", "source", "date")
 MAX_TEXT = {"task": 80, "metric": 80, "source": 200}

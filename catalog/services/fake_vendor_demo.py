@@ -4,8 +4,8 @@ from django.db import transaction
 
 from catalog.choices import ApiKind, PriceSource
 from catalog.models import Vendor
+from fakevendor import FAKE_KEY_ENV
 
-FAKE_KEY_ENV = "MODELSHELF_FAKE_VENDOR_KEY"
 # Vendors that get a model list at the fake (the others keep only their price source).
 LISTS = {
     "openai": ApiKind.OPENAI,

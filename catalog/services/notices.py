@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import managers_by_unit
 from catalog.choices import LifecycleDate
 from catalog.models import Adoption, AIModel, LifecycleNotice
 from catalog.models.adoptions import monthly_cost
-from catalog.notifications import notify
 from catalog.services.budgets import units_check_budget
+from core.notify import notify
 
 # Days before a deprecation or retirement date at which the units using the model are told.
 LIFECYCLE_THRESHOLDS = (90, 30, 7)
@@ -69,11 +69,7 @@ def model_events_notify(*, events: Sequence[ModelEvent], subject: str = CHANGES_
     )
     if not adoptions:
         return
-    managers: dict[int, list[User]] = defaultdict(list)
-    for membership in Membership.objects.filter(
-        unit_id__in={a.unit_id for a in adoptions}, role=Membership.Role.MANAGER
-    ).select_related("user"):
-        managers[membership.unit_id].append(membership.user)
+    managers = managers_by_unit({a.unit_id for a in adoptions})
     lines: dict[int, list[str]] = defaultdict(list)
     units = {}
     for adoption in adoptions:

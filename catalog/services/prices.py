@@ -25,15 +25,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.choices import JobKind, PriceFlagStatus, PriceSource
-from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
+from catalog.choices import PriceFlagStatus, PriceSource
+from catalog.models import Adoption, AIModel, PriceFlag, PriceObservation, Vendor
 from catalog.services.bulk import bulk_set
-from catalog.services.errors import Conflict
-from catalog.services.job_results import JobResult, job_runs_close_interrupted, problem_records
 from catalog.services.notices import ModelEvent, model_events_notify
-from catalog.vendors.base import PriceList, PriceQuote, VendorError, tls_context
+from catalog.vendors.base import PriceList, PriceQuote
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
+from core.choices import JobKind
+from core.errors import Conflict
+from core.http import VendorError, outbound_client
+from core.jobs import JobResult, job_runs_close_interrupted, problem_records
+from core.models import JobRun
 
 log = logging.getLogger(__name__)
 JUMP = Decimal(10)
@@ -142,7 +145,7 @@ def _fetching(
     next ones are still answering."""
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
     with (
-        httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client,
+        outbound_client(timeout=timeout) as client,
         ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool,
     ):
         yield [pool.submit(_fetch, client, source) for source in sources]

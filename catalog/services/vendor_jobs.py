@@ -4,11 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import User
-from catalog.choices import JobKind
 from catalog.models import Vendor
-from catalog.tasks.jobs import check_availability, sync_prices
+from core.choices import JobKind
+from core.jobs import enqueue
 
-JOB_TASKS = {JobKind.SYNC_PRICES: sync_prices, JobKind.CHECK_AVAILABILITY: check_availability}
+JOB_TASKS = {
+    JobKind.SYNC_PRICES: "catalog.tasks.jobs.sync_prices",
+    JobKind.CHECK_AVAILABILITY: "catalog.tasks.jobs.check_availability",
+}
 
 
 def vendor_job_enqueue(*, vendor: Vendor, kind: str, user: User) -> None:
@@ -17,4 +20,4 @@ def vendor_job_enqueue(*, vendor: Vendor, kind: str, user: User) -> None:
     if not user.is_catalog_admin:
         raise PermissionDenied("Only catalog admins may start vendor jobs.")
     task = JOB_TASKS[JobKind(kind)]
-    transaction.on_commit(lambda: task.delay(vendor_slugs=[vendor.slug]))
+    transaction.on_commit(lambda: enqueue(task, vendor_slugs=[vendor.slug]))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from catalog.choices import PriceUnit
+from catalog.formatting import embeds_only, usd
 from catalog.lifecycle import badge_html, of_model
 
 register = template.Library()
@@ -30,14 +31,7 @@ def short_count(number: int | None) -> str:
     return "" if number is None else _short(number)
 
 
-@register.filter
-def usd(amount: Decimal | None) -> str:
-    """Dollars with at least two decimals and no trailing zeros beyond them; "" when unknown."""
-    if amount is None:
-        return ""
-    text = f"{amount:,.6f}".rstrip("0")
-    whole, _, cents = text.partition(".")
-    return f"${whole}.{cents.ljust(2, '0')}"
+register.filter("usd", usd)
 
 
 SIGNIFICANT = 4  # digits a shown price keeps: $1.24999 (imported float noise) reads $1.25
@@ -59,11 +53,6 @@ def price(amount: Decimal | None) -> str:
         return shown
     # Not format_html: the catalog table renders up to 300 prices a page (bench_api).
     return mark_safe(f'<span title="{escape(exact)}">{escape(shown)}</span>')  # noqa: S308
-
-
-def embeds_only(output_modalities: list[str] | None) -> bool:
-    """An embedding model has no output price: its output shows "—", whether stored 0 or null."""
-    return "embedding" in (output_modalities or [])
 
 
 @register.filter

@@ -3,7 +3,8 @@ paginated with `has_more` / `last_id` (passed back as `after_id`)."""
 
 from typing import Any, NamedTuple
 
-from catalog.vendors.base import ModelList, VendorAdapter, listed_ids, shape_error
+from catalog.vendors.base import ModelList, listed_ids
+from core.http import VendorAdapter, shape_error
 
 API_VERSION = "2023-06-01"
 PAGE_SIZE = 1000

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from catalog.choices import Modality, PriceUnit
-from catalog.vendors.base import show
+from core.http import show
 
 NOT_MODELS = frozenset({"sample_spec", "fallback_generalizations"})
 SIX_PLACES = Decimal("0.000001")

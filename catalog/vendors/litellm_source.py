@@ -7,8 +7,9 @@ becomes a quote with a `problem`, flagged rather than applied.
 from collections.abc import Mapping
 
 from catalog.choices import PriceUnit
-from catalog.vendors.base import PriceList, PriceQuote, VendorAdapter, shape_error, show
+from catalog.vendors.base import PriceList, PriceQuote
 from catalog.vendors.litellm import NOT_MODELS, UNIT_PRICES, CostMapError, entry_prices
+from core.http import VendorAdapter, shape_error, show
 
 FIELDS: dict[str, tuple[str, str | None]] = {
     PriceUnit.PER_MTOK: ("input_cost_per_token", "output_cost_per_token")

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from catalog.vendors.base import ModelList, VendorAdapter, listed_ids, shape_error
+from catalog.vendors.base import ModelList, listed_ids
+from core.http import VendorAdapter, shape_error
 
 
 def parse_model_list(body: Any, url: str, latency_ms: int) -> ModelList:

@@ -9,16 +9,9 @@ from typing import Any
 from urllib.parse import quote as quote_path
 
 from catalog.choices import AvailabilityStatus
-from catalog.vendors.base import (
-    ModelList,
-    PriceList,
-    PriceQuote,
-    VendorAdapter,
-    listed_ids,
-    shape_error,
-    show,
-)
+from catalog.vendors.base import ModelList, PriceList, PriceQuote, listed_ids
 from catalog.vendors.litellm import MILLION, CostMapError, to_decimal
+from core.http import VendorAdapter, shape_error, show
 
 DEGRADED_BELOW_UPTIME = 95.0  # % over the last 30 minutes at the best provider
 

@@ -4,7 +4,7 @@ shape, with `full_outage`): the vendor-wide word on whether its API is up."""
 from typing import Any
 
 from catalog.choices import AvailabilityStatus
-from catalog.vendors.base import VendorAdapter, shape_error
+from core.http import VendorAdapter, shape_error
 
 COMPONENT_STATUS = {
     "operational": AvailabilityStatus.UP,

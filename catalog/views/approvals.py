@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from catalog.choices import RequestStatus
 from catalog.context_processors import pending_count
-from catalog.htmx import wants_fragment
 from catalog.models import ApprovalRequest
 from catalog.services.approvals import approval_request_approve, approval_request_reject
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
+from core.htmx import wants_fragment
 
 DECISIONS = {"approve": approval_request_approve, "reject": approval_request_reject}
 RECENT_DECISIONS = 20

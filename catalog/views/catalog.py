@@ -21,7 +21,6 @@ from catalog.filtersets import (
     AIModelFilterSet,
 )
 from catalog.forms import cost_sides, live_cost
-from catalog.htmx import render_page, wants_fragment
 from catalog.models import AIModel
 from catalog.templatetags.catalog_ui import price_text, short_count
 from catalog.uptime import uptime_percentages
@@ -33,6 +32,7 @@ from catalog.views.filter_options import (
 )
 from catalog.views.rows import catalog_rows, row_values
 from catalog.views.table_links import pager_links, sort_headers
+from core.htmx import render_page, wants_fragment
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100)

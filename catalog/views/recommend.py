@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from accounts.models import BusinessUnit
 from catalog.api.rightsizing import RecommendationQuery
 from catalog.choices import DataClassification
-from catalog.htmx import render_page, wants_fragment
 from catalog.models import Specialty
 from catalog.services.rightsizing import recommend
+from core.htmx import render_page, wants_fragment
 
 # Query parameter → the form's visible label, so an error names the field the user sees.
 LABELS = {

@@ -14,7 +14,7 @@ from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
 from catalog.lifecycle import of_model
 from catalog.models import AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
 
 # Service fields that are named differently on the form.
 FORM_FIELD = {"unit": "business_unit", "model": None, "evidence": "eval_run"}

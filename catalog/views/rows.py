@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
+from catalog.formatting import embeds_only
 from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
-from catalog.templatetags.catalog_ui import embeds_only, short_count
 from catalog.templatetags.catalog_ui import price as price_html
+from catalog.templatetags.catalog_ui import short_count
 
 ROW_FIELDS = (
     "id",

@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from catalog.choices import AvailabilityStatus, JobKind, ModelStatus
-from catalog.models import AIModel, JobRun, PriceObservation, Vendor
+from catalog.choices import AvailabilityStatus, ModelStatus
+from catalog.models import AIModel, PriceObservation, Vendor
 from catalog.services.vendor_jobs import vendor_job_enqueue
+from core.choices import JobKind
+from core.models import JobRun
 
 RECENT = 15
 IN_USE_STATUSES = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]

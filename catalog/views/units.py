@@ -16,8 +16,8 @@ from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
 from catalog.services.budgets import unit_forecast
-from catalog.services.errors import Conflict, InvalidRequest
 from catalog.services.rightsizing import unit_savings
+from core.errors import Conflict, InvalidRequest
 
 PRICE_CHANGE_DAYS = 90
 RECENT = 10

@@ -10,9 +10,9 @@ from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api.permissions import IsCatalogAdminOrReadOnly
 from catalog.models import AIModel
-from catalog.services.errors import InvalidRequest
+from core.api.permissions import IsCatalogAdminOrReadOnly
+from core.errors import InvalidRequest
 from evaluations.api.serializers import (
     EvalRunDetailSerializer,
     EvalRunSerializer,

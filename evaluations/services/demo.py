@@ -8,13 +8,14 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.choices import ModelStatus
-from catalog.fakevendor.server import FakeVendor
 from catalog.models import AIModel, Vendor
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV, vendors_point_at_fake
+from catalog.services.fake_vendor_demo import vendors_point_at_fake
 from evaluations.choices import RunStatus
 from evaluations.models import EvalRun, EvalSuite
 from evaluations.services.runs import run_execute, runs_start
 from evaluations.services.suites import suite_import, suite_input_from_jsonl
+from fakevendor import FAKE_KEY_ENV
+from fakevendor.server import FakeVendor
 
 SUITES = Path(__file__).resolve().parents[1] / "demo_suites"
 B = 1_000_000_000
@@ -88,13 +89,13 @@ def demo_runs() -> int:
     models = list(AIModel.objects.filter(price_source_key__in=EVALUATED).select_related("vendor"))
     if not models or EvalRun.objects.filter(status=RunStatus.FINISHED).exists():
         return 0
-    server = FakeVendor(cost_map={}).start()
+    server = FakeVendor(cost_map={}, suites=SUITES).start()
     try:
         vendors_point_at_fake(url=server.url)
         os.environ.setdefault(FAKE_KEY_ENV, "demo-key")
         started = []
         for suite in suites:
-            started += runs_start(suite=suite, models=models, enqueue=False)
+            started += runs_start(suite=suite, models=models, queue=False)
         for run in started:
             while not run_execute(run_id=run.pk, budget_seconds=600):
                 pass

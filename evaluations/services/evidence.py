@@ -2,7 +2,7 @@
 
 from catalog.evidence import CitableRun
 from catalog.models import AIModel, Evaluation
-from catalog.services.errors import InvalidRequest
+from core.errors import InvalidRequest
 from evaluations.choices import RunStatus
 from evaluations.models import EvalRun
 from evaluations.services.runs import run_url

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from catalog.choices import PriceUnit
 from catalog.models import AIModel, Evaluation
-from catalog.vendors.base import VendorError, tls_context
+from core.http import VendorError, outbound_client
+from core.jobs import enqueue
 from evaluations.chat import ChatClient, RetryLater
 from evaluations.choices import RunStatus
 from evaluations.graders import grade
@@ -37,19 +38,18 @@ CENTS_8 = Decimal("0.00000001")
 
 @transaction.atomic
 def runs_start(
-    *, suite: EvalSuite, models: Iterable[AIModel], user: Any = None, enqueue: bool = True
+    *, suite: EvalSuite, models: Iterable[AIModel], user: Any = None, queue: bool = True
 ) -> list[EvalRun]:
-    """One queued run per model; the tasks are sent once the rows are committed (`enqueue`
+    """One queued run per model; the tasks are sent once the rows are committed (`queue`
     off: the caller runs them itself, as the demo seed does)."""
-    from evaluations.tasks import run_eval  # tasks import services: break the cycle here
 
     cases = suite.cases.count()
     runs = [
         EvalRun.objects.create(suite=suite, model=model, started_by=user, cases=cases)
         for model in models
     ]
-    for run in runs if enqueue else []:
-        transaction.on_commit(partial(run_eval.delay, run.pk))
+    for run in runs if queue else []:
+        transaction.on_commit(partial(enqueue, "evaluations.tasks.run_eval", run.pk))
     return runs
 
 
@@ -174,7 +174,7 @@ def _ask_missing(run: EvalRun, deadline: float, *, patient: bool) -> int | None:
     timeout = httpx.Timeout(settings.EVAL_TIMEOUT_SECONDS)
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
     recorded = 0
-    with httpx.Client(timeout=timeout, limits=limits, verify=tls_context()) as client:
+    with outbound_client(timeout=timeout, limits=limits) as client:
         chat = ChatClient(
             client,
             run.model,

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from accounts.models import BusinessUnit
 from catalog.models import Specialty
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
 from evaluations.choices import Grader
 from evaluations.graders import check_expected
 from evaluations.models import EvalCase, EvalSuite

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.choices import ModelStatus
-from catalog.htmx import render_page
 from catalog.models import AIModel
+from core.htmx import render_page
 from evaluations.choices import RunStatus
 from evaluations.models import EvalRun, EvalSuite
 from evaluations.services.runs import runs_start

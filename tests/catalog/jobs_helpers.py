@@ -18,10 +18,10 @@ import pytest
 import redis
 from django.conf import settings
 
-from catalog.fakevendor import data
-from catalog.fakevendor.server import FakeVendor
 from catalog.services.catalog_import import models_import_litellm
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV, vendors_point_at_fake
+from catalog.services.fake_vendor_demo import vendors_point_at_fake
+from fakevendor import FAKE_KEY_ENV, data
+from fakevendor.server import FakeVendor
 from modelshelf.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]

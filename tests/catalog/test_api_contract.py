@@ -13,10 +13,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from catalog.choices import DataClassification, JobKind, PriceSource
-from catalog.models import JobRun, PriceObservation
+from catalog.choices import DataClassification, PriceSource
+from catalog.models import PriceObservation
 from catalog.services.approvals import approval_request_approve, approval_request_create
 from catalog.vendors.litellm import parse_entry
+from core.choices import JobKind
+from core.models import JobRun
 from tests.catalog.api_support import adopt
 from tests.factories import AIModelFactory
 from tests.openapi_support import keep_test_connection, wsgi_schema  # noqa: F401 - fixture

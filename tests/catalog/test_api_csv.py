@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.api.pagination import MAX_PAGE_SIZE
 from catalog.choices import ModelStatus
-from catalog.csv_export import cell, safe_text
+from core.csv_export import cell, safe_text
 from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, VendorFactory
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 
-from catalog.api.fastjson import ORJSONRenderer
 from catalog.models import AIModel, Specialty, Vendor
+from core.api.fastjson import ORJSONRenderer
 from tests.catalog.api_support import token_client
 from tests.factories import AIModelFactory, UserFactory
 

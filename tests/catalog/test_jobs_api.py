@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from catalog.choices import JobKind
-from catalog.models import JobRun
+from core.choices import JobKind
+from core.models import JobRun
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,

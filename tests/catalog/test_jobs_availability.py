@@ -8,10 +8,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from catalog.choices import ApiKind, JobKind
-from catalog.models import Adoption, AIModel, AvailabilityCheck, JobRun, Vendor
+from catalog.choices import ApiKind
+from catalog.models import Adoption, AIModel, AvailabilityCheck, Vendor
 from catalog.services.availability import availability_check
 from catalog.uptime import uptime_percentages
+from core.choices import JobKind
+from core.models import JobRun
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,

@@ -12,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership
-from catalog.choices import JobKind, ModelStatus, PriceFlagStatus, PriceSource
-from catalog.fakevendor import data
-from catalog.models import Adoption, AIModel, JobRun, PriceFlag, PriceObservation, Vendor
-from catalog.services.errors import Conflict
+from catalog.choices import ModelStatus, PriceFlagStatus, PriceSource
+from catalog.models import Adoption, AIModel, PriceFlag, PriceObservation, Vendor
 from catalog.services.prices import price_flag_accept, price_flags_dismiss, prices_sync
+from core.choices import JobKind
+from core.errors import Conflict
+from core.models import JobRun
+from fakevendor import data
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,

@@ -10,11 +10,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.choices import JobKind, PriceUnit
-from catalog.models import AIModel, JobRun, PriceFlag, PriceObservation
+from catalog.choices import PriceUnit
+from catalog.models import AIModel, PriceFlag, PriceObservation
 from catalog.services.availability import availability_check
 from catalog.services.prices import price_flags_dismiss, prices_sync
-from catalog.tasks.jobs import retry_countdown, sync_prices
+from catalog.tasks.jobs import sync_prices
+from core.choices import JobKind
+from core.models import JobRun
+from core.retries import retry_countdown
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     catalog_on_fake,
     fake_vendor,

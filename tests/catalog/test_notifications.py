@@ -18,8 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import APPROVERS_GROUP
-from catalog.choices import DataClassification, JobKind
-from catalog.models import Adoption, JobRun, LifecycleNotice
+from catalog.choices import DataClassification
+from catalog.models import Adoption, LifecycleNotice
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -30,7 +30,10 @@ from catalog.services.approvals import (
 )
 from catalog.services.notices import models_notify_lifecycle
 from catalog.tasks.approvals import expire_adoptions
-from catalog.tasks.notifications import deliver_webhook, notify_lifecycle
+from catalog.tasks.notifications import notify_lifecycle
+from core.choices import JobKind
+from core.models import JobRun
+from core.tasks import deliver_webhook
 from modelshelf.celery import app as celery_app
 from tests.catalog.api_support import adopt
 from tests.factories import AIModelFactory, UserFactory

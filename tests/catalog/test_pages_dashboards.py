@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from catalog.choices import AvailabilityStatus, JobKind, PriceSource
-from catalog.models import Adoption, ApprovalRequest, JobRun, PriceObservation
+from catalog.choices import AvailabilityStatus, PriceSource
+from catalog.models import Adoption, ApprovalRequest, PriceObservation
+from core.choices import JobKind
+from core.models import JobRun
 from tests.factories import AIModelFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

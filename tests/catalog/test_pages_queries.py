@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from catalog.choices import JobKind
-from catalog.models import Adoption, AIModel, ApprovalRequest, JobRun
+from catalog.models import Adoption, AIModel, ApprovalRequest
+from core.choices import JobKind
+from core.models import JobRun
 from tests.catalog.pages import add_history, bulk_catalog
 
 pytestmark = pytest.mark.django_db

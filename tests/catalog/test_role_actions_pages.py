@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.choices import AdoptionStatus, JobKind
-from catalog.models import Adoption, JobRun
+from catalog.choices import AdoptionStatus
+from catalog.models import Adoption
+from core.choices import JobKind
+from core.models import JobRun
 from tests.catalog.jobs_helpers import catalog_on_fake, fake_vendor  # noqa: F401 - fixtures
 from tests.catalog.test_pages_dashboards import _adopt
 from tests.factories import AIModelFactory, VendorFactory

@@ -19,7 +19,7 @@ from catalog.services.approvals import (
     approval_request_reject,
     approval_request_withdraw,
 )
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
 from tests.factories import AIModelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

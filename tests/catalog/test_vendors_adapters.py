@@ -7,13 +7,13 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from catalog.fakevendor.server import RETRY_AFTER_SECONDS
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import VendorError, retry_after_seconds
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openai import OpenAIAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 from catalog.vendors.statuspage import StatuspageAdapter
+from core.http import VendorError, retry_after_seconds
+from fakevendor.server import RETRY_AFTER_SECONDS
 from tests.catalog.jobs_helpers import fake_vendor, free_port  # noqa: F401 - fixture
 
 KEY_ENV = "TEST_VENDOR_KEY"
@@ -124,7 +124,7 @@ def test_status_page_components_decide_the_vendor_status(fake_vendor, fault, sta
 
 
 def test_litellm_cost_map_fetch_uses_the_shared_parser_and_flags_each_junk_entry(fake_vendor):
-    from catalog.fakevendor import data
+    from fakevendor import data
 
     quotes, _ = call(
         lambda c: LiteLLMCostMapAdapter(

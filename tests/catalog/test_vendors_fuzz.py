@@ -20,17 +20,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.choices import AvailabilityStatus, JobKind
-from catalog.models import AIModel, JobRun
+from catalog.choices import AvailabilityStatus
+from catalog.models import AIModel
 from catalog.services.availability import availability_check
 from catalog.services.prices import prices_sync
 from catalog.vendors.anthropic import AnthropicAdapter
-from catalog.vendors.base import ModelList, PriceList, PriceQuote, VendorError
+from catalog.vendors.base import ModelList, PriceList, PriceQuote
 from catalog.vendors.litellm import CostMapError, parse_cost_map
 from catalog.vendors.litellm_source import LiteLLMCostMapAdapter
 from catalog.vendors.openai import OpenAIAdapter
 from catalog.vendors.openrouter import OpenRouterAdapter
 from catalog.vendors.statuspage import StatuspageAdapter
+from core.choices import JobKind
+from core.http import VendorError
+from core.models import JobRun
 from tests.catalog.jobs_helpers import catalog_on_fake, fake_vendor  # noqa: F401 - fixtures
 
 HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]

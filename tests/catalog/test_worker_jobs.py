@@ -12,14 +12,15 @@ from django.conf import settings
 from django.utils import timezone
 from kombu import Connection
 
-from catalog.choices import JobKind
-from catalog.fakevendor import data
-from catalog.fakevendor.server import RETRY_AFTER_SECONDS, FakeVendor
-from catalog.models import AIModel, JobRun, PriceFlag, PriceObservation, Vendor
+from catalog.models import AIModel, PriceFlag, PriceObservation, Vendor
 from catalog.services.catalog_import import models_import_litellm
 from catalog.services.fake_vendor_demo import vendors_point_at_fake
 from catalog.tasks.jobs import check_availability, sync_prices
 from catalog.vendors.litellm_source import quotes_from_cost_map
+from core.choices import JobKind
+from core.models import JobRun
+from fakevendor import data
+from fakevendor.server import RETRY_AFTER_SECONDS, FakeVendor
 from modelshelf.celery import app as celery_app
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     PrivateRedis,

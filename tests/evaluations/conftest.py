@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from catalog.choices import ApiKind
-from catalog.fakevendor.server import FakeVendor
 from catalog.models import Specialty
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV
 from evaluations.models import EvalSuite
 from evaluations.services.suites import suite_import, suite_input_from_jsonl
+from fakevendor import FAKE_KEY_ENV
+from fakevendor.server import FakeVendor
 from tests.factories import AIModelFactory, VendorFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "evaluations" / "demo_suites"
@@ -20,7 +20,7 @@ B = 1_000_000_000
 
 @pytest.fixture
 def fake() -> Iterator[FakeVendor]:
-    server = FakeVendor(cost_map={}, seed=7).start()
+    server = FakeVendor(cost_map={}, seed=7, suites=DEMO).start()
     yield server
     server.stop()
 

@@ -106,7 +106,7 @@ def test_a_killed_holders_slots_come_back_after_the_lease():
 
 
 def test_an_unreachable_redis_leaves_the_case_for_a_later_task(monkeypatch):
-    from catalog.vendors.base import VendorError
+    from core.http import VendorError
     from evaluations import slots as slots_module
     from evaluations.services.runs import _ask
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.services.errors import InvalidRequest
-from catalog.vendors.base import VendorError
+from core.errors import InvalidRequest
+from core.http import VendorError
 from evaluations.chat import ChatClient
 from evaluations.services.suites import suite_import, suite_input_from_jsonl
 from tests.factories import AIModelFactory, VendorFactory

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from catalog.fakevendor.chat import case_key
 from evaluations.choices import RunStatus
 from evaluations.models import EvalResult, EvalRun
 from evaluations.tasks import run_eval
+from fakevendor.chat import case_key
 from tests.catalog.jobs_helpers import (  # noqa: F401 - fixtures
     Worker,
     requires_real_servers,

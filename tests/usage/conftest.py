@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.fakevendor import data
-from catalog.fakevendor.server import FakeVendor
-from catalog.fakevendor.usage import Entry, UsagePlan
 from catalog.models import PriceObservation
 from catalog.services.catalog_import import models_import_litellm
+from fakevendor import data
+from fakevendor.server import FakeVendor
+from fakevendor.usage import Entry, UsagePlan
 from usage.choices import SourceKind
 from usage.models import UsageAccount, UsageSource
 

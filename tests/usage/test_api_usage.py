@@ -276,7 +276,7 @@ def test_the_unit_month_written_by_hand_is_what_its_serializer_documents(october
     give the very same JSON: unmatched and unpriced rows, unknown requests, adopted but unused."""
     from rest_framework.renderers import JSONRenderer
 
-    from catalog.api.fastjson import ORJSONRenderer
+    from core.api.fastjson import ORJSONRenderer
     from usage.api.serializers import UnitUsageSerializer
     from usage.services.reports import totals, unit_month, unit_month_payload
 

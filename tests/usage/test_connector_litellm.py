@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from catalog.choices import JobKind
-from catalog.models import JobRun
+from core.choices import JobKind
+from core.models import JobRun
 from tests.usage.conftest import OCTOBER, october_plan, source_at
 from usage.choices import SourceKind
 from usage.models import UsageRecord

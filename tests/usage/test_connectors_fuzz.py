@@ -9,7 +9,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.vendors.base import VendorError
+from core.http import VendorError
 from usage.connectors import CONNECTORS
 from usage.connectors.base import MAX_AMOUNT, MAX_COUNT
 

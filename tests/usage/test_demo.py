@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from catalog.fakevendor.server import FakeVendor
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV
+from fakevendor import FAKE_KEY_ENV
+from fakevendor.server import FakeVendor
 from usage.choices import FindingKind
 from usage.models import UsageFinding, UsageRecord
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from catalog.choices import JobKind
-from catalog.models import JobRun
+from core.choices import JobKind
+from core.models import JobRun
 from tests.usage.conftest import source_at
 from usage.choices import SourceKind
 from usage.models import UsageRecord
@@ -52,7 +52,7 @@ def test_a_run_left_open_by_a_killed_worker_is_closed_by_the_next(gateway):
     )
     call_command("ingest_usage", since="2026-10-30", verbosity=0)
     stale.refresh_from_db()
-    assert stale.finished_at is not None and stale.errors == [{"error": "interrupted"}]
+    assert stale.finished_at is not None and "interrupted" in stale.errors[0]["error"]
 
 
 def test_ingest_runs_daily_from_the_one_beat_schedule():

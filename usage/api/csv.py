@@ -10,7 +10,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from catalog.csv_export import csv_lines
+from core.csv_export import csv_lines
 
 NUMBER_FIELDS = (serializers.DecimalField, serializers.IntegerField, serializers.FloatField)
 

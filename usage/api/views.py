@@ -28,9 +28,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BusinessUnit
-from catalog.api.fastjson import ORJSONRenderer
-from catalog.api.parsers import BoundedJSONParser
-from catalog.api.permissions import IsCatalogAdmin
+from core.api.fastjson import ORJSONRenderer
+from core.api.parsers import BoundedJSONParser
+from core.api.permissions import IsCatalogAdmin
 from usage.api.csv import UsageCSVRenderer
 from usage.api.serializers import (
     MONTH_PATTERN,

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from catalog.vendors.base import VendorAdapter, shape_error
+from core.http import VendorAdapter, shape_error
 
 SIX_PLACES = Decimal("0.000001")
 MAX_COUNT = 2**63 - 1

@@ -8,7 +8,7 @@ figure for the day and model, kept as the billed cost.
 
 from datetime import date
 
-from catalog.vendors.base import shape_error
+from core.http import shape_error
 from usage.connectors.base import (
     MAX_PAGES,
     BadValue,

@@ -10,8 +10,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.choices import JobKind
-from catalog.models import JobRun
+from core.choices import JobKind
+from core.models import JobRun
 from usage.connectors.base import BadValue, UsageRow, count, money, text
 from usage.models import UsageSource
 from usage.services.findings import findings_check

@@ -21,13 +21,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
+from accounts.models import BusinessUnit, User, managers_by_unit
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
-from catalog.notifications import notify
+from core.notify import notify
 from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord, UsageSource
 
@@ -348,15 +347,11 @@ def _tell(raised: list[UsageFinding], *, again: set[int]) -> None:
     """One message per unit with its new findings, to its managers and the approvers."""
     if not raised:
         return
-    approvers = list(User.objects.filter(groups__in=Group.objects.filter(name=APPROVERS_GROUP)))
+    approvers = list(User.objects.approvers())
     by_unit: dict[int, list[UsageFinding]] = defaultdict(list)
     for finding in raised:
         by_unit[finding.unit_id].append(finding)
-    managers: dict[int, list[User]] = defaultdict(list)
-    for membership in Membership.objects.filter(
-        unit_id__in=by_unit, role=Membership.Role.MANAGER
-    ).select_related("user"):
-        managers[membership.unit_id].append(membership.user)
+    managers = managers_by_unit(by_unit)
     for unit_id, findings in by_unit.items():
         unit = findings[0].unit
         notify(

@@ -12,10 +12,10 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.choices import JobKind
-from catalog.models import JobRun
-from catalog.services.job_results import JobResult
-from catalog.vendors.base import VendorError, tls_context
+from core.choices import JobKind
+from core.http import VendorError, outbound_client
+from core.jobs import JobResult, job_runs_close_interrupted
+from core.models import JobRun
 from usage.choices import SourceKind
 from usage.connectors import CONNECTORS
 from usage.models import UsageAccount, UsageSource
@@ -34,14 +34,6 @@ def ingest_window(since: date | None = None) -> tuple[date, date]:
     return min(start, today), today
 
 
-def runs_close_interrupted() -> int:
-    """Close runs a killed worker left open (older than any task may live)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    return JobRun.objects.filter(
-        kind=JobKind.INGEST_USAGE, finished_at__isnull=True, started_at__lt=cutoff
-    ).update(finished_at=timezone.now(), errors=[{"error": "interrupted"}])
-
-
 def usage_ingest(
     *,
     source_ids: Sequence[int] | None = None,
@@ -50,7 +42,7 @@ def usage_ingest(
 ) -> JobResult:
     """Ingest every active API source (or the given ones) for the window, then check findings
     for the units and months it touched. Never raises for a source's failure."""
-    runs_close_interrupted()
+    job_runs_close_interrupted(kind=JobKind.INGEST_USAGE)
     start, end = ingest_window(since)
     sources = UsageSource.objects.filter(active=True).exclude(kind=SourceKind.FILE)
     if source_ids is not None:
@@ -58,7 +50,7 @@ def usage_ingest(
     result = JobResult()
     touched: set[tuple[int, date]] = set()
     timeout = httpx.Timeout(settings.VENDOR_TIMEOUT_SECONDS)
-    with httpx.Client(timeout=timeout, follow_redirects=True, verify=tls_context()) as client:
+    with outbound_client(timeout=timeout) as client:
         for source in sources.order_by("name"):
             run = JobRun.objects.create(kind=JobKind.INGEST_USAGE, started_at=timezone.now())
             result.runs.append(run)

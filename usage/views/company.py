@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from catalog.htmx import render_page
+from core.htmx import render_page
 from usage.services.company import company_month
 from usage.services.reports import recent_months, units_visible_to
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.services.errors import InvalidRequest
 from catalog.services.evaluations import evaluations_import
+from core.errors import InvalidRequest
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from catalog.services.fake_vendor_demo import FAKE_KEY_ENV, vendors_point_at_fake
+from catalog.services.fake_vendor_demo import vendors_point_at_fake
+from fakevendor import FAKE_KEY_ENV
 
 
 class Command(BaseCommand):

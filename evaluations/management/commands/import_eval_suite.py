@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.services.errors import ServiceError
+from core.errors import ServiceError
 from evaluations.services.suites import suite_import, suite_input_from_jsonl
 
 

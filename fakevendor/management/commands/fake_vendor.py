@@ -1,10 +1,11 @@
 """`manage.py fake_vendor --port N`: serve every vendor format offline, from the bundled data."""
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.fakevendor.server import FakeVendor
+from fakevendor.server import FakeVendor
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
             "--price-drift", type=float, default=0.0, help="share of models whose price changed"
         )
         parser.add_argument("--seed", type=int, default=None, help="same seed, same answers")
+        parser.add_argument(
+            "--suites", type=Path, default=None, help="folder of eval suites (JSONL) to answer"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name in ("error_rate", "price_drift"):
@@ -31,6 +35,7 @@ class Command(BaseCommand):
             error_rate=options["error_rate"],
             price_drift=options["price_drift"],
             seed=options["seed"],
+            suites=options["suites"],
         )
         self.stdout.write(f"Fake vendor serving on {server.url} (Ctrl-C stops it)")
         self.stdout.flush()

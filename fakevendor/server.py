@@ -26,15 +26,15 @@ from collections import Counter
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from catalog.fakevendor import data, usage
+from fakevendor import chat, data, usage
+from fakevendor.faults import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
 
 FAULT = re.compile(r"^/_fault/(?P<kind>[\w-]+)(?::(?P<times>\d+))?(?P<rest>/.*)$")
 STATUS_FAULTS = {"degraded_performance", "partial_outage", "major_outage", "full_outage"}
-RETRY_AFTER_SECONDS = 3
-TIMEOUT_SLEEP_SECONDS = 30
 
 
 class FakeVendor(ThreadingHTTPServer):
@@ -54,9 +54,11 @@ class FakeVendor(ThreadingHTTPServer):
         price_drift: float = 0.0,
         seed: int | None = None,
         cost_map: dict[str, Any] | None = None,
+        suites: Path | None = None,
     ) -> None:
         super().__init__((host, port), Handler)
         self.latency_ms = latency_ms
+        self.suites = suites  # eval suites (JSONL) whose answer key the chat APIs know
         self.error_rate = error_rate
         self.seed = seed
         self.rng = random.Random(seed)
@@ -151,8 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         self.route(path, query, fault)
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        """Chat completions for the eval suites: catalog/fakevendor/chat.py."""
-        from catalog.fakevendor import chat
+        """Chat completions for the eval suites: fakevendor/chat.py."""
 
         path, fault = unquote(urlsplit(self.path).path), ""
         if match := FAULT.match(path):

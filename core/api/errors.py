@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from catalog.services.errors import Conflict, InvalidRequest
+from core.errors import Conflict, InvalidRequest
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,10 +1,15 @@
+"""The one record every background job leaves, whichever domain it serves."""
+
 from django.db import models
 
-from catalog.choices import JobKind
+from core.choices import JobKind
 
 
 class JobRun(models.Model):
-    """One run of a background job for one vendor (or all): what it checked, changed, flagged."""
+    """One run of a background job for one vendor (or all): what it checked, changed, flagged.
+
+    `errors` is a list of {"error": text, "permanent": bool, …context} records. The vendor is
+    a lazy reference (no import of the catalog): the vendor jobs run per vendor."""
 
     kind = models.CharField(max_length=30, choices=JobKind.choices)
     vendor = models.ForeignKey(
@@ -18,6 +23,7 @@ class JobRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
 
     class Meta:
+        db_table = "catalog_jobrun"  # born in the catalog; moved here without a table rename
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["kind", "-started_at"], name="jobrun_kind_time_idx")]
 

@@ -7,6 +7,7 @@ DRF escapes them, so the bytes are DRF's own; except floats in exponent form (1e
 standard library writes 1e-06): use it for data without floats, such as the model list.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -22,7 +23,7 @@ class ORJSONRenderer(JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""

@@ -13,7 +13,8 @@ from typing import Any
 
 from catalog.vendors.litellm import NOT_MODELS
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "litellm_model_prices.json"
+# The catalog's bundled LiteLLM map (one copy, its origin in catalog/data/README.md).
+DATA = Path(__file__).resolve().parents[1] / "catalog" / "data" / "litellm_model_prices.json"
 EXTRA = Path(__file__).resolve().parent / "openrouter_extra.json"
 DRIFT_FACTORS = (0.8, 0.9, 1.1, 1.25)
 COSTS = ("input_cost_per_token", "output_cost_per_token")

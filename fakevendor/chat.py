@@ -3,8 +3,8 @@
 Deterministic: a model answers a case right when the case ranks, in an order hashed from the
 model id, within the model's share of the suite. The share grows with size; a specialist on its
 specialty answers like a model one size class up; latency grows with size too. The answer key
-is read from the demo suites' JSONL files (data, not code: catalog imports nothing of
-evaluations). A `[[fault:<kind>]]` marker in a prompt makes that one call fail that way.
+is read from the suites' JSONL files the server was given (`FakeVendor(suites=…)`).
+A `[[fault:<kind>]]` marker in a prompt makes that one call fail that way.
 """
 
 import functools
@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-if TYPE_CHECKING:
-    from catalog.fakevendor.server import Handler
+from fakevendor.faults import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
 
-SUITES = Path(__file__).resolve().parents[2] / "evaluations" / "demo_suites"
+if TYPE_CHECKING:
+    from fakevendor.server import Handler
+
 CHAT_PATH = re.compile(r"^/(?P<provider>[\w.-]+)(?:/api)?/v1/(?:chat/completions|messages)$")
 MARKER = re.compile(r"\[\[fault:(?P<kind>[\w-]+)\]\]")
 CLASSES = ("small", "medium", "large", "frontier")
@@ -61,10 +62,11 @@ def case_key(prompt: str) -> str:
 
 
 @functools.cache
-def answer_key() -> dict[str, Case]:
-    """The last user turn of every demo case → its suite, reference and wrong answers."""
+def answer_key(suites: Path | None) -> dict[str, Case]:
+    """The last user turn of every case in the `suites` folder → its suite, reference and
+    wrong answers (none without a folder: every answer is then a wrong one)."""
     cases: dict[str, Case] = {}
-    for path in sorted(SUITES.glob("*.jsonl")):
+    for path in sorted(suites.glob("*.jsonl")) if suites else []:
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         header = lines[0].get("suite", {})
         rows = [row for row in lines if "suite" not in row]
@@ -108,9 +110,9 @@ def is_right(model_id: str, key: str, case: Case) -> bool:
     return order.index(key) < round(RIGHT_SHARE[size] * len(case.rank_pool))
 
 
-def reply(model_id: str, messages: list[dict[str, Any]]) -> str:
+def reply(model_id: str, messages: list[dict[str, Any]], suites: Path | None) -> str:
     key = case_key(_last_user(messages))
-    case = answer_key().get(key)
+    case = answer_key(suites).get(key)
     if case is None:
         return "I am not sure."
     return case.reference if is_right(model_id, key, case) else case.wrong
@@ -158,8 +160,6 @@ def handle(handler: "Handler", path: str, fault: str) -> None:
 def _answer(
     handler: "Handler", model_id: str, messages: list[Any], fault: str, *, anthropic: bool
 ) -> None:
-    from catalog.fakevendor.server import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
-
     server = handler.server
     if marker := MARKER.search(_last_user(messages)):
         fault = fault or marker["kind"]
@@ -177,7 +177,7 @@ def _answer(
         return handler.send_body(b'{"choices": [{"message": ', 200)
     if fault == "junk":
         return handler.send_json({"choices": "all of them", "usage": {"prompt_tokens": "many"}})
-    text = reply(model_id, messages)
+    text = reply(model_id, messages, server.suites)
     tokens_in = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 1
     tokens_out = len(text) // 4 + 1
     if anthropic:

@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request wants a fragment, except a history restore, which rebuilds the page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_page(

@@ -1,15 +1,45 @@
-"""What a vendor job did, summed over the JobRun rows it wrote (one per vendor or source), and
-the rules every run follows: it ends with `finished_at` set, and one left open by a killed
-worker is closed as interrupted by the next run of its kind."""
+"""The rules every job run follows: it leaves a JobRun that ends with `finished_at` set (an
+unexpected error recorded on it), one left open by a killed worker is closed as interrupted by
+the next run of its kind, and what a job did is summed over the runs it wrote."""
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
+from celery import current_app
+from celery.result import AsyncResult
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.models import JobRun
-from catalog.vendors.base import MAX_PROBLEMS
+from core.http import MAX_PROBLEMS
+from core.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def job_run(kind: str, **fields: object) -> Iterator[JobRun]:
+    """A JobRun for the block: created on entry, finished on exit; an exception is recorded as
+    the run's error and raised again, so the task's own retry rules still apply."""
+    run = JobRun.objects.create(kind=kind, started_at=timezone.now(), **fields)
+    try:
+        yield run
+    except Exception as exc:
+        log.exception("%s failed", kind)
+        run.errors = [*run.errors, {"error": f"{type(exc).__name__}: {exc}", "permanent": False}]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+
+
+def enqueue(task_name: str, *args: object, **kwargs: object) -> AsyncResult[Any]:
+    """Queue a registered task by name: services and plumbing start jobs without importing
+    the task modules above them (tasks import services, never the other way round)."""
+    return current_app.tasks[task_name].delay(*args, **kwargs)
 
 
 @dataclass

@@ -1,1 +1,0 @@
-"""An offline stand-in for the vendors' APIs, served from the bundled data (see server.py)."""
