@@ -10,6 +10,7 @@ raise nothing but VendorError.
 import functools
 import math
 import os
+import re
 import reprlib
 import ssl
 import time
@@ -19,6 +20,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 3, 60, 60, 4, 4
@@ -88,6 +90,23 @@ def retry_after_seconds(value: str | None) -> float | None:
     if math.isnan(seconds):
         return None
     return min(float(settings.VENDOR_RETRY_AFTER_MAX), max(0.0, seconds))
+
+
+def validate_outbound_url(url: str) -> None:
+    """Refuse a stored URL the outbound client would not call (a field validator: the API and
+    the admin answer 400 naming the field)."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in {"http", "https"} or not rest.strip("/"):
+        raise ValidationError("Enter an http(s) URL with a host.", code="outbound_url")
+
+
+def validate_key_env(name: str) -> None:
+    """Refuse a key variable name outside KEY_ENV_PATTERN: the database names a key, and must
+    never name one of the server's own secrets."""
+    if not re.fullmatch(settings.KEY_ENV_PATTERN, name):
+        raise ValidationError(
+            f"A key variable's name must match {settings.KEY_ENV_PATTERN}.", code="key_env"
+        )
 
 
 def outbound_client(

@@ -223,6 +223,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ingest-usage": {"task": "usage.tasks.ingest_usage", "schedule": crontab(hour=4, minute=30)},
 }
 
+# The trust boundary (DESIGN.md): hosts on private, loopback or link-local addresses that the
+# outbound client may still call ("host" or "host:port", comma-separated; production: none),
+# the most bytes it reads of one answer, and the form of a key variable's name.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", [])
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+KEY_ENV_PATTERN = env_str("KEY_ENV_PATTERN", r"^[A-Z][A-Z0-9_]*_(API_KEY|ADMIN_KEY|KEY)$")
+
 # Vendor jobs: per-call timeout, a whole vendor's availability deadline (below the task time
 # limits), concurrent endpoint probes per vendor, "slow" threshold, rows per write batch.
 VENDOR_TIMEOUT_SECONDS = env_int("VENDOR_TIMEOUT_SECONDS", 10, minimum=1)
