@@ -7,17 +7,15 @@ validates writes, describes the fields to the schema and renders one model the s
 
 import functools
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
@@ -35,6 +33,7 @@ from catalog.models import (
     Vendor,
 )
 from catalog.services.ai_models import ai_model_create, ai_model_update
+from catalog.specialties import SPECIALTY_SLUGS, specialty_slugs, with_specialty_slugs
 
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
@@ -120,7 +119,6 @@ class SlashedIdentityField(serializers.HyperlinkedIdentityField):
         return slashed(url) if url else url
 
 
-SPECIALTY_SLUGS = "specialty_slugs"
 JSON_COLUMNS = ("input_modalities", "output_modalities", "regions")
 AS_TEXT = "__text"  # a JSON column read as its text, `regions__text`
 
@@ -132,14 +130,11 @@ def model_rows(queryset: QuerySet[AIModel]) -> QuerySet:
     rows were 15 % of a page's time)."""
     if connection.vendor != "postgresql":
         return queryset.values(*MODEL_COLUMNS)
-    slugs = (
-        AIModel.specialties.through.objects.filter(aimodel_id=OuterRef("pk"))
-        .order_by("specialty__slug")
-        .values("specialty__slug")
-    )
     texts = {f"{column}{AS_TEXT}": Cast(column, TextField()) for column in JSON_COLUMNS}
-    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}, **texts).values(
-        *(c for c in MODEL_COLUMNS if c not in JSON_COLUMNS), SPECIALTY_SLUGS, *texts
+    return (
+        with_specialty_slugs(queryset)
+        .annotate(**texts)
+        .values(*(c for c in MODEL_COLUMNS if c not in JSON_COLUMNS), SPECIALTY_SLUGS, *texts)
     )
 
 
@@ -154,17 +149,7 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
     """API dicts for `model_rows` (or `.values(*MODEL_COLUMNS)`) rows; specialties the rows lack
     are read for them all in one query."""
     rows = list(rows)
-    specialties: dict[int, list[str]] = defaultdict(list)
-    if rows and SPECIALTY_SLUGS in rows[0]:
-        specialties.update((r["id"], r[SPECIALTY_SLUGS]) for r in rows)
-    elif rows:
-        links = AIModel.specialties.through.objects.filter(
-            aimodel_id__in=[r["id"] for r in rows]
-        ).values_list("aimodel_id", "specialty__slug")
-        for model_id, slug in links:
-            specialties[model_id].append(slug)
-        for slugs in specialties.values():
-            slugs.sort()
+    specialties = specialty_slugs(rows)
     prefix = model_url_prefix(request)
     return [
         {

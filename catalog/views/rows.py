@@ -7,16 +7,13 @@ Django's `format_html_join` renders the same bytes about 9× slower (2.2 against
 rows; fragment/JSON ratio in bench_pages 1.0–1.05 against 0.86–0.94), so it is not used here.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +22,7 @@ from catalog.choices import AvailabilityStatus, ModelStatus, PriceUnit
 from catalog.formatting import embeds_only
 from catalog.lifecycle import badge_html, lifecycle
 from catalog.models import AIModel
+from catalog.specialties import SPECIALTY_SLUGS, specialty_slugs, with_specialty_slugs
 from catalog.templatetags.catalog_ui import price as price_html
 from catalog.templatetags.catalog_ui import short_count
 
@@ -48,7 +46,6 @@ ROW_FIELDS = (
     "successor_id",
     "output_modalities",
 )
-SPECIALTY_SLUGS = "specialty_slugs"
 DASH = '<span class="muted">—</span>'
 STATUS_LABELS = dict(ModelStatus.choices)
 AVAILABILITY_LABELS = dict(AvailabilityStatus.choices)
@@ -57,34 +54,16 @@ NONE = ("", "")  # no successor: no name, no slug
 
 
 def row_values(queryset: QuerySet[AIModel]) -> QuerySet:
-    """`.values(*ROW_FIELDS)`; on PostgreSQL each row with its sorted specialty slugs as an
-    array, so a page is one query (the subquery runs for the page's rows only)."""
-    if connection.vendor != "postgresql":
-        return queryset.values(*ROW_FIELDS)
-    slugs = (
-        AIModel.specialties.through.objects.filter(aimodel_id=OuterRef("pk"))
-        .order_by("specialty__slug")
-        .values("specialty__slug")
-    )
-    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}).values(
-        *ROW_FIELDS, SPECIALTY_SLUGS
-    )
+    """`.values(*ROW_FIELDS)`, with the specialty slugs where one query can read them."""
+    annotated = with_specialty_slugs(queryset)
+    extra = [SPECIALTY_SLUGS] if annotated is not queryset else []
+    return annotated.values(*ROW_FIELDS, *extra)
 
 
 def catalog_rows(rows: Iterable[dict[str, Any]]) -> list[SafeString]:
     """One `<tr>` per `row_values` row; specialties the rows lack are read in one query."""
     rows = list(rows)
-    specialties: dict[int, list[str]] = defaultdict(list)
-    if rows and SPECIALTY_SLUGS in rows[0]:
-        specialties.update((r["id"], r[SPECIALTY_SLUGS]) for r in rows)
-    elif rows:
-        links = (
-            AIModel.specialties.through.objects.filter(aimodel_id__in=[r["id"] for r in rows])
-            .order_by("specialty__slug")
-            .values_list("aimodel_id", "specialty__slug")
-        )
-        for model_id, slug in links:
-            specialties[model_id].append(slug)
+    specialties = specialty_slugs(rows)
     successors = _successors({r["successor_id"] for r in rows} - {None})
     detail = reverse("catalog:model_detail", args=["-"])[:-2]
     today = timezone.localdate()

@@ -8,21 +8,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.services.demo import PEOPLE, idp_group
+from catalog.services.demo import company, idp_group
 
 
 def persona_claims() -> dict[str, dict[str, object]]:
     """Each demo persona's claims as the provider sends them: name, e-mail and the groups
     that give them their demo roles (seed_demo sets the same group names on the units)."""
     return {
-        username: {
-            "preferred_username": username,
-            "given_name": first_name,
-            "name": first_name,
-            "email": f"{username}@example.com",
-            "groups": [*groups, *(idp_group(slug, role) for slug, role in units.items())],
+        person.username: {
+            "preferred_username": person.username,
+            "given_name": person.first_name,
+            "name": person.first_name,
+            "email": f"{person.username}@example.com",
+            "groups": [
+                *person.groups,
+                *(idp_group(slug, role) for slug, role in person.units.items()),
+            ],
         }
-        for username, (first_name, groups, units, _staff) in PEOPLE.items()
+        for person in company().people
     }
 
 
