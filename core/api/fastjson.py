@@ -5,6 +5,11 @@ Whatever orjson would write differently from DRF's encoder (dates and times, Dec
 strings, dataclasses) is passed to that encoder's `default`, and U+2028/U+2029 are escaped as
 DRF escapes them, so the bytes are DRF's own; except floats in exponent form (1e-6, where the
 standard library writes 1e-06): use it for data without floats, such as the model list.
+
+Kept by hand rather than drf-orjson-renderer (1.8.0, tried for issue 27): that renderer is
+faster still (a 100-model page: 24 us against 428 us here and 1,218 us for DRF's, one run on
+the loaded 2-core dev machine), but its bytes are not DRF's: times end "+00:00" where DRF
+writes "Z", and U+2028/U+2029 go out raw, so every API answer with a time would change.
 """
 
 from collections.abc import Mapping
