@@ -14,8 +14,9 @@ from catalog.choices import (
 )
 from catalog.models.history import AuditedRecords
 from catalog.models.vendors import Vendor
+from core.fields import DecimalDigits
 
-PRICE = {"max_digits": 18, "decimal_places": 6}
+PRICE: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
 
 
 class Specialty(models.Model):
