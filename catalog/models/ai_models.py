@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -14,7 +15,14 @@ from catalog.choices import (
 )
 from catalog.models.history import AuditedRecords
 from catalog.models.vendors import Vendor
-from core.fields import DecimalDigits
+
+
+class DecimalDigits(TypedDict):
+    """A DecimalField's precision, typed so that one shared by several columns can be splatted."""
+
+    max_digits: int
+    decimal_places: int
+
 
 PRICE: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import AIModel, Evaluation
-from core.fields import DecimalDigits
+from catalog.models.ai_models import DecimalDigits
 from evaluations.choices import RunStatus
 from evaluations.models.suites import EvalCase, EvalSuite
 

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from core.fields import DecimalDigits
+from catalog.models.ai_models import DecimalDigits
 from usage.choices import FindingKind, FindingStatus
 
 MONEY: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
