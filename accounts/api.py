@@ -25,5 +25,5 @@ class ObtainTokenView(ObtainAuthToken):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     # ObtainAuthToken names DRF's own; api_settings imports the dotted paths the stubs see.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]  # classes
     serializer_class = TokenRequestSerializer

@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -161,11 +161,11 @@ class AIModel(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.size_class = self.derived_size_class()
         if not self.price_source_key:
             self.price_source_key = self.vendor_model_id
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:model_detail", args=[self.slug])

@@ -56,17 +56,17 @@ UNIT_LABELS = dict(PriceUnit.choices)
 NONE = ("", "")  # no successor: no name, no slug
 
 
-def row_values(queryset: QuerySet[AIModel]) -> QuerySet:
+def row_values(queryset: QuerySet[AIModel]) -> QuerySet[Any]:
     """`.values(*ROW_FIELDS)`; on PostgreSQL each row with its sorted specialty slugs as an
     array, so a page is one query (the subquery runs for the page's rows only)."""
     if connection.vendor != "postgresql":
-        return queryset.values(*ROW_FIELDS)
+        return queryset.values(*ROW_FIELDS)  # type: ignore[no-any-return]  # a splat: untyped
     slugs = (
         AIModel.specialties.through.objects.filter(aimodel_id=OuterRef("pk"))
         .order_by("specialty__slug")
         .values("specialty__slug")
     )
-    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}).values(
+    return queryset.annotate(**{SPECIALTY_SLUGS: ArraySubquery(slugs)}).values(  # type: ignore[no-any-return]  # as above
         *ROW_FIELDS, SPECIALTY_SLUGS
     )
 
@@ -183,5 +183,5 @@ def _prices(r: dict[str, Any]) -> str:
     cells = [price_html(price) if price is not None else DASH for price in prices]
     blended = DASH
     if None not in prices:
-        blended = price_html((3 * prices[0] + prices[1]) / 4)  # type: ignore[operator]
+        blended = price_html((3 * prices[0] + prices[1]) / 4)  # type: ignore[operator, arg-type]  # no None here
     return "".join(f'<td class="num">{cell}</td>' for cell in [*cells, blended])
