@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import BusinessUnit, Membership, RoleChange, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, BusinessUnit]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -13,27 +14,30 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["idp_group"]
 
 
-class RoleChangeInline(admin.TabularInline):
+class RoleChangeInline(admin.TabularInline[RoleChange, User]):
     model = RoleChange
     extra = 0
     can_delete = False
     fields = ["at", "action", "role", "reason"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names only, no groups
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return False
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_filter = [*BaseUserAdmin.list_filter, "memberships__unit"]
     readonly_fields = ["oidc_sub"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("Single sign-on", {"fields": ["oidc_sub"]})]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]  # set by Django; the stubs allow None
+        ("Single sign-on", {"fields": ["oidc_sub"]}),
+    ]
     inlines = [RoleChangeInline]
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(admin.ModelAdmin):
+class BusinessUnitAdmin(admin.ModelAdmin[BusinessUnit]):
     list_display = ["name", "slug", "cost_center", "monthly_budget", "idp_member_group"]
     search_fields = ["name", "slug", "cost_center"]
     prepopulated_fields = {"slug": ["name"]}
@@ -49,7 +53,7 @@ class BusinessUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
+class RoleChangeAdmin(admin.ModelAdmin[RoleChange]):
     """The audit trail of roles: read-only."""
 
     list_display = ["at", "user", "action", "role", "reason"]
@@ -57,11 +61,11 @@ class RoleChangeAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "role", "reason"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: RoleChange | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: RoleChange | None = None) -> bool:
         return False

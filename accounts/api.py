@@ -24,5 +24,6 @@ class ObtainTokenView(ObtainAuthToken):
     # keeps the endpoint usable from a browser that is already logged in.
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
+    # ObtainAuthToken names DRF's own; api_settings imports the dotted paths the stubs see.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]  # classes
     serializer_class = TokenRequestSerializer

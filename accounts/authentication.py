@@ -12,6 +12,7 @@ database once. Same checks, same errors: the rider's answer is kept only for a v
 """
 
 import functools
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from django.db import connections, router
@@ -44,12 +45,12 @@ def _lookup(vendor: str, rider_sql: str = "") -> tuple[str, list[Col]]:
     columns += [f.get_col(user.db_table) for f in user.concrete_fields]
     t, u = quote(token.db_table), quote(user.db_table)
     user_fk = quote(token.get_field("user").column)
-    select = ", ".join(f"{quote(c.alias)}.{quote(c.target.column)}" for c in columns)
-    joins = f"JOIN {u} ON {u}.{quote(user.pk.column)} = {t}.{user_fk}"
+    select = ", ".join(f"{quote(c.alias)}.{quote(c.target.column)}" for c in columns)  # type: ignore[arg-type]  # get_col(table) sets both
+    joins = f"JOIN {u} ON {u}.{quote(user.pk.column)} = {t}.{user_fk}"  # type: ignore[arg-type]  # a pk has a column
     if rider_sql:
         select += ", rider.*"
         joins += f" LEFT JOIN LATERAL ({rider_sql}) rider ON TRUE"
-    sql = f"SELECT {select} FROM {t} {joins} WHERE {t}.{quote(token.pk.column)} = %s"
+    sql = f"SELECT {select} FROM {t} {joins} WHERE {t}.{quote(token.pk.column)} = %s"  # type: ignore[arg-type]  # as above
     return sql, columns
 
 
@@ -77,7 +78,7 @@ def _converted_columns(vendor: str) -> tuple[int, ...]:
     )
 
 
-def _names(fields: list[Field]) -> list[str]:
+def _names(fields: Sequence[Field[Any, Any]]) -> list[str]:
     return [f.attname for f in fields]
 
 

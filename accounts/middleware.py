@@ -14,7 +14,7 @@ class LoginRequiredMiddleware(PageLoginRequired):
         self,
         request: HttpRequest,
         view_func: Callable[..., Any],
-        view_args: list[Any],
+        view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
         view_class = getattr(view_func, "cls", None)

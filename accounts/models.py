@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.validators import MinValueValidator
@@ -49,7 +50,7 @@ class PeopleManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[mi
 class User(AbstractUser):
     """An employee. Roles come from groups (approvers, catalog admins) and unit memberships."""
 
-    objects = PeopleManager()
+    objects: ClassVar[PeopleManager] = PeopleManager()
 
     # The identity provider's stable id for this person: single sign-on finds users by it,
     # never by e-mail (an address can be reassigned; a subject cannot).

@@ -55,7 +55,7 @@ def _group_changed(
 
 
 def _membership_before(sender: Any, instance: Membership, **kw: Any) -> None:
-    instance._role_before = (
+    instance._role_before = (  # type: ignore[attr-defined]  # read back by the post_save hook
         Membership.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
         if instance.pk
         else None

@@ -43,6 +43,9 @@ def _redis() -> Any | None:
 class OneTripThrottle(throttling.SimpleRateThrottle):
     """`allow_request` as one atomic script on Redis; DRF's otherwise."""
 
+    duration: int  # set by DRF's __init__ (parse_rate), absent from its stubs
+    num_requests: int
+
     def allow_request(self, request: Request, view: "APIView") -> bool:
         if self.rate is None:
             return True

@@ -8,15 +8,17 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership, User
+from accounts.signed_in import signed_in_user
 
 TOKEN_PREFIX_SHOWN = 6
 
 
 def profile(request: HttpRequest, *, new_key: str = "") -> HttpResponse:
     """The key is shown in full once, right after it is created; later only its first characters."""
-    token = Token.objects.filter(user=request.user).first()
+    user = signed_in_user(request)
+    token = Token.objects.filter(user=user).first()
     context = {
-        "memberships": Membership.objects.filter(user=request.user)
+        "memberships": Membership.objects.filter(user=user)
         .select_related("unit")
         .order_by("unit__name"),
         "token": token,
@@ -30,13 +32,14 @@ def profile(request: HttpRequest, *, new_key: str = "") -> HttpResponse:
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create (or replace) the caller's API token, or revoke it, in one step: simultaneous
     clicks take turns on the user's row, so each replaces the last instead of colliding."""
+    user = signed_in_user(request)
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=request.user.pk).exists()
-        Token.objects.filter(user=request.user).delete()
+        User.objects.select_for_update().filter(pk=user.pk).exists()
+        Token.objects.filter(user=user).delete()
         if request.POST.get("action") == "revoke":
             messages.success(request, "API token revoked: calls with it now get 401.")
             return redirect("accounts:profile")
-        token = Token.objects.create(user=request.user)
+        token = Token.objects.create(user=user)
     response = profile(request, new_key=token.key)
     response["Cache-Control"] = "no-store"
     return response

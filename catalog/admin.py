@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.signed_in import signed_in_user
 from catalog.models import (
     Adoption,
     AIModel,
@@ -22,7 +23,7 @@ from core.errors import Conflict
 
 
 @admin.register(Vendor)
-class VendorAdmin(SimpleHistoryAdmin):
+class VendorAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
     list_display = ["name", "slug", "api_kind", "price_source", "is_active"]
     list_filter = ["api_kind", "price_source", "is_active"]
     search_fields = ["name", "slug"]
@@ -30,12 +31,12 @@ class VendorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(admin.ModelAdmin[Specialty]):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 
 
-class PriceObservationInline(admin.TabularInline):
+class PriceObservationInline(admin.TabularInline[PriceObservation, AIModel]):
     model = PriceObservation
     extra = 0
     can_delete = False
@@ -51,7 +52,7 @@ class PriceObservationInline(admin.TabularInline):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(SimpleHistoryAdmin):
+class AIModelAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
     list_display = [
         "name",
         "vendor",
@@ -87,17 +88,17 @@ class AIModelAdmin(SimpleHistoryAdmin):
     inlines = [PriceObservationInline]
 
     def save_model(
-        self, request: HttpRequest, obj: AIModel, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: AIModel, form: forms.ModelForm[AIModel], change: bool
     ) -> None:
         """Through the service, so a price set here is ledgered and announced like a synced one."""
         from catalog.services.ai_models import ai_model_save
 
-        obj._history_user = request.user  # type: ignore[attr-defined]
+        obj._history_user = request.user  # type: ignore[attr-defined]  # read by simple-history
         ai_model_save(model=obj)
 
 
 @admin.register(PriceObservation)
-class PriceObservationAdmin(admin.ModelAdmin):
+class PriceObservationAdmin(admin.ModelAdmin[PriceObservation]):
     list_display = [
         "model",
         "observed_at",
@@ -113,7 +114,7 @@ class PriceObservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilityCheck)
-class AvailabilityCheckAdmin(admin.ModelAdmin):
+class AvailabilityCheckAdmin(admin.ModelAdmin[AvailabilityCheck]):
     list_display = ["model", "checked_at", "status", "latency_ms", "http_status", "detail"]
     list_filter = ["status"]
     search_fields = ["model__name", "model__slug"]
@@ -122,7 +123,7 @@ class AvailabilityCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(Adoption)
-class AdoptionAdmin(SimpleHistoryAdmin):
+class AdoptionAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
     list_display = ["unit", "model", "use_case", "status", "approved_at", "expires_at"]
     list_filter = ["status", "unit"]
     search_fields = ["model__name", "unit__name", "use_case"]
@@ -132,7 +133,7 @@ class AdoptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(SimpleHistoryAdmin):
+class ApprovalRequestAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
     list_display = ["id", "model", "unit", "requester", "status", "created_at", "decided_by"]
     list_filter = ["status", "unit", "data_classification"]
     search_fields = ["model__name", "unit__name", "requester__username", "use_case"]
@@ -141,7 +142,7 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LifecycleNotice)
-class LifecycleNoticeAdmin(admin.ModelAdmin):
+class LifecycleNoticeAdmin(admin.ModelAdmin[LifecycleNotice]):
     """What the daily job told units about deprecations and retirements ahead (read-only)."""
 
     list_display = ["model", "kind", "date", "days_before", "sent_at"]
@@ -158,7 +159,7 @@ class LifecycleNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(admin.ModelAdmin[Evaluation]):
     list_display = ["model", "task", "metric", "score", "source", "date"]
     list_filter = ["task", "source"]
     search_fields = ["model__name", "model__slug", "task"]
@@ -167,7 +168,7 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceFlag)
-class PriceFlagAdmin(admin.ModelAdmin):
+class PriceFlagAdmin(admin.ModelAdmin[PriceFlag]):
     """Prices a sync refused; a catalog admin accepts a plausible one (e.g. a real 10× cut)."""
 
     list_display = ["model", "reason", "raw_input", "raw_output", "status", "created_at"]
@@ -187,7 +188,7 @@ class PriceFlagAdmin(admin.ModelAdmin):
         accepted = 0
         for flag in queryset:
             try:
-                price_flag_accept(flag=flag, by=request.user)  # type: ignore[arg-type]
+                price_flag_accept(flag=flag, by=signed_in_user(request))
             except Conflict as exc:
                 self.message_user(request, f"{flag.model}: {exc}", messages.WARNING)
             else:
@@ -199,5 +200,5 @@ class PriceFlagAdmin(admin.ModelAdmin):
     def dismiss_prices(self, request: HttpRequest, queryset: QuerySet[PriceFlag]) -> None:
         from catalog.services.prices import price_flags_dismiss
 
-        dismissed = price_flags_dismiss(flags=queryset, by=request.user)  # type: ignore[arg-type]
+        dismissed = price_flags_dismiss(flags=queryset, by=signed_in_user(request))
         self.message_user(request, f"Dismissed {dismissed} flagged price(s).", messages.SUCCESS)

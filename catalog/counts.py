@@ -39,7 +39,7 @@ def _bump() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
-def count_key(queryset: QuerySet) -> str | None:
+def count_key(queryset: QuerySet[Any]) -> str | None:
     """The cache key of `queryset`'s count (None: it can match nothing). Only the rows it
     selects matter, so the key is compiled from its ids, unordered (cheaper than every column)."""
     try:
@@ -49,7 +49,7 @@ def count_key(queryset: QuerySet) -> str | None:
     return "catalog:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
 
 
-def count_with_generation(queryset: QuerySet, key: str | None = None) -> tuple[int, int]:
+def count_with_generation(queryset: QuerySet[Any], key: str | None = None) -> tuple[int, int]:
     """`queryset.count()` from the cache while the catalog has not changed, and the catalog
     generation it is true of; `key` is `count_key(queryset)` when the caller has it."""
     key = key or count_key(queryset)
@@ -58,7 +58,7 @@ def count_with_generation(queryset: QuerySet, key: str | None = None) -> tuple[i
     return generation_cached(key, queryset.count)
 
 
-def cached_count(queryset: QuerySet) -> int:
+def cached_count(queryset: QuerySet[Any]) -> int:
     """`queryset.count()`, from the cache while the catalog has not changed."""
     return count_with_generation(queryset)[0]
 
@@ -77,11 +77,15 @@ def generation_cached(key: str, build: Callable[[], T]) -> tuple[T, int]:
     return value, generation
 
 
-class CachedCountPaginator(Paginator):
+class CachedCountPaginator(Paginator[Any]):
     """Pages of `object_list` (rows with their joins), counted on `counted` (the bare filtered
     table, no joins) through the count cache."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+    object_list: QuerySet[Any]
+
+    def __init__(
+        self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any]
+    ) -> None:
         super().__init__(object_list, per_page)
         self.counted = counted
 

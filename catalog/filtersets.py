@@ -62,7 +62,7 @@ class EqualsAny(Func):
     output_field = BooleanField()
 
 
-class SlugChoiceField(forms.ModelChoiceField):
+class SlugChoiceField(forms.ModelChoiceField[Any]):
     """A choice by slug that refuses anything but a slug before querying (NUL bytes included)."""
 
     def to_python(self, value: Any) -> Any:
@@ -71,7 +71,7 @@ class SlugChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[misc]  # django-filter is untyped
     """Pass `queryset` as a callable: FilterSet deep-copies its filters on every request, and
     a callable copies for free where a QuerySet does not."""
 
@@ -87,21 +87,23 @@ class _NoBlankSortKeys:
     """`ordering=,` names no field between its commas: a 400 naming it, never a KeyError."""
 
     def clean(self, value: Any) -> Any:
-        cleaned = super().clean(value)  # type: ignore[misc]
+        cleaned = super().clean(value)  # type: ignore[misc]  # a mixin: super() is the form field
         if cleaned and not all(cleaned):
             raise forms.ValidationError("A sort key is empty: name a field between the commas.")
         return cleaned
 
 
-class NullsLastOrderingFilter(django_filters.OrderingFilter):
+class NullsLastOrderingFilter(django_filters.OrderingFilter):  # type: ignore[misc]  # as above
     """`ordering=a,-b`: unknown values sort last both ways, prices in other units after
     per-token ones; `id` breaks ties for stable pages."""
+
+    field_class: type[forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.field_class = type("SortKeysField", (_NoBlankSortKeys, self.field_class), {})
 
-    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
         if not value:
             return qs
         keys: list[OrderBy] = []
@@ -112,7 +114,7 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*keys, "id")
 
 
-class CachedFormFilterSet(django_filters.FilterSet):
+class CachedFormFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # as above
     """Builds each form class once instead of once per request, and can skip absent filters.
 
     A form's fields depend only on the filter declarations; each form instance still gets its
@@ -121,12 +123,13 @@ class CachedFormFilterSet(django_filters.FilterSet):
     named in the data; a page that renders the filter form leaves it off.
     """
 
+    base_filters: dict[str, Any]
     FORM_CACHE_SIZE = 256  # distinct filter combinations kept; the rest are built per request
 
     def __init__(
         self,
         data: Any = None,
-        queryset: QuerySet | None = None,
+        queryset: QuerySet[Any] | None = None,
         *,
         request: Any = None,
         prefix: str | None = None,
@@ -143,7 +146,7 @@ class CachedFormFilterSet(django_filters.FilterSet):
         if "_form_classes" not in cls.__dict__:
             cls._form_classes = {}
         key = tuple(self.filters)
-        form_class = cls._form_classes.get(key)
+        form_class: type[forms.Form] | None = cls._form_classes.get(key)
         if form_class is None:
             form_class = super().get_form_class()
             if len(cls._form_classes) < self.FORM_CACHE_SIZE:
@@ -238,7 +241,9 @@ class AIModelFilterSet(CachedFormFilterSet):
         model = AIModel
         fields: list[str] = []
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_search(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         value = value.strip()
         if not value:
             return queryset
@@ -255,7 +260,9 @@ class AIModelFilterSet(CachedFormFilterSet):
         ids = ArraySubquery(AIModel.objects.filter(match).order_by().values("pk"))
         return queryset.filter(EqualsAny(F("pk"), ids))
 
-    def filter_available(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_available(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         if value == "true":
             return queryset.filter(availability_status__in=AVAILABLE)
         if value == OR_NOT_MONITORED:
@@ -264,10 +271,14 @@ class AIModelFilterSet(CachedFormFilterSet):
             )
         return queryset.exclude(availability_status__in=AVAILABLE)
 
-    def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_boolean(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         return queryset.filter(**{name: value == "true"})
 
-    def filter_lifecycle(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_lifecycle(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         """`deprecating`: a deprecation (or, without one, a retirement) date today or later;
         `deprecated`: deprecated by status or by a passed date, retired ones included."""
         today = timezone.localdate()
@@ -279,11 +290,15 @@ class AIModelFilterSet(CachedFormFilterSet):
             return queryset.filter(ahead).exclude(passed)
         return queryset.filter(passed | Q(status__in=[ModelStatus.DEPRECATED, ModelStatus.RETIRED]))
 
-    def filter_business_unit(self, queryset: QuerySet, name: str, value: BusinessUnit) -> QuerySet:
+    def filter_business_unit(
+        self, queryset: QuerySet[AIModel], name: str, value: BusinessUnit
+    ) -> QuerySet[AIModel]:
         in_use = Adoption.objects.in_force().filter(unit=value, model=OuterRef("pk"))
         return queryset.filter(Exists(in_use))
 
-    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_region(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         value = value.strip()
         if not REGION.fullmatch(value):
             # Regions are free text in the catalog; anything but a region code cannot match.
@@ -291,7 +306,9 @@ class AIModelFilterSet(CachedFormFilterSet):
         # `regions` is a JSON list of strings: match one whole, quoted element on every backend.
         return queryset.filter(regions__icontains=f'"{value}"')
 
-    def filter_data_classification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_data_classification(
+        self, queryset: QuerySet[AIModel], name: str, value: str
+    ) -> QuerySet[AIModel]:
         return queryset.filter(max_data_classification__in=DataClassification.at_least(value))
 
 
@@ -318,5 +335,5 @@ class VendorFilterSet(CachedFormFilterSet):
         model = Vendor
         fields: list[str] = []
 
-    def filter_boolean(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_boolean(self, queryset: QuerySet[Vendor], name: str, value: str) -> QuerySet[Vendor]:
         return queryset.filter(**{name: value == "true"})

@@ -100,8 +100,8 @@ class ApprovalRequestForm(forms.Form):
         help_text="Why this model rather than one the unit already uses.",
     )
 
-    def __init__(self, *args: object, user: User, model: AIModel, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: User, model: AIModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.model = model
         self.citable_runs: list[CitableRun] = []
         if (source := run_source()) is not None:
@@ -116,8 +116,8 @@ class ApprovalRequestForm(forms.Form):
                 "see its pass rate, cost and latency.",
             )
         units = self.fields["business_unit"]
-        units.queryset = BusinessUnit.objects.filter(memberships__user=user).order_by("name")  # type: ignore[attr-defined]
-        mine = list(units.queryset)  # type: ignore[attr-defined]
+        units.queryset = BusinessUnit.objects.filter(memberships__user=user).order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
+        mine = list(units.queryset)  # type: ignore[attr-defined]  # as above
         if len(mine) == 1:
             units.initial = mine[0].slug
         validate_url = f"{reverse('catalog:request_new')}?model={model.slug}"

@@ -8,6 +8,7 @@ decides about a model: the catalog list, compare, the approvals queue and the re
 from dataclasses import dataclass
 from datetime import date
 from html import escape
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -29,6 +30,11 @@ class Lifecycle:
     def soon(self) -> bool:
         """Worth a warning before a decision: already past, or within SOON_DAYS."""
         return self.days_ahead is None or self.days_ahead <= SOON_DAYS
+
+
+class _Successor(TypedDict):
+    successor_name: str
+    successor_slug: str
 
 
 def _day(value: date) -> str:
@@ -55,7 +61,10 @@ def lifecycle(
 ) -> Lifecycle | None:
     """The badge for these dates, or None when nothing is announced."""
     today = today or timezone.localdate()
-    succ = {"successor_name": successor_name or "", "successor_slug": successor_slug or ""}
+    succ: _Successor = {
+        "successor_name": successor_name or "",
+        "successor_slug": successor_slug or "",
+    }
     if retirement_date and retirement_date < today:
         return Lifecycle(
             f"Retired {_day(retirement_date)}", "past", retirement_date.isoformat(), **succ
@@ -80,8 +89,8 @@ def of_model(model: object, today: date | None = None) -> Lifecycle | None:
     """The badge for an AIModel instance (its successor read if set)."""
     successor = getattr(model, "successor", None)
     return lifecycle(
-        model.deprecation_date,  # type: ignore[attr-defined]
-        model.retirement_date,  # type: ignore[attr-defined]
+        model.deprecation_date,  # type: ignore[attr-defined]  # an AIModel
+        model.retirement_date,  # type: ignore[attr-defined]  # an AIModel
         successor.name if successor else "",
         successor.slug if successor else "",
         today,

@@ -13,7 +13,7 @@ visibility timeout: a longer ETA makes Redis hand the delayed retry out again an
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from celery import Task
 from celery.utils.time import get_exponential_backoff_interval
@@ -21,7 +21,17 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-RETRY_OPTIONS = {
+
+class RetryOptions(TypedDict):
+    """The backoff options every job's task is declared with (typed for `shared_task`)."""
+
+    max_retries: int
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+
+
+RETRY_OPTIONS: RetryOptions = {
     "max_retries": 5,
     "retry_backoff": 2,  # s, doubled per retry: 2, 4, 8…
     "retry_backoff_max": settings.VENDOR_RETRY_AFTER_MAX,

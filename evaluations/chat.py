@@ -75,7 +75,7 @@ class ChatClient:
                 text, tokens_in, tokens_out, latency = self._ask_once(messages)
                 return Completion(text, tokens_in, tokens_out, latency, attempt)
             except VendorError as exc:
-                exc.attempts = attempt  # type: ignore[attr-defined]
+                exc.attempts = attempt  # type: ignore[attr-defined]  # read by the run service
                 if exc.permanent or attempt > self.max_retries:
                     raise
                 backoff = 0.25 * 2 ** (attempt - 1) * (1 + random.random())

@@ -119,7 +119,7 @@ class SharedSlots:
 
     def _take(self) -> str:
         token = uuid.uuid4().hex
-        args = [self.limit, self.lease_ms, token]
+        args: list[int | str] = [self.limit, self.lease_ms, token]
         try:
             while not self._acquire(keys=self.keys, args=args):
                 self.client.blpop([self.keys[1]], timeout=POLL_SECONDS)

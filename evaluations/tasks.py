@@ -1,5 +1,7 @@
 """Evaluation runs as Celery tasks: ids in, the service does the work."""
 
+from typing import Any
+
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -7,7 +9,7 @@ from evaluations.services.runs import run_execute
 
 
 @shared_task(bind=True)
-def run_eval(self: Task, run_id: int) -> None:
+def run_eval(self: Task[Any, Any], run_id: int) -> None:
     """Ask one run's missing cases; a long run continues in a fresh task before the time limit.
 
     Acknowledged late (project-wide): a killed worker's run is redelivered and resumes. Calls

@@ -7,6 +7,7 @@ import copy
 import json
 import math
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ CREATED = 1_735_689_600  # 2025-01-01, fixed so answers are deterministic
 
 
 def load_cost_map(path: Path = DATA) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]  # json.loads gives Any
 
 
 def drifted(cost_map: dict[str, Any], *, share: float, seed: int | None) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def junk_keys(cost_map: dict[str, Any]) -> list[str]:
 def with_junk(cost_map: dict[str, Any]) -> dict[str, Any]:
     """Non-numeric, NaN, negative, a 1000× jump and missing fields, one model each."""
     result = dict(cost_map)
-    spoil = [
+    spoil: list[Callable[[dict[str, Any]], dict[str, Any]]] = [
         lambda e: {**e, "input_cost_per_token": "twelve dollars"},
         lambda e: {**e, "input_cost_per_token": math.nan},
         lambda e: {**e, "output_cost_per_token": -1e-06},
@@ -176,7 +177,7 @@ def openrouter_with_junk(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The OpenRouter list with the first five priced models spoiled, as with_junk does."""
     result = [dict(m) for m in models]
     priced = [m for m in result if m.get("pricing", {}).get("prompt")][:5]
-    spoil = [
+    spoil: list[Callable[[dict[str, Any]], dict[str, Any] | None]] = [
         lambda p: {**p, "prompt": "twelve dollars"},
         lambda p: {**p, "prompt": "NaN"},
         lambda p: {**p, "completion": "-0.000001"},

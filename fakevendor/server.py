@@ -85,7 +85,7 @@ class FakeVendor(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]  # bytes only for AF_UNIX
 
     def start(self) -> "FakeVendor":
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)

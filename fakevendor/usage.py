@@ -142,12 +142,12 @@ def _litellm(
     chunk = days[(page - 1) * size : page * size]
     results: list[object] = []
     for day in chunk:
-        models: dict[str, object] = {}
+        models: dict[str, Any] = {}
         for entry in entries:
             tokens_in, tokens_out, requests = plan.volume(entry, day)
             spend = _list_usd(cost_map, entry.model, tokens_in, tokens_out)
             spend *= plan.bill_factor.get("litellm", Decimal(1))
-            metrics = models.setdefault(entry.model, {"metrics": _zero()})["metrics"]  # type: ignore[index]
+            metrics = models.setdefault(entry.model, {"metrics": _zero()})["metrics"]
             metrics["spend"] += float(spend)
             metrics["prompt_tokens"] += tokens_in
             metrics["completion_tokens"] += tokens_out

@@ -6,10 +6,15 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from modelshelf.env import env_bool, env_int, env_list, env_str
+
+# ModelAdmin[AIModel], Paginator[AIModel] and the other generics django-stubs declares are not
+# subscriptable at runtime without this.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MODELSHELF_VAR_DIR", str(BASE_DIR / "var")))
@@ -108,7 +113,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "modelshelf.sqlite3",
+            "NAME": str(VAR_DIR / "modelshelf.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -1,20 +1,22 @@
 """Usage sources and which unit each account belongs to are configured here; records and
 findings are read-only (they come from the sources)."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
 
 
-class UsageAccountInline(admin.TabularInline):
+class UsageAccountInline(admin.TabularInline[UsageAccount, UsageSource]):
     model = UsageAccount
     extra = 1
     autocomplete_fields = ["unit"]
 
 
 @admin.register(UsageSource)
-class UsageSourceAdmin(admin.ModelAdmin):
+class UsageSourceAdmin(admin.ModelAdmin[UsageSource]):
     list_display = ["name", "kind", "base_url", "key_env", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
@@ -22,14 +24,14 @@ class UsageSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageAccount)
-class UsageAccountAdmin(admin.ModelAdmin):
+class UsageAccountAdmin(admin.ModelAdmin[UsageAccount]):
     list_display = ["external_id", "source", "unit"]
     list_filter = ["source"]
     search_fields = ["external_id", "unit__name"]
     autocomplete_fields = ["unit"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -3,15 +3,15 @@ with the vendor jobs' backoff (core.retries)."""
 
 from datetime import date
 
-from celery import Task, shared_task
+from celery import shared_task
 
-from core.retries import RETRY_OPTIONS, retry_failed
+from core.retries import RETRY_OPTIONS, JobTask, retry_failed
 from usage.services.ingest import usage_ingest
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
 def ingest_usage(
-    self: Task, source_ids: list[int] | None = None, since: str | None = None
+    self: JobTask, source_ids: list[int] | None = None, since: str | None = None
 ) -> dict[str, int]:
     """Ingest the last USAGE_LOOKBACK_DAYS (or from `since`, ISO date) of every active source."""
     result = usage_ingest(source_ids=source_ids, since=date.fromisoformat(since) if since else None)

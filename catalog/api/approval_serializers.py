@@ -15,24 +15,30 @@ from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
 TEXT_MAX_LENGTH = 5000
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(serializers.ModelSerializer[Evaluation]):
     class Meta:
         model = Evaluation
         fields = ["id", "task", "metric", "score", "source", "date"]
         read_only_fields = fields
 
 
-class ApprovalRequestSerializer(serializers.ModelSerializer):
+class ApprovalRequestSerializer(serializers.ModelSerializer[ApprovalRequest]):
     model = AIModelRefSerializer(read_only=True)
-    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
-    requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(
+    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        source="unit", slug_field="slug", read_only=True
+    )
+    requester: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=20, decimal_places=2, read_only=True, allow_null=True
     )
-    adoption = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    adoption: serializers.PrimaryKeyRelatedField[Adoption] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ApprovalRequest
@@ -57,7 +63,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     by = serializers.CharField(allow_null=True)
     action = serializers.CharField()
@@ -115,7 +121,7 @@ def _action(history_type: str, changes: dict[str, dict[str, Any]]) -> str:
     return "changed"
 
 
-class ApprovalRequestCreateSerializer(serializers.Serializer):
+class ApprovalRequestCreateSerializer(serializers.Serializer[Any]):
     model = SlugRefField(queryset=AIModel.objects.select_related("successor"))
     business_unit = SlugRefField(queryset=BusinessUnit.objects.all())
     use_case = serializers.CharField(max_length=USE_CASE_MAX_LENGTH)
@@ -145,15 +151,17 @@ class ApprovalRequestCreateSerializer(serializers.Serializer):
         return found
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
     )
 
 
-class AdoptionSerializer(serializers.ModelSerializer):
+class AdoptionSerializer(serializers.ModelSerializer[Adoption]):
     model = AIModelRefSerializer(read_only=True)
-    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        source="unit", slug_field="slug", read_only=True
+    )
     status = serializers.ChoiceField(
         choices=AdoptionStatus.choices, source="effective_status", read_only=True
     )

@@ -3,6 +3,8 @@
 Lookups go through `visible_to(user)`, so an object the caller may not see is a 404.
 """
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import BusinessUnit
+from accounts.signed_in import signed_in_user
 from catalog.api.approval_serializers import (
     AdoptionSerializer,
     ApprovalRequestCreateSerializer,
@@ -36,7 +39,7 @@ from catalog.services.approvals import (
 ID_REGEX = r"[0-9]{1,18}"  # anything else (or beyond bigint) is a 404 at the URL
 
 
-class ApprovalRequestFilterSet(django_filters.FilterSet):
+class ApprovalRequestFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
     business_unit = django_filters.ModelChoiceFilter(
         field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
@@ -48,7 +51,7 @@ class ApprovalRequestFilterSet(django_filters.FilterSet):
         fields = ["status", "business_unit", "model"]
 
 
-class AdoptionFilterSet(django_filters.FilterSet):
+class AdoptionFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped
     status = django_filters.ChoiceFilter(choices=AdoptionStatus.choices, method="filter_status")
     business_unit = django_filters.ModelChoiceFilter(
         field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
@@ -59,7 +62,7 @@ class AdoptionFilterSet(django_filters.FilterSet):
         model = Adoption
         fields = ["status", "business_unit", "model"]
 
-    def filter_status(self, queryset: AdoptionQuerySet, name: str, value: str) -> QuerySet:
+    def filter_status(self, queryset: AdoptionQuerySet, name: str, value: str) -> QuerySet[Any]:
         """By status as of now: a lapsed adoption is expired whether or not the job has run."""
         now = timezone.now()
         if value == AdoptionStatus.ACTIVE:
@@ -74,7 +77,7 @@ class ApprovalRequestViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[ApprovalRequest],
 ):
     """Requests the caller may see (own; a managed unit's; all for approvers and catalog admins),
     filing one, and the one-time decisions on it."""
@@ -87,7 +90,7 @@ class ApprovalRequestViewSet(
             "model__vendor", "unit", "requester", "decided_by", "adoption"
         )
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "list":
             return ApprovalRequestSerializer
         if self.action == "create":
@@ -102,7 +105,7 @@ class ApprovalRequestViewSet(
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
         created = approval_request_create(
-            requester=request.user, unit=fields.pop("business_unit"), **fields
+            requester=signed_in_user(request), unit=fields.pop("business_unit"), **fields
         )
         return self._answer(created.pk, status.HTTP_201_CREATED)
 
@@ -110,7 +113,9 @@ class ApprovalRequestViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         approval_request_approve(
-            request=self.get_object(), approver=request.user, comment=self._comment(request)
+            request=self.get_object(),
+            approver=signed_in_user(request),
+            comment=self._comment(request),
         )
         return self._answer(pk)
 
@@ -118,27 +123,31 @@ class ApprovalRequestViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         approval_request_reject(
-            request=self.get_object(), approver=request.user, comment=self._comment(request)
+            request=self.get_object(),
+            approver=signed_in_user(request),
+            comment=self._comment(request),
         )
         return self._answer(pk)
 
     @extend_schema(request=None, responses=ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        approval_request_withdraw(request=self.get_object(), user=request.user)
+        approval_request_withdraw(request=self.get_object(), user=signed_in_user(request))
         return self._answer(pk)
 
     def _comment(self, request: Request) -> str:
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        return decision.validated_data["comment"]
+        return decision.validated_data["comment"]  # type: ignore[no-any-return]  # a CharField
 
     def _answer(self, pk: int | str, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().prefetch_related("evidence").get(pk=pk)
         return Response(ApprovalRequestDetailSerializer(fresh).data, status=code)
 
 
-class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AdoptionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Adoption]
+):
     """Every unit's adoptions (allow-lists are readable by every employee); managers and catalog
     admins revoke, approvers renew."""
 
@@ -154,11 +163,11 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
-        adoption_revoke(adoption=self.get_object(), user=request.user)
+        adoption_revoke(adoption=self.get_object(), user=signed_in_user(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, pk: str) -> Response:
-        adoption_renew(adoption=self.get_object(), approver=request.user)
+        adoption_renew(adoption=self.get_object(), approver=signed_in_user(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)

@@ -38,7 +38,7 @@ from catalog.api.serializers import (
     model_rows,
 )
 from catalog.filtersets import AIModelFilterSet, VendorFilterSet
-from catalog.models import AIModel, Specialty, Vendor
+from catalog.models import AIModel, AvailabilityCheck, PriceObservation, Specialty, Vendor
 from catalog.uptime import uptime_percentages
 from core.api.fastjson import ORJSONRenderer
 from core.api.permissions import IsCatalogAdminOrReadOnly
@@ -47,11 +47,13 @@ from core.csv_export import csv_response
 SLUG_PATTERN = r"[-\w]+"
 
 
-class GivenFiltersBackend(DjangoFilterBackend):
+class GivenFiltersBackend(DjangoFilterBackend):  # type: ignore[misc]  # django-filter is untyped
     """django-filter for API calls: a call pays only for the parameters it sends (400 naming
     any bad one); the browsable API's filter form still shows them all."""
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> QuerySet[Any]:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
@@ -60,14 +62,14 @@ class GivenFiltersBackend(DjangoFilterBackend):
         )
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        return filterset.qs
+        return filterset.qs  # type: ignore[no-any-return]  # as above
 
 
 class VendorViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Vendor],
 ):
     """Vendors: every employee reads them; catalog admins correct them (PATCH)."""
 
@@ -81,7 +83,7 @@ class VendorViewSet(
     http_method_names = ["get", "patch", "head", "options"]
 
 
-class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
+class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet[Specialty]):
     """The specialty taxonomy (chat, code, embedding…)."""
 
     queryset = Specialty.objects.all()
@@ -90,7 +92,7 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_PATTERN
 
 
-class AIModelViewSet(viewsets.ModelViewSet):
+class AIModelViewSet(viewsets.ModelViewSet[AIModel]):
     """The catalog's models: every employee reads, catalog admins write.
 
     The list reads `.values()` rows and turns them into dicts directly, so a 500-row page costs
@@ -107,7 +109,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
     lookup_value_regex = SLUG_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # Filters narrow the list; one model is found by its slug alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
@@ -172,7 +174,7 @@ class AIModelViewSet(viewsets.ModelViewSet):
             if observation is None:
                 raise NotFound(f"No price is known for {model.slug} on {day.isoformat()}.")
             return Response(PriceObservationSerializer(observation).data)
-        page = self.paginate_queryset(ledger)
+        page: list[PriceObservation] | None = self.paginate_queryset(ledger)  # type: ignore[arg-type]  # pages another model
         return self.get_paginated_response(PriceObservationSerializer(page, many=True).data)
 
     @extend_schema(
@@ -192,7 +194,9 @@ class AIModelViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def availability(self, request: Request, slug: str) -> Response:
         model = self.get_object()
-        page = self.paginate_queryset(model.availability_checks.all())
+        page: list[AvailabilityCheck] | None = self.paginate_queryset(
+            model.availability_checks.all()  # type: ignore[arg-type]  # as above
+        )
         response = self.get_paginated_response(AvailabilityCheckSerializer(page, many=True).data)
         response.data = {
             "uptime": uptime_percentages(model.pk, now=timezone.now()),

@@ -34,7 +34,7 @@ class CompiledPage:
     sql: str
     params: tuple[Any, ...]
     columns: tuple[str, ...]  # the `.values()` names, in the SELECT's order
-    counted: QuerySet  # for a recount, when the cached count expires
+    counted: QuerySet[Any]  # for a recount, when the cached count expires
     count_key: str
     count: int
     generation: int
@@ -51,7 +51,7 @@ def request_key(request: Request) -> Key:
     return timezone.localdate(), params
 
 
-def keep(key: Key, page: Page, counted: QuerySet) -> None:
+def keep(key: Key, page: Page[Any], counted: QuerySet[Any]) -> None:
     """Keep the statement of `page` (its rows just read, counted on `counted` by a
     `CachedCountPaginator`) for `key`."""
     paginator = page.paginator

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
@@ -40,7 +43,7 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         """Both parameters are whole numbers of 1 to 9 digits, as `_positive_int` enforces;
         sizes above 500 are capped, not refused."""
         parameters = super().get_schema_operation_parameters(view)
@@ -55,13 +58,13 @@ class Pagination(PageNumberPagination):
         return min(size, MAX_PAGE_SIZE) if size else self.page_size
 
     def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: APIView | None = None
-    ) -> list | None:
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
         _positive_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(Paginator[Any]):
     """A paginator told its count."""
 
     def __init__(self, per_page: int, count: int) -> None:
@@ -73,24 +76,24 @@ class CachedCountPagination(Pagination):
     """`Pagination` whose `paginate_rows` reads rows from one queryset and counts another,
     keeping the page's statement for the same parameters (`compiled_pages`)."""
 
-    counted: QuerySet | None = None
+    counted: QuerySet[Any] | None = None
 
     def paginate_rows(
         self,
-        rows: QuerySet,
-        counted: QuerySet,
+        rows: QuerySet[Any],
+        counted: QuerySet[Any],
         request: Request,
         view: APIView,
         *,
         key: compiled_pages.Key | None = None,
-    ) -> list | None:
+    ) -> list[Any] | None:
         self.counted = counted
         page = self.paginate_queryset(rows, request, view)
         if key is not None and page is not None:
-            compiled_pages.keep(key, self.page, counted)
+            compiled_pages.keep(key, self.page, counted)  # type: ignore[arg-type]  # a page was read
         return page
 
-    def reuse(self, key: compiled_pages.Key, request: Request) -> list | None:
+    def reuse(self, key: compiled_pages.Key, request: Request) -> list[Any] | None:
         """The page for a kept statement (None: none is kept, or it no longer holds)."""
         reused = compiled_pages.reuse(key)
         if reused is None:
@@ -100,7 +103,7 @@ class CachedCountPagination(Pagination):
         self.page = Page(rows, compiled.number, CountedPaginator(compiled.size, compiled.count))
         return rows
 
-    def django_paginator_class(self, object_list: QuerySet, per_page: int) -> Paginator:  # type: ignore[override]
+    def django_paginator_class(self, object_list: QuerySet[Any], per_page: int) -> Paginator[Any]:  # type: ignore[override]  # a method for DRF's class attribute
         if self.counted is None:  # a plain `paginate_queryset` (a model's ledger, its checks)
             return Paginator(object_list, per_page)
         return CachedCountPaginator(object_list, per_page, counted=self.counted)

@@ -1,6 +1,7 @@
 """Right-sizing endpoints: recommendations for a use case and a unit's possible savings."""
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -17,7 +18,7 @@ from catalog.services.rightsizing import Need, recommend, unit_savings
 MAX_TOKENS = 10**15  # a quadrillion tokens a month is beyond any budget; bigger is a typo
 
 
-class RecommendationQuery(serializers.Serializer):
+class RecommendationQuery(serializers.Serializer[Any]):
     specialty = serializers.SlugField()
     min_context = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
     data_classification = serializers.ChoiceField(
@@ -69,19 +70,19 @@ class RecommendationQuery(serializers.Serializer):
         )
 
 
-class RecommendedSerializer(serializers.Serializer):
+class RecommendedSerializer(serializers.Serializer[Any]):
     model = AIModelRefSerializer()
     estimated_monthly_cost = serializers.DecimalField(max_digits=20, decimal_places=2)
     reasons = serializers.ListField(child=serializers.CharField())
     deprecated = serializers.BooleanField()
 
 
-class ExcludedSerializer(serializers.Serializer):
+class ExcludedSerializer(serializers.Serializer[Any]):
     model = AIModelRefSerializer()
     reasons = serializers.ListField(child=serializers.CharField(), source="exclusions")
 
 
-class RecommendationsSerializer(serializers.Serializer):
+class RecommendationsSerializer(serializers.Serializer[Any]):
     results = RecommendedSerializer(many=True)
     excluded = ExcludedSerializer(many=True)
 
@@ -95,7 +96,7 @@ class RecommendationsView(APIView):
         operation_id="recommendations_list",
     )
     def get(self, request: Request) -> Response:
-        query_data = request.query_params.dict()
+        query_data: dict[str, Any] = request.query_params.dict()
         query_data["min_score"] = request.query_params.getlist("min_score")
         query = RecommendationQuery(data=query_data)
         query.is_valid(raise_exception=True)
@@ -103,12 +104,12 @@ class RecommendationsView(APIView):
         return Response(RecommendationsSerializer(found).data)
 
 
-class AlternativeSerializer(serializers.Serializer):
+class AlternativeSerializer(serializers.Serializer[Any]):
     model = AIModelRefSerializer()
     estimated_monthly_cost = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class SavingSerializer(serializers.Serializer):
+class SavingSerializer(serializers.Serializer[Any]):
     adoption = serializers.IntegerField(source="adoption.pk")
     model = AIModelRefSerializer(source="adoption.model")
     use_case = serializers.CharField(source="adoption.use_case")
@@ -120,7 +121,7 @@ class SavingSerializer(serializers.Serializer):
     successor = AIModelRefSerializer(allow_null=True)
 
 
-class UnitSavingsSerializer(serializers.Serializer):
+class UnitSavingsSerializer(serializers.Serializer[Any]):
     business_unit = serializers.CharField()
     total_monthly_saving = serializers.DecimalField(max_digits=20, decimal_places=2)
     results = SavingSerializer(many=True)

@@ -87,7 +87,9 @@ def _empty_means_absent(path: str, parameters: list[dict[str, Any]]) -> None:
             parameter["allowEmptyValue"] = True
 
 
-def paginated(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:
+def paginated(
+    serializer: type[serializers.Serializer[Any]], name: str
+) -> serializers.Serializer[Any]:
     """The page shape catalog.api.pagination.Pagination answers, for operations that can also
     answer something else (so drf-spectacular cannot wrap the list itself)."""
     return inline_serializer(

@@ -123,15 +123,15 @@ JSON_COLUMNS = ("input_modalities", "output_modalities", "regions")
 AS_TEXT = "__text"  # a JSON column read as its text, `regions__text`
 
 
-def model_rows(queryset: QuerySet[AIModel]) -> QuerySet:
+def model_rows(queryset: QuerySet[AIModel]) -> QuerySet[Any]:
     """`.values(*MODEL_COLUMNS)` rows; on PostgreSQL each with its sorted specialty slugs as an
     array, so a page is one query (the subquery runs for the page's rows only), and its JSON
     columns as text for orjson (JSONField decodes with the standard library: 3 columns × 100
     rows were 15 % of a page's time)."""
     if connection.vendor != "postgresql":
-        return queryset.values(*MODEL_COLUMNS)
+        return queryset.values(*MODEL_COLUMNS)  # type: ignore[no-any-return]  # a splat: untyped
     texts = {f"{column}{AS_TEXT}": Cast(column, TextField()) for column in JSON_COLUMNS}
-    return (
+    return (  # type: ignore[no-any-return]  # a splat: untyped
         with_specialty_slugs(queryset)
         .annotate(**texts)
         .values(*(c for c in MODEL_COLUMNS if c not in JSON_COLUMNS), SPECIALTY_SLUGS, *texts)
@@ -145,7 +145,9 @@ def _json(row: dict[str, Any], column: str) -> Any:
     return None if row[key] is None else orjson.loads(row[key])
 
 
-def model_representations(rows: Iterable[dict[str, Any]], request: Request | None) -> list[dict]:
+def model_representations(
+    rows: Iterable[dict[str, Any]], request: Request | None
+) -> list[dict[str, Any]]:
     """API dicts for `model_rows` (or `.values(*MODEL_COLUMNS)`) rows; specialties the rows lack
     are read for them all in one query."""
     rows = list(rows)
@@ -191,13 +193,15 @@ def model_representations(rows: Iterable[dict[str, Any]], request: Request | Non
     ]
 
 
-def model_representation_for(queryset: QuerySet, request: Request | None) -> dict | None:
+def model_representation_for(
+    queryset: QuerySet[Any], request: Request | None
+) -> dict[str, Any] | None:
     """The representation of the one model in `queryset` (None when it is empty)."""
     found = model_representations(model_rows(queryset)[:1], request)
     return found[0] if found else None
 
 
-class SlugRefField(serializers.SlugRelatedField):
+class SlugRefField(serializers.SlugRelatedField[Any]):
     """A related object by slug; anything that is not a slug (NUL bytes included) is refused
     before the lookup, which PostgreSQL would otherwise answer with an error."""
 
@@ -210,13 +214,13 @@ class SlugRefField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class AvailabilitySerializer(serializers.Serializer):
+class AvailabilitySerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=AvailabilityStatus.choices)
     checked_at = serializers.DateTimeField(allow_null=True)
     latency_ms = serializers.IntegerField(allow_null=True)
 
 
-class AIModelSerializer(serializers.ModelSerializer):
+class AIModelSerializer(serializers.ModelSerializer[AIModel]):
     """One model: validates catalog admins' writes; reads as `model_representations` does."""
 
     vendor = SlugRefField(queryset=Vendor.objects.all())
@@ -297,13 +301,15 @@ class AIModelSerializer(serializers.ModelSerializer):
         return found
 
 
-class AIModelRefSerializer(serializers.ModelSerializer):
+class AIModelRefSerializer(serializers.ModelSerializer[AIModel]):
     """A model named inside another resource: {slug, name, vendor, vendor_model_id}.
 
     Needs `select_related("vendor")` (or `model__vendor`) on the queryset to stay one query.
     """
 
-    vendor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    vendor: serializers.SlugRelatedField[Vendor] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = AIModel
@@ -311,7 +317,7 @@ class AIModelRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(serializers.ModelSerializer[Vendor]):
     """A vendor as the domain has it, the key's variable name included (never the key)."""
 
     url = SlashedIdentityField(view_name="vendor-detail", lookup_field="slug")
@@ -335,13 +341,13 @@ class VendorSerializer(serializers.ModelSerializer):
         extra_kwargs = {"api_key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
 
 
-class SpecialtySerializer(serializers.ModelSerializer):
+class SpecialtySerializer(serializers.ModelSerializer[Specialty]):
     class Meta:
         model = Specialty
         fields = ["slug", "name", "description"]
 
 
-class BusinessUnitSerializer(serializers.ModelSerializer):
+class BusinessUnitSerializer(serializers.ModelSerializer[BusinessUnit]):
     """A unit with its budget and what its active adoptions are forecast to cost a month.
 
     The forecast comes from the view's context (`forecasts`: unit id → Forecast), computed for a
@@ -369,15 +375,17 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
         return f"{self.context['forecasts'][unit.pk].total:f}"
 
     def get_unpriced_adoptions(self, unit: BusinessUnit) -> int:
-        return self.context["forecasts"][unit.pk].unpriced_adoptions
+        return self.context["forecasts"][unit.pk].unpriced_adoptions  # type: ignore[no-any-return]  # an int
 
 
-class UnitAdoptionSerializer(serializers.ModelSerializer):
+class UnitAdoptionSerializer(serializers.ModelSerializer[Adoption]):
     """An entry of a unit's allow-list: which model, for what, until when, at what cost; a
     deprecated model carries its dates and successor so gateways can plan the move."""
 
     model = AIModelRefSerializer(read_only=True)
-    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        source="unit", slug_field="slug", read_only=True
+    )
     estimated_monthly_cost = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True
     )
@@ -387,7 +395,7 @@ class UnitAdoptionSerializer(serializers.ModelSerializer):
     retirement_date = serializers.DateField(
         source="model.retirement_date", read_only=True, allow_null=True
     )
-    successor = serializers.SlugRelatedField(
+    successor: serializers.SlugRelatedField[AIModel] = serializers.SlugRelatedField(
         source="model.successor", slug_field="slug", read_only=True, allow_null=True
     )
 
@@ -410,7 +418,7 @@ class UnitAdoptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PriceObservationSerializer(serializers.ModelSerializer):
+class PriceObservationSerializer(serializers.ModelSerializer[PriceObservation]):
     class Meta:
         model = PriceObservation
         fields = [
@@ -422,19 +430,19 @@ class PriceObservationSerializer(serializers.ModelSerializer):
         ]
 
 
-class AvailabilityCheckSerializer(serializers.ModelSerializer):
+class AvailabilityCheckSerializer(serializers.ModelSerializer[AvailabilityCheck]):
     class Meta:
         model = AvailabilityCheck
         fields = ["checked_at", "status", "latency_ms", "http_status", "detail"]
 
 
-class PriceAtQuerySerializer(serializers.Serializer):
+class PriceAtQuerySerializer(serializers.Serializer[Any]):
     at = serializers.DateField(
         required=False, help_text="YYYY-MM-DD: the price in force at the end of that day (UTC)"
     )
 
 
-class UptimeSerializer(serializers.Serializer):
+class UptimeSerializer(serializers.Serializer[Any]):
     """Percent of the window the model answered (up or degraded); null when nothing is known."""
 
     last_24h = serializers.FloatField(allow_null=True)

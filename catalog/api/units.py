@@ -1,5 +1,6 @@
 """Business units and their allow-lists: what gateways poll to learn which models a unit may use."""
 
+import builtins
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -51,7 +52,7 @@ def forecasts(units: Sequence[BusinessUnit]) -> dict[int, Forecast]:
     return {unit.pk: unit_forecast(unit, by_unit[unit.pk]) for unit in units}
 
 
-class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
+class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
     """Units with budget and forecast; `models/` is a unit's allow-list (every employee reads)."""
 
     queryset = BusinessUnit.objects.all()
@@ -140,7 +141,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
         adoptions = allow_list.adoptions(unit.pk, now)
         if request.accepted_renderer.format == LiteLLMRenderer.format:
             return Response(litellm_model_list(adoptions))
-        page = self.paginate_queryset(adoptions)
+        page: list[Adoption] | None = self.paginate_queryset(adoptions)  # type: ignore[arg-type]  # pages another model
         return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
 
     @extend_schema(
@@ -168,12 +169,12 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return Response(report)
 
-    def get_authenticators(self) -> Sequence[BaseAuthentication]:
+    def get_authenticators(self) -> builtins.list[BaseAuthentication]:  # `list`: the action
         """For a conditional GET of the allow-list, the token's lookup also reads the
         fingerprint (`allow_list.PollAuthentication`): the poll is one trip to the database."""
         authenticators = super().get_authenticators()
         request = self.request  # None while the schema is generated
-        if request is None or self.action_map.get(request.method.lower()) != "models":
+        if request is None or self.action_map.get(request.method.lower()) != "models":  # type: ignore[union-attr]  # a request has a method
             return authenticators
         if not CONDITIONAL & request.META.keys():
             return authenticators
@@ -182,12 +183,13 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             return authenticators
         return [poll if type(a) is TokenAuthentication else a for a in authenticators]
 
-    def finalize_response(
+    # DRF takes any HttpResponseBase here (its stubs say Response), and a 304 is a plain one.
+    def finalize_response(  # type: ignore[override]  # see above
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         """The browsable API's allow-list page carries an ETag of its bytes (the other formats
         get theirs from `allow_list_etag` before rendering)."""
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]  # as above
         if (
             self.action != "models"
             or response.status_code != 200
@@ -197,7 +199,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet):
             return response
         response.render()
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))
+        return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))  # type: ignore[return-value, arg-type]  # never None with a response
 
 
 def allow_list_etag(request: Request, fingerprint: str) -> str:

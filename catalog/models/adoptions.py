@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Self
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -85,7 +86,7 @@ def callable_q(now: datetime) -> Q:
 
 
 class AdoptionQuerySet(models.QuerySet["Adoption"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """Every employee may read every unit's allow-list; only anonymous callers see none."""
         return self if user.is_authenticated else self.none()
 

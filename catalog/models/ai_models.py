@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,7 +16,15 @@ from catalog.choices import (
 from catalog.models.history import AuditedRecords
 from catalog.models.vendors import Vendor
 
-PRICE = {"max_digits": 18, "decimal_places": 6}
+
+class DecimalDigits(TypedDict):
+    """A DecimalField's precision, typed so that one shared by several columns can be splatted."""
+
+    max_digits: int
+    decimal_places: int
+
+
+PRICE: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
 
 
 class Specialty(models.Model):
@@ -152,11 +161,11 @@ class AIModel(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.size_class = self.derived_size_class()
         if not self.price_source_key:
             self.price_source_key = self.vendor_model_id
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:model_detail", args=[self.slug])

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Self
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -14,7 +15,7 @@ from catalog.models.ai_models import AIModel
 
 
 class ApprovalRequestQuerySet(models.QuerySet["ApprovalRequest"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """Requesters see their own, a unit's managers the unit's, approvers and catalog
         admins everything; every other lookup answers 404 so ids cannot be probed."""
         if not user.is_authenticated:

@@ -6,16 +6,22 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
-class AuditedRecords(HistoricalRecords):
+class AuditedRecords(HistoricalRecords):  # type: ignore[misc]  # simple-history is untyped
     """simple-history records an m2m change only when it is made from the audited model's side;
     from the other side (`unit.restricted_models.clear()`) it crashed on the unit, which has no
     history. Such a change is recorded on each audited row it touched instead."""
 
-    def m2m_changed(  # type: ignore[no-untyped-def]
-        self, instance, action, attr, pk_set, reverse, **kwargs: Any
+    def m2m_changed(
+        self,
+        instance: Any,
+        action: str,
+        attr: str,
+        pk_set: set[Any] | None,
+        reverse: bool,
+        **kwargs: Any,
     ) -> None:
         if not reverse:
-            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)  # type: ignore[no-any-return]  # untyped base
         if action == "pre_clear":  # after the clear, nothing says which rows it touched
             instance._audited_cleared = list(_linked_pks(kwargs["sender"], instance))
             return None

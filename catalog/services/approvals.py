@@ -80,7 +80,7 @@ def approval_request_create(
         expected_monthly_input_tokens=expected_monthly_input_tokens,
         expected_monthly_output_tokens=expected_monthly_output_tokens,
     )
-    request._history_user = requester  # type: ignore[attr-defined]
+    request._history_user = requester  # type: ignore[attr-defined]  # read by simple-history
     with transaction.atomic():
         _lock_unit(unit.pk)
         # A lapsed adoption is expired already, whether or not the daily job has run.
@@ -133,7 +133,7 @@ def approval_request_approve(
             expected_monthly_input_tokens=decided.expected_monthly_input_tokens,
             expected_monthly_output_tokens=decided.expected_monthly_output_tokens,
         )
-        adoption._history_user = approver  # type: ignore[attr-defined]
+        adoption._history_user = approver  # type: ignore[attr-defined]  # read by simple-history
         try:
             with transaction.atomic():
                 adoption.save()
@@ -171,7 +171,7 @@ def approval_request_withdraw(*, request: ApprovalRequest, user: User) -> Approv
     with transaction.atomic():
         withdrawn = _lock_pending(request)
         withdrawn.status = RequestStatus.WITHDRAWN
-        withdrawn._history_user = user  # type: ignore[attr-defined]
+        withdrawn._history_user = user  # type: ignore[attr-defined]  # read by simple-history
         withdrawn.save(update_fields=["status"])
     return withdrawn
 
@@ -183,7 +183,7 @@ def adoption_revoke(*, adoption: Adoption, user: User) -> Adoption:
     with transaction.atomic():
         revoked = _lock_active(adoption)
         revoked.status = AdoptionStatus.REVOKED
-        revoked._history_user = user  # type: ignore[attr-defined]
+        revoked._history_user = user  # type: ignore[attr-defined]  # read by simple-history
         revoked.save(update_fields=["status"])
         notify(
             recipients=User.objects.managers_of([revoked.unit_id]).exclude(pk=user.pk),
@@ -207,7 +207,7 @@ def adoption_renew(*, adoption: Adoption, approver: User) -> Adoption:
             raise Conflict("This adoption has already expired; request the model again.")
         renewed.expires_at = now + timedelta(days=settings.APPROVAL_VALIDITY_DAYS)
         renewed.expiry_notified_at = None  # the next expiry deserves its own notice
-        renewed._history_user = approver  # type: ignore[attr-defined]
+        renewed._history_user = approver  # type: ignore[attr-defined]  # read by simple-history
         renewed.save(update_fields=["expires_at", "expiry_notified_at"])
     return renewed
 
@@ -355,7 +355,7 @@ def _record_decision(
     request.decided_by = approver
     request.decided_at = now
     request.decision_comment = comment.strip()
-    request._history_user = approver  # type: ignore[attr-defined]
+    request._history_user = approver  # type: ignore[attr-defined]  # read by simple-history
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
 
 

@@ -58,9 +58,9 @@ def price(amount: Decimal | None) -> str:
 @register.filter
 def output_price(model: object) -> Decimal | None:
     """The model's output price, or None (shown "—") for an embedding model."""
-    if embeds_only(model.output_modalities):  # type: ignore[attr-defined]
+    if embeds_only(model.output_modalities):  # type: ignore[attr-defined]  # an AIModel
         return None
-    return model.output_price_per_mtok  # type: ignore[attr-defined]
+    return model.output_price_per_mtok  # type: ignore[attr-defined, no-any-return]  # an AIModel
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from accounts.signed_in import signed_in_user
 from catalog.choices import RequestStatus
 from catalog.context_processors import pending_count
 from catalog.models import ApprovalRequest
@@ -22,7 +23,7 @@ RECENT_DECISIONS = 20
 
 
 def _require_approver(request: HttpRequest) -> None:
-    if not request.user.is_approver:  # type: ignore[union-attr]
+    if not signed_in_user(request).is_approver:
         raise Http404("No such page.")
 
 
@@ -58,7 +59,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             approval = decide(
                 request=approval,
-                approver=request.user,
+                approver=signed_in_user(request),
                 comment=request.POST.get("comment", "").strip(),
             )
         except InvalidRequest as problem:

@@ -148,7 +148,7 @@ def home(request: HttpRequest) -> HttpResponse:
     paginator = CachedCountPaginator(row_values(found), page_size, counted=found)
     page = paginator.get_page(request.GET.get("page"))
     ordering = request.GET.get("ordering", "")
-    context = {
+    context: dict[str, Any] = {
         "page": page,
         "rows": catalog_rows(page),
         "errors": _labelled(filterset),
@@ -290,7 +290,7 @@ def _audit_trail(model: AIModel) -> list[dict[str, object]]:
         created = edit[-1] if edit[-1].history_type == "+" else None
         trail.append({"record": created or newest, "changes": changes})
     return [
-        {**entry, "changes": [(_label(f), v) for f, v in entry["changes"]]}  # type: ignore[attr-defined]
+        {**entry, "changes": [(_label(f), v) for f, v in entry["changes"]]}
         for entry in trail[:AUDIT_ROWS]
     ]
 
@@ -300,7 +300,7 @@ def _label(field: str) -> str:
     if field in FIELD_LABELS:
         return FIELD_LABELS[field]
     try:
-        return str(AIModel._meta.get_field(field).verbose_name).capitalize()
+        return str(AIModel._meta.get_field(field).verbose_name).capitalize()  # type: ignore[union-attr]  # history has no reverse relations
     except FieldDoesNotExist:
         return field
 
@@ -317,8 +317,8 @@ def _readable(field: str, value: object) -> object:
     if model_field.is_relation and model_field.related_model is not None:
         target = model_field.related_model._default_manager.filter(pk=value).first()
         return str(target) if target is not None else f"#{value} (deleted)"
-    if model_field.choices:
-        return dict(model_field.flatchoices).get(value, value)
+    if model_field.choices:  # type: ignore[union-attr]  # as in _label
+        return dict(model_field.flatchoices).get(value, value)  # type: ignore[union-attr]  # as above
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field in ("parameters", "context_window", "max_output_tokens") and isinstance(value, int):
@@ -331,7 +331,7 @@ def _readable(field: str, value: object) -> object:
 def _same_edit(later: Any, earlier: Any) -> bool:
     """`earlier` is part of the same edit as `later`: same user, moments apart, and `later`
     only continues it (a creation or deletion starts an edit of its own)."""
-    return (
+    return (  # type: ignore[no-any-return]  # history records are untyped
         later.history_type == "~"
         and later.history_user_id == earlier.history_user_id
         and later.history_date - earlier.history_date < SAME_EDIT
@@ -343,7 +343,7 @@ def _audited_sets(history_ids: list[int]) -> dict[str, defaultdict[int, set[str]
     sets: dict[str, defaultdict[int, set[str]]] = {f: defaultdict(set) for f in AUDITED_SETS}
     if not history_ids:
         return sets
-    history_model = AIModel.history.model  # type: ignore[attr-defined]
+    history_model = AIModel.history.model
     for field, target in AUDITED_SETS.items():
         rows = getattr(history_model, field).model.objects.filter(history_id__in=history_ids)
         for history_id, name in rows.values_list("history_id", f"{target}__name"):

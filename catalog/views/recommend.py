@@ -1,5 +1,7 @@
 """The right-sizing wizard: the API's recommendations as a page, judged by the same query rules."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from accounts.models import BusinessUnit
@@ -35,13 +37,13 @@ def _query(params: QueryDict) -> QueryDict:
     return query
 
 
-def _errors(errors: dict[str, object]) -> dict[str, list[str]]:
+def _errors(errors: dict[str, Any]) -> dict[str, list[str]]:
     """Serializer errors by field name as plain messages (a ListField's per-item ones flattened)."""
     flat = {}
     for name, messages in errors.items():
         if isinstance(messages, dict):
             messages = [m for item in messages.values() for m in item]
-        flat[name] = [str(m) for m in messages]  # type: ignore[attr-defined]
+        flat[name] = [str(m) for m in messages]
     return flat
 
 

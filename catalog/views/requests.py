@@ -1,6 +1,7 @@
 """Requesting a model for a unit, the requester's list, one request, and withdrawing it."""
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from accounts.models import Membership
+from accounts.models import Membership, User
+from accounts.signed_in import signed_in_user
 from catalog.choices import PriceUnit
 from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
 from catalog.lifecycle import of_model
@@ -20,8 +22,8 @@ from core.errors import Conflict, InvalidRequest
 FORM_FIELD = {"unit": "business_unit", "model": None, "evidence": "eval_run"}
 
 
-def _requests(user: object) -> QuerySet[ApprovalRequest]:
-    return ApprovalRequest.objects.visible_to(user).select_related(  # type: ignore[arg-type]
+def _requests(user: User | AnonymousUser) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.visible_to(user).select_related(
         "model__vendor", "unit", "requester", "decided_by"
     )
 
@@ -35,7 +37,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Pick a model in the catalog, then press “Request approval”.")
         return redirect("catalog:home")
     form = ApprovalRequestForm(
-        request.POST if request.method == "POST" else None, user=request.user, model=model
+        request.POST if request.method == "POST" else None,
+        user=signed_in_user(request),
+        model=model,
     )
     if request.method == "POST" and request.POST.get("_validate"):
         return _field_errors(request, form)
@@ -44,7 +48,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             created = approval_request_create(
-                requester=request.user,  # type: ignore[arg-type]
+                requester=signed_in_user(request),
                 model=model,
                 unit=data["business_unit"],
                 use_case=data["use_case"],
@@ -63,7 +67,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             return redirect("catalog:request_detail", pk=created.pk)
     if request.method == "POST":
         status = 400
-    units = form.fields["business_unit"].queryset  # type: ignore[attr-defined]
+    units = form.fields["business_unit"].queryset  # type: ignore[attr-defined]  # a ModelChoiceField
     context = {
         "form": form,
         "model": model,
@@ -77,7 +81,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpResponse:
     """The error line of the field that just changed (empty when it is fine)."""
-    name = request.htmx.trigger_name if request.htmx else None  # type: ignore[attr-defined]
+    name = request.htmx.trigger_name if request.htmx else None  # type: ignore[attr-defined]  # django-htmx
     if name not in form.fields:
         return HttpResponse(status=204)
     form.is_valid()
@@ -100,13 +104,10 @@ def _per_token(model: AIModel) -> bool:
 
 def request_list(request: HttpRequest) -> HttpResponse:
     """My requests, newest first; managers also see their units' requests."""
-    mine = _requests(request.user).filter(requester=request.user)
-    managed = Membership.objects.filter(user=request.user, role=Membership.Role.MANAGER)
-    units_requests = (
-        _requests(request.user)
-        .filter(unit__in=managed.values("unit"))
-        .exclude(requester=request.user)
-    )
+    user = signed_in_user(request)
+    mine = _requests(user).filter(requester=user)
+    managed = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+    units_requests = _requests(user).filter(unit__in=managed.values("unit")).exclude(requester=user)
     context = {"mine": mine, "units_requests": units_requests, "is_manager": managed.exists()}
     return render(request, "catalog/request_list.html", context)
 
@@ -121,7 +122,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     approval = get_object_or_404(_requests(request.user), pk=pk)
     try:
-        approval_request_withdraw(request=approval, user=request.user)  # type: ignore[arg-type]
+        approval_request_withdraw(request=approval, user=signed_in_user(request))
     except Conflict as error:
         messages.error(request, str(error))
     else:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.signed_in import signed_in_user
 from catalog.choices import AvailabilityStatus, ModelStatus
 from catalog.models import AIModel, PriceObservation, Vendor
 from catalog.services.vendor_jobs import vendor_job_enqueue
@@ -22,14 +23,14 @@ IN_USE_STATUSES = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEP
 def run_job(request: HttpRequest) -> HttpResponse:
     """A catalog admin's "Sync prices now" / "Check availability now": the API's service,
     then back to the status page, where the run appears under "Recent job runs"."""
-    if not request.user.is_catalog_admin:  # type: ignore[union-attr]
+    if not signed_in_user(request).is_catalog_admin:
         raise PermissionDenied("Only catalog admins may start vendor jobs.")
     vendor = get_object_or_404(Vendor, slug=request.POST.get("vendor", ""))
     kind = request.POST.get("kind", "")
     if kind not in JobKind.values:
         messages.error(request, "Choose “Sync prices now” or “Check availability now”.")
         return redirect("catalog:status")
-    vendor_job_enqueue(vendor=vendor, kind=kind, user=request.user)  # type: ignore[arg-type]
+    vendor_job_enqueue(vendor=vendor, kind=kind, user=signed_in_user(request))
     messages.success(
         request, f"{JobKind(kind).label} started for {vendor.name}: see Recent job runs below."
     )
@@ -74,7 +75,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "price_changes": changes,
         "job_runs": JobRun.objects.select_related("vendor")[:RECENT],
         "job_vendors": Vendor.objects.filter(is_active=True).only("slug", "name").order_by("name")
-        if request.user.is_catalog_admin  # type: ignore[union-attr]
+        if signed_in_user(request).is_catalog_admin
         else [],
     }
     return render(request, "catalog/status.html", context)

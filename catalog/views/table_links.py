@@ -5,6 +5,7 @@ template longer than the 50 rows; these write the same HTML.
 """
 
 from html import escape
+from typing import Any
 
 from django.core.paginator import Page
 from django.http import QueryDict
@@ -27,7 +28,7 @@ def querystring(params: QueryDict, **changes: object) -> SafeString:
         if value is None:
             changed.pop(key, None)
         else:
-            changed[key] = value
+            changed[key] = value  # type: ignore[assignment]  # urlencode() str()s it
     if not changed and not params:
         return mark_safe("")
     return mark_safe(escape(f"?{changed.urlencode()}"))  # noqa: S308 -- escaped
@@ -51,7 +52,7 @@ def sort_headers(params: QueryDict, columns: list[tuple[str, str, str]]) -> Safe
     return mark_safe("".join(cells))  # noqa: S308 -- keys, labels and links escaped above
 
 
-def pager_links(params: QueryDict, page: Page) -> dict[str, SafeString]:
+def pager_links(params: QueryDict, page: Page[Any]) -> dict[str, SafeString]:
     """The pager's first, previous, next and last page links that apply."""
     links = {}
     if page.has_previous():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import BusinessUnit, Membership
+from accounts.signed_in import signed_in_user
 from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
@@ -81,7 +82,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("user")
         .order_by("user__username")
     )
-    user = request.user
+    user = signed_in_user(request)
     context = {
         "unit": unit,
         "adoptions": adoptions,
@@ -91,7 +92,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "savings": savings,
         "total_saving": sum((s.monthly_saving or Decimal(0) for s in savings), Decimal("0.00")),
         "soon": timezone.now() + timedelta(days=30),
-        "pending": ApprovalRequest.objects.visible_to(request.user)  # type: ignore[arg-type]
+        "pending": ApprovalRequest.objects.visible_to(user)
         .filter(unit=unit, status=RequestStatus.PENDING)
         .select_related("model", "requester"),
         # Changes only: a model's first observation is its import, not a change (as on /status/).
@@ -107,8 +108,8 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("model")
         .order_by("-observed_at", "-id")[:RECENT],
         "managers": managers,
-        "can_revoke": user.is_catalog_admin or any(m.user_id == user.pk for m in managers),  # type: ignore[union-attr]
-        "can_renew": user.is_approver,  # type: ignore[union-attr]
-        "is_member": Membership.objects.filter(unit=unit, user=request.user).exists(),
+        "can_revoke": user.is_catalog_admin or any(m.user_id == user.pk for m in managers),
+        "can_renew": user.is_approver,
+        "is_member": Membership.objects.filter(unit=unit, user=user).exists(),
     }
     return render(request, "catalog/unit_detail.html", context)

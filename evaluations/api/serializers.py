@@ -1,17 +1,25 @@
+from typing import Any
+
 from rest_framework import serializers
 
+from accounts.models import BusinessUnit, User
+from catalog.models import AIModel, Specialty
 from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
 
 
-class EvalCaseSerializer(serializers.ModelSerializer):
+class EvalCaseSerializer(serializers.ModelSerializer[EvalCase]):
     class Meta:
         model = EvalCase
         fields = ["position", "messages", "expected", "grader", "tolerance", "weight"]
 
 
-class EvalSuiteSerializer(serializers.ModelSerializer):
-    specialty = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class EvalSuiteSerializer(serializers.ModelSerializer[EvalSuite]):
+    specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     cases = serializers.IntegerField(source="case_count", read_only=True)
 
     class Meta:
@@ -19,7 +27,7 @@ class EvalSuiteSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "specialty", "unit", "description", "cases", "created_at"]
 
 
-class EvalSuiteWriteSerializer(serializers.Serializer):
+class EvalSuiteWriteSerializer(serializers.Serializer[Any]):
     """The shape only; the rules are the JSONL import's (services.suites.suite_import)."""
 
     slug = serializers.CharField(max_length=80)
@@ -30,17 +38,17 @@ class EvalSuiteWriteSerializer(serializers.Serializer):
     cases = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
 
 
-class RunRequestSerializer(serializers.Serializer):
+class RunRequestSerializer(serializers.Serializer[Any]):
     models = serializers.ListField(
         child=serializers.SlugField(max_length=200), allow_empty=False, max_length=50
     )
 
 
-class RunsStartedSerializer(serializers.Serializer):
+class RunsStartedSerializer(serializers.Serializer[Any]):
     runs = serializers.ListField(child=serializers.IntegerField())
 
 
-class EvalResultSerializer(serializers.ModelSerializer):
+class EvalResultSerializer(serializers.ModelSerializer[EvalResult]):
     case = serializers.IntegerField(source="case.position")
 
     class Meta:
@@ -58,10 +66,16 @@ class EvalResultSerializer(serializers.ModelSerializer):
         ]
 
 
-class EvalRunSerializer(serializers.ModelSerializer):
-    suite = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class EvalRunSerializer(serializers.ModelSerializer[EvalRun]):
+    suite: serializers.SlugRelatedField[EvalSuite] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    model: serializers.SlugRelatedField[AIModel] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     cost_per_1000_cases = serializers.DecimalField(
         max_digits=24, decimal_places=6, read_only=True, allow_null=True
     )

@@ -1,5 +1,8 @@
 """/api/v1/eval-suites/ and /api/v1/eval-runs/: suites in, runs started (202) and read."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -9,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from catalog.models import AIModel
 from core.api.permissions import IsCatalogAdminOrReadOnly
@@ -26,12 +30,15 @@ from evaluations.models import EvalRun, EvalSuite
 from evaluations.services.runs import runs_start
 from evaluations.services.suites import SuiteInput, suite_import
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission  # a protocol of the stubs
+
 
 class EvalSuiteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[EvalSuite],
 ):
     """Suites the user may see; catalog admins create them, validated like the JSONL import."""
 
@@ -39,7 +46,7 @@ class EvalSuiteViewSet(
     lookup_value_regex = r"[-\w]+"
     permission_classes = [IsCatalogAdminOrReadOnly]
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
+    def get_permissions(self) -> "Sequence[_SupportsHasPermission]":
         if self.action == "runs":  # checked per suite in the action: unit members may run
             return [IsAuthenticated()]
         return super().get_permissions()
@@ -56,7 +63,7 @@ class EvalSuiteViewSet(
             .order_by("name", "id")
         )
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "runs":
             return RunRequestSerializer
         if self.request.method not in SAFE_METHODS:
@@ -90,7 +97,7 @@ class EvalSuiteViewSet(
         return Response({"runs": [r.pk for r in runs]}, status=status.HTTP_202_ACCEPTED)
 
 
-class EvalRunFilter(filters.FilterSet):
+class EvalRunFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     suite = filters.CharFilter(field_name="suite__slug")
     model = filters.CharFilter(field_name="model__slug")
     status = filters.ChoiceFilter(choices=RunStatus.choices)
@@ -100,7 +107,7 @@ class EvalRunFilter(filters.FilterSet):
         fields = ["suite", "model", "status"]
 
 
-class EvalRunViewSet(viewsets.ReadOnlyModelViewSet):
+class EvalRunViewSet(viewsets.ReadOnlyModelViewSet[EvalRun]):
     """Runs of the suites the user may see; the detail carries every case's result."""
 
     filterset_class = EvalRunFilter
@@ -118,5 +125,5 @@ class EvalRunViewSet(viewsets.ReadOnlyModelViewSet):
             runs = runs.prefetch_related("results__case")
         return runs.order_by("-created_at", "-id")
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self) -> type[BaseSerializer[EvalRun]]:
         return EvalRunDetailSerializer if self.action == "retrieve" else EvalRunSerializer

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import AIModel, Evaluation
+from catalog.models.ai_models import DecimalDigits
 from evaluations.choices import RunStatus
 from evaluations.models.suites import EvalCase, EvalSuite
 
-COST = {"max_digits": 18, "decimal_places": 8}
+COST: DecimalDigits = {"max_digits": 18, "decimal_places": 8}
 
 
 class EvalRun(models.Model):

@@ -3,6 +3,7 @@ family's growth over time, latency against size — each with a table and a spec
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.db.models import Avg, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -55,7 +56,7 @@ def size_price(
     )
     series: dict[str, list[dict[str, object]]] = defaultdict(list)
     for m in rows:
-        point = {"x": _billions(m.parameters), "y": float(m.input_price_per_mtok), "label": m.name}
+        point = {"x": _billions(m.parameters), "y": float(m.input_price_per_mtok), "label": m.name}  # type: ignore[arg-type]  # filtered: not null
         series[_series_key(m, specialty)].append(point)
     return dict(series), rows
 
@@ -68,9 +69,9 @@ def family_growth() -> tuple[dict[str, object], list[AIModel]]:
     ).order_by("release_date", "-parameters"):
         if LINEAGE.match(m.family) and m.family not in by_family:
             by_family[m.family] = m
-    rows = sorted(by_family.values(), key=lambda m: m.release_date)
+    rows = sorted(by_family.values(), key=lambda m: m.release_date)  # type: ignore[arg-type, return-value]  # filtered: not null
     points = [
-        {"x": m.release_date.year, "y": _billions(m.parameters), "label": f"{m.family} ({m.name})"}
+        {"x": m.release_date.year, "y": _billions(m.parameters), "label": f"{m.family} ({m.name})"}  # type: ignore[union-attr, arg-type]  # as above
         for m in rows
     ]
     return {"line": True, "series": {"GPT": points}}, rows
@@ -78,7 +79,7 @@ def family_growth() -> tuple[dict[str, object], list[AIModel]]:
 
 def latency_size(
     specialty: Specialty | None,
-) -> tuple[dict[str, list[dict[str, object]]], list[AIModel]]:
+) -> tuple[dict[str, list[dict[str, object]]], Sequence[AIModel]]:
     """Mean latency of each in-use model's availability checks against its size."""
     rows = list(
         _models(specialty)
@@ -88,7 +89,7 @@ def latency_size(
     )
     series: dict[str, list[dict[str, object]]] = defaultdict(list)
     for m in rows:
-        point = {"x": _billions(m.parameters), "y": round(m.mean_latency), "label": m.name}
+        point = {"x": _billions(m.parameters), "y": round(m.mean_latency), "label": m.name}  # type: ignore[arg-type]  # filtered: not null
         series[_series_key(m, specialty)].append(point)
     return dict(series), rows
 

@@ -78,7 +78,7 @@ def suite_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "active": any(run.status in ACTIVE for run in runs),
         "points": chart_points(runs),
     }
-    if not request.htmx:
+    if not request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
         context |= {
             "cases": suite.cases.all()[:5],
             "case_count": suite.cases.count(),

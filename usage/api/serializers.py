@@ -18,7 +18,7 @@ class JSONBooleanField(serializers.BooleanField):
         return data
 
 
-class UsageSourceSerializer(serializers.ModelSerializer):
+class UsageSourceSerializer(serializers.ModelSerializer[UsageSource]):
     active = JSONBooleanField(required=False, default=True)
 
     def to_internal_value(self, data: Any) -> Any:
@@ -41,7 +41,7 @@ class UsageSourceSerializer(serializers.ModelSerializer):
         extra_kwargs = {"key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
 
 
-class UsageAccountSerializer(serializers.ModelSerializer):
+class UsageAccountSerializer(serializers.ModelSerializer[UsageAccount]):
     business_unit = SlugRefField(source="unit", queryset=BusinessUnit.objects.all())
 
     class Meta:
@@ -49,7 +49,7 @@ class UsageAccountSerializer(serializers.ModelSerializer):
         fields = ["id", "source", "external_id", "business_unit"]
 
 
-class IngestSerializer(serializers.Serializer):
+class IngestSerializer(serializers.Serializer[Any]):
     since = serializers.DateField(required=False)
 
 
@@ -57,13 +57,13 @@ class IngestSerializer(serializers.Serializer):
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
-class MonthQuerySerializer(serializers.Serializer):
+class MonthQuerySerializer(serializers.Serializer[Any]):
     month = serializers.RegexField(
         MONTH_PATTERN, required=False, error_messages={"invalid": "Use YYYY-MM."}
     )
 
 
-class UnitUsageRowSerializer(serializers.Serializer):
+class UnitUsageRowSerializer(serializers.Serializer[Any]):
     model = AIModelRefSerializer(allow_null=True)
     vendor_model_id = serializers.CharField()
     input_tokens = serializers.IntegerField()
@@ -77,21 +77,23 @@ class UnitUsageRowSerializer(serializers.Serializer):
     variance = serializers.DecimalField(18, 2, allow_null=True)
 
 
-class TotalsSerializer(serializers.Serializer):
+class TotalsSerializer(serializers.Serializer[Any]):
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
     unpriced = serializers.IntegerField(help_text="models whose list cost is unknown")
 
 
-class UnitUsageSerializer(serializers.Serializer):
+class UnitUsageSerializer(serializers.Serializer[Any]):
     month = serializers.CharField()
     results = UnitUsageRowSerializer(many=True)
     totals = TotalsSerializer()
 
 
-class UsageFindingSerializer(serializers.ModelSerializer):
-    business_unit = serializers.SlugRelatedField(source="unit", slug_field="slug", read_only=True)
+class UsageFindingSerializer(serializers.ModelSerializer[UsageFinding]):
+    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        source="unit", slug_field="slug", read_only=True
+    )
     model = AIModelRefSerializer(allow_null=True, read_only=True)
     month = serializers.SerializerMethodField()
     amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
@@ -113,7 +115,7 @@ class UsageFindingSerializer(serializers.ModelSerializer):
         return f"{finding.month:%Y-%m}"
 
 
-class ChargebackRowSerializer(serializers.Serializer):
+class ChargebackRowSerializer(serializers.Serializer[Any]):
     cost_center = serializers.CharField()
     business_unit = serializers.CharField()
     vendor = serializers.CharField(allow_null=True)

@@ -73,7 +73,7 @@ def requested_month(request: Request) -> date:
     return timezone.now().date().replace(day=1)
 
 
-class UsageSourceViewSet(viewsets.ModelViewSet):
+class UsageSourceViewSet(viewsets.ModelViewSet[UsageSource]):
     """Where usage is read from; `ingest/` reads it now (202, after the request commits)."""
 
     queryset = UsageSource.objects.all()
@@ -107,7 +107,7 @@ class UsageAccountViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[UsageAccount],
 ):
     """Which unit each LiteLLM team, OpenAI project or Anthropic workspace belongs to."""
 
@@ -127,7 +127,7 @@ class UnitUsageView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         """The unit's month per model: tokens, billed, list, forecast and variance."""
         month = requested_month(request)
-        rows = visible_unit_month(request.user, slug, month)  # type: ignore[arg-type]
+        rows = visible_unit_month(request.user, slug, month)
         if rows is None:
             raise Http404
         # Written as UnitUsageSerializer documents it (tests hold them equal), without running
@@ -136,7 +136,7 @@ class UnitUsageView(APIView):
         return Response(unit_month_payload(rows, month))
 
 
-class UsageFindingFilter(filters.FilterSet):
+class UsageFindingFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     business_unit = filters.ModelChoiceFilter(
         field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
     )
@@ -164,7 +164,7 @@ class UsageFindingFilter(filters.FilterSet):
         ]
     )
 )
-class UsageFindingListView(generics.ListAPIView):
+class UsageFindingListView(generics.ListAPIView[UsageFinding]):
     """Findings about the units the caller may see, newest month first."""
 
     serializer_class = UsageFindingSerializer
@@ -174,7 +174,7 @@ class UsageFindingListView(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         return UsageFinding.objects.filter(
-            unit__in=units_visible_to(self.request.user)  # type: ignore[arg-type]
+            unit__in=units_visible_to(self.request.user)
         ).select_related("unit", "model__vendor")
 
 
@@ -192,7 +192,7 @@ class ChargebackView(APIView):
     def get(self, request: Request) -> Response:
         """The month's spend per cost center, unit and model (the units the caller may see)."""
         month = requested_month(request)
-        rows = chargeback(units_visible_to(request.user), month)  # type: ignore[arg-type]
+        rows = chargeback(units_visible_to(request.user), month)
         # Tens of thousands of rows: formatted directly (as ChargebackRowSerializer documents
         # them), since a serializer per row would cost more than the query.
         for row in rows:

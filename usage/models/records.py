@@ -2,9 +2,10 @@
 
 from django.db import models
 
+from catalog.models.ai_models import DecimalDigits
 from usage.choices import FindingKind, FindingStatus
 
-MONEY = {"max_digits": 18, "decimal_places": 6}
+MONEY: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
 
 
 class UsageRecord(models.Model):

@@ -1,5 +1,6 @@
 """The company's month of AI spend for `/usage/`: top units, top models, what was found."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,8 +23,8 @@ ACTUAL = Sum(
 class CompanyMonth:
     month: date
     total: Decimal
-    units: list[dict[str, object]]
-    models: list[dict[str, object]]
+    units: Sequence[Mapping[str, object]]
+    models: Sequence[Mapping[str, object]]
     unapproved: list[UsageFinding]  # open ones first, then the resolved (shown as such)
     mismatches: list[UsageFinding]
 

@@ -49,7 +49,7 @@ class Draft:
 
 
 # Why a finding no longer holds when its check has nothing to say about its subject any more.
-GONE = {
+GONE: dict[str, str] = {
     FindingKind.UNAPPROVED_USE: "Late data no longer shows {subject} used this month.",
     FindingKind.BILL_MISMATCH: "{subject} no longer reports both billed and list cost this month.",
     FindingKind.OVER_FORECAST: (
@@ -149,7 +149,9 @@ def _month(unit: BusinessUnit, start: date) -> Month:
     return month
 
 
-def _coverage(unit: BusinessUnit, start: date, end: date) -> dict[int | None, list]:
+def _coverage(
+    unit: BusinessUnit, start: date, end: date
+) -> dict[int | None, list[tuple[date, date]]]:
     """Model id → the [approved, expires) day ranges of adoptions that covered the month.
     A revoked adoption does not record when it was revoked, so it covers nothing."""
     spans: dict[int | None, list[tuple[date, date]]] = defaultdict(list)

@@ -16,7 +16,7 @@ from usage.choices import SourceKind
 
 MILLION = Decimal(1_000_000)
 SIX_PLACES = Decimal("0.000001")
-PREFERRED_VENDOR = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
+PREFERRED_VENDOR: dict[str, str] = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
 
 
 class ModelMatcher:

@@ -4,11 +4,13 @@ the company chargeback. Each is a fixed number of aggregate queries, whatever th
 import calendar
 import functools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -51,7 +53,7 @@ def _visible_unit_sql() -> str:
     """  # table names from the models; every value a parameter
 
 
-def units_visible_to(user: User) -> QuerySet[BusinessUnit]:
+def units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUnit]:
     """Members and managers see their units' usage; approvers and catalog admins see all."""
     if not user.is_authenticated:
         return BusinessUnit.objects.none()
@@ -169,7 +171,9 @@ def unit_month(unit_id: int, start: date) -> list[ModelMonth]:
     return found
 
 
-def visible_unit_month(user: User, slug: str, start: date) -> list[ModelMonth] | None:
+def visible_unit_month(
+    user: User | AnonymousUser, slug: str, start: date
+) -> list[ModelMonth] | None:
     """`unit_month` of the unit named `slug`, or None when `user` may not see its usage (or
     there is no such unit): in one query, the role check included."""
     if not user.is_authenticated:
@@ -178,7 +182,7 @@ def visible_unit_month(user: User, slug: str, start: date) -> list[ModelMonth] |
     return _month(_unit_month_sql(connection.vendor, _visible_unit_sql()), unit, start)
 
 
-def _month(sql: str, unit: list[object], start: date) -> list[ModelMonth] | None:
+def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
     """Run a `_unit_month_sql` statement (its unit's parameters first) and read it.
 
     One statement, read as tuples. No model instances are built: building querysets, objects
@@ -275,9 +279,9 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
             for r in rows
         ],
         "totals": {
-            "billed_cost": decimal_text(sums["billed_cost"]),  # type: ignore[arg-type]
-            "list_cost": decimal_text(sums["list_cost"]),  # type: ignore[arg-type]
-            "forecast_cost": decimal_text(sums["forecast_cost"]),  # type: ignore[arg-type]
+            "billed_cost": decimal_text(sums["billed_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
+            "list_cost": decimal_text(sums["list_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
+            "forecast_cost": decimal_text(sums["forecast_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "unpriced": sums["unpriced"],
         },
     }
@@ -317,7 +321,7 @@ def unit_months(unit: BusinessUnit, months: list[date], forecast: Decimal) -> li
 
 def chargeback(units: QuerySet[BusinessUnit], start: date) -> list[dict[str, object]]:
     """Per cost center, unit and model: tokens, billed and list cost for the month. Two queries."""
-    rows = (
+    rows: QuerySet[UsageRecord, Mapping[str, Any]] = (
         UsageRecord.objects.filter(unit__in=units, day__range=(start, month_end(start)))
         .values(
             "unit__cost_center", "unit__slug", "unit__name", "vendor_model_id", "model__slug",

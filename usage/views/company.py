@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.signed_in import signed_in_user
 from core.htmx import render_page
 from usage.services.company import company_month
 from usage.services.reports import recent_months, units_visible_to
@@ -14,7 +15,8 @@ def company_usage(request: HttpRequest) -> HttpResponse:
     """Filterable by month and unit; an unknown value falls back to all (never an error)."""
     months = recent_months(timezone.now().date(), MONTHS_SHOWN)
     month = next((m for m in months if f"{m:%Y-%m}" == request.GET.get("month")), months[0])
-    units = units_visible_to(request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    units = units_visible_to(user)
     unit_choices = list(units.values_list("slug", "name"))
     chosen = request.GET.get("unit", "")
     if chosen in dict(unit_choices):
@@ -27,6 +29,6 @@ def company_usage(request: HttpRequest) -> HttpResponse:
         "month": month,
         "unit_choices": unit_choices,
         "chosen_unit": chosen,
-        "sees_all": request.user.is_approver or request.user.is_catalog_admin,  # type: ignore[union-attr]
+        "sees_all": user.is_approver or user.is_catalog_admin,
     }
     return render_page(request, "usage/company.html", "usage/partials/company_body.html", context)

@@ -1,6 +1,7 @@
 """`manage.py import_models --source litellm [--file PATH | --url URL]`."""
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog.services.catalog_import import models_import_litellm
-from catalog.vendors.litellm import CostMapError
+from catalog.vendors.litellm import CostMapEntry, CostMapError
 
 BUNDLED_COST_MAP = Path(__file__).resolve().parents[2] / "data" / "litellm_model_prices.json"
 
@@ -41,8 +42,8 @@ class Command(BaseCommand):
         raw = load_json(file=options["file"], url=options["url"])
         show = options["verbosity"] > 0
 
-        def track(entries: list) -> tqdm:  # type: ignore[type-arg]
-            return tqdm(entries, desc="Importing", unit="model", disable=not show, file=self.stderr)
+        def track(entries: Iterable[CostMapEntry]) -> Iterable[CostMapEntry]:
+            return tqdm(entries, desc="Importing", unit="model", disable=not show, file=self.stderr)  # type: ignore[no-any-return]  # tqdm is untyped
 
         try:
             summary = models_import_litellm(raw=raw, track=track)
