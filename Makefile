@@ -24,8 +24,11 @@ run: install
 	$(DEV_ENV) $(PY) manage.py use_fake_vendor --url http://127.0.0.1:$(FAKE_VENDOR_PORT)
 	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) scripts/run.sh
 
+# Two processes share the suite (its tests mostly wait: on browsers, servers, subprocesses);
+# the tests that kill and time a real Celery worker run afterwards on a quiet machine.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 -m "not real_worker"
+	$(PY) -m pytest -m real_worker
 
 # The speed goals are production's: PostgreSQL on 127.0.0.1:5432 and the Redis cache on
 # 127.0.0.1:6379 (throttles, counts) unless DATABASE_URL and REDIS_URL name others.

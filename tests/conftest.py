@@ -30,6 +30,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"{name}={url} is set but the server does not answer", returncode=1)
 
 
+# Tests that run a real Celery worker share the broker's queue and time a worker's kill and
+# redelivery: `make test` runs them on their own after the parallel run of everything else.
+REAL_WORKER_MODULES = {"test_worker_jobs.py", "test_worker_runs.py", "test_shared_slots.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in REAL_WORKER_MODULES:
+            item.add_marker(pytest.mark.real_worker)
+
+
 @pytest.fixture(autouse=True)
 def fresh_list_counts():
     """Each test's database is rolled back, but the shared cache is not, and commit hooks never
