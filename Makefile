@@ -22,7 +22,8 @@ run: install
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py seed_eval_demo
 	$(DEV_ENV) $(PY) manage.py use_fake_vendor --url http://127.0.0.1:$(FAKE_VENDOR_PORT)
-	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) scripts/run.sh
+	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) \
+		OUTBOUND_ALLOWED_HOSTS=127.0.0.1:$(FAKE_VENDOR_PORT) scripts/run.sh
 
 test: install
 	$(PY) -m pytest

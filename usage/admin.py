@@ -4,7 +4,13 @@ findings are read-only (they come from the sources)."""
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.trust_fields import TrustBoundaryForm
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
+
+
+class UsageSourceForm(TrustBoundaryForm):
+    url_fields = ("base_url",)
+    key_env_fields = ("key_env",)
 
 
 class UsageAccountInline(admin.TabularInline):
@@ -15,6 +21,7 @@ class UsageAccountInline(admin.TabularInline):
 
 @admin.register(UsageSource)
 class UsageSourceAdmin(admin.ModelAdmin):
+    form = UsageSourceForm
     list_display = ["name", "kind", "base_url", "key_env", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
