@@ -44,7 +44,7 @@ class VendorError(Exception):
         retry_after: float | None = None,
         latency_ms: int | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.permanent = permanent
         self.http_status = http_status
         self.retry_after = retry_after
@@ -64,9 +64,29 @@ class VendorError(Exception):
         }
 
 
+def key_values() -> list[str]:
+    """The keys this process holds: values of variables named like a key (KEY_ENV_PATTERN).
+    Short values are left out: redacting "1" would garble every message."""
+    pattern = re.compile(settings.KEY_ENV_PATTERN)
+    return [value for name, value in os.environ.items() if len(value) >= 8 and pattern.match(name)]
+
+
+def redact(text: str) -> str:
+    """text with every key this process holds replaced: an answer that echoes the request's
+    headers must not carry a key into a JobRun's errors, a log line or the API."""
+    for key in key_values():
+        text = text.replace(key, "[redacted]")
+    return text
+
+
 def show(value: object) -> str:
-    """A short, safe rendering of an untrusted value for a problem message."""
-    return _SHORT.repr(value)
+    """A short, safe rendering of an untrusted value for a problem message (never a key, even
+    one the vendor echoed back, nor a truncated part of one)."""
+    text = _SHORT.repr(value)
+    keys = key_values()
+    if keys and any(key in repr(value) for key in keys):
+        return "[a value containing a key, redacted]"
+    return text
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """A listener that records every request it receives (the attacker's side of the trust
 boundary's tests), and a redirector that sends every request on to another URL."""
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ class Listener:
     body: bytes = b"{}"
     redirect_to: str = ""  # when set: a 307 to this root + the request's path
     redirects: dict[str, str] = field(default_factory=dict)  # path -> a 307's Location
+    echo: bool = False  # answer with the request's own headers, in every field a reader reads
 
     def all_text(self) -> str:
         """Everything received, to grep for a key."""
@@ -50,11 +52,20 @@ def listening(host: str = "127.0.0.2") -> Iterator[Listener]:
                 self.send_header("Location", location)
                 self.end_headers()
                 return
+            body = listener.body
+            if listener.echo:
+                headers = dict(self.headers.items())
+                text = " ".join(headers.values())
+                item = {"id": text, "name": headers, "model": text, "team_id": text}
+                body = json.dumps(
+                    {"data": [item], "error": {"message": text}, "detail": text, text: item,
+                     "results": [item], "choices": [{"message": {"content": text}}]}
+                ).encode()  # fmt: skip
             self.send_response(listener.status)
             for name, value in listener.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(listener.body)
+            self.wfile.write(body)
 
         do_GET = do_POST = do_PUT = _answer
 

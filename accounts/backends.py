@@ -1,0 +1,26 @@
+"""Password sign-in, closed when LOCAL_LOGIN is off to everyone but superusers (break-glass)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+
+
+class PasswordBackend(ModelBackend):
+    """Django's password check, but with LOCAL_LOGIN off only a superuser's password counts:
+    accounts that predate single sign-on must not keep a password way in (the token endpoint,
+    /admin/, any form) after the identity provider removed them."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> AbstractBaseUser | None:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and not settings.LOCAL_LOGIN and not user.is_superuser:
+            return None
+        return user
