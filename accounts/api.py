@@ -34,8 +34,9 @@ class ObtainTokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """With LOCAL_LOGIN off no password is taken here, not even a superuser's: tokens come
-        from the profile page after single sign-on."""
+        """POST {username, password} → {token}: the one API call that needs no prior auth.
+        With LOCAL_LOGIN off it takes no password (403), not even a superuser's."""
+        # Tokens then come from the profile page after single sign-on.
         if not settings.LOCAL_LOGIN:
             raise PermissionDenied("Password sign-in is turned off: sign in with SSO.")
         return super().post(request, *args, **kwargs)
