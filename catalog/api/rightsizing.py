@@ -1,6 +1,7 @@
 """Right-sizing endpoints: recommendations for a use case and a unit's possible savings."""
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -55,8 +56,9 @@ class RecommendationQuery(serializers.Serializer):
             floors.append((task, floor))
         return floors
 
-    def need(self) -> Need:
-        """The validated query as the service's Need (the API and the wizard page share this)."""
+    def need(self, *, viewer: Any) -> Need:
+        """The validated query as the service's Need (the API and the wizard page share this),
+        asked by `viewer` (whose private evaluations may count toward `min_score`)."""
         q = self.validated_data
         return Need(
             specialty=q["specialty"],
@@ -66,6 +68,7 @@ class RecommendationQuery(serializers.Serializer):
             data_classification=q["data_classification"],
             unit=q.get("business_unit"),
             min_scores=tuple(q["min_score"]),
+            viewer=viewer,
         )
 
 
@@ -99,7 +102,7 @@ class RecommendationsView(APIView):
         query_data["min_score"] = request.query_params.getlist("min_score")
         query = RecommendationQuery(data=query_data)
         query.is_valid(raise_exception=True)
-        found = recommend(query.need(), limit=query.validated_data["limit"])
+        found = recommend(query.need(viewer=request.user), limit=query.validated_data["limit"])
         return Response(RecommendationsSerializer(found).data)
 
 

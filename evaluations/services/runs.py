@@ -283,7 +283,8 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
             metric="pass_rate",
             source="modelshelf",
             date=run.finished_at.date(),
-            defaults={"score": run.pass_rate, "url": run_url(run)},
+            # A private suite's score stays its unit's (Evaluation.objects.visible_to).
+            defaults={"score": run.pass_rate, "url": run_url(run), "unit_id": run.suite.unit_id},
         )
         run.save(update_fields=["evaluation"])
     return True
