@@ -4,8 +4,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+
+from accounts.models import User
+
+
+def _password_counts(user: User | None) -> User | None:
+    if user is not None and not settings.LOCAL_LOGIN and not user.is_superuser:
+        return None
+    return user
 
 
 class PasswordBackend(ModelBackend):
@@ -19,8 +26,16 @@ class PasswordBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is not None and not settings.LOCAL_LOGIN and not user.is_superuser:
-            return None
-        return user
+        return _password_counts(user)
+
+    async def aauthenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        user = await super().aauthenticate(request, username=username, password=password, **kwargs)
+        return _password_counts(user)
