@@ -93,7 +93,17 @@ def non_public_kind(ip: Address) -> str | None:
 
 
 def _normal_host(host: str) -> str:
-    return host.strip().lower().rstrip(".").removeprefix("[").removesuffix("]")
+    return host.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+
+
+def _allowed_entry(entry: str) -> tuple[str, int | None]:
+    """An OUTBOUND_ALLOWED_HOSTS entry as (host, port or None): `host`, `host:port`, `[v6]`,
+    `[v6]:port` or a bare IPv6 address."""
+    entry = entry.strip()
+    host, colon, port = entry.rpartition(":")
+    if colon and port.isdigit() and (host.endswith("]") or ":" not in host):
+        return _normal_host(host), int(port)
+    return _normal_host(entry), None
 
 
 class AddressPolicy:
@@ -101,16 +111,14 @@ class AddressPolicy:
     a thousand calls to one vendor asks DNS once, and connects only to what it vetted."""
 
     def __init__(self, *, allowed_hosts: Iterable[str], resolve: Resolver = system_resolve) -> None:
-        self.allowed = {entry.strip().lower() for entry in allowed_hosts if entry.strip()}
-        self.allowed |= {_normal_host(entry) for entry in self.allowed if entry.startswith("[")}
+        self.allowed = {_allowed_entry(entry) for entry in allowed_hosts if entry.strip()}
         self.resolve = resolve
         self._vetted: dict[tuple[str, int], list[str] | OutboundRefused] = {}
         self._lock = threading.Lock()
 
     def is_allowed(self, host: str, port: int) -> bool:
         name = _normal_host(host)
-        shown = f"[{name}]" if ":" in name else name
-        return bool({name, f"{shown}:{port}"} & self.allowed)
+        return (name, None) in self.allowed or (name, port) in self.allowed
 
     def addresses(self, host: str, port: int) -> list[str]:
         """The addresses to connect to for host:port; raises OutboundRefused when the policy
@@ -127,6 +135,9 @@ class AddressPolicy:
 
     def _vet(self, host: str, port: int) -> list[str] | OutboundRefused:
         literal = ip_literal(host)
+        name = _normal_host(host)
+        if literal is None and (name == "localhost" or name.endswith(".localhost")):
+            literal = ipaddress.IPv4Address("127.0.0.1")  # RFC 6761, whatever DNS says
         if literal is not None:
             resolved: list[Address] = [literal]
         else:
@@ -157,10 +168,12 @@ def url_refusal(url: str, *, policy: AddressPolicy) -> str | None:
         return "Enter a valid http(s) URL."
     if parsed.scheme not in ("http", "https"):
         return "Only http and https URLs may be called."
-    if not parsed.host:
+    # The host as the client will look it up: IDNA-encoded (`.host` would decode it).
+    host = parsed.raw_host.decode("ascii")
+    if not host:
         return "Enter an http(s) URL with a host."
     try:
-        policy.addresses(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        policy.addresses(host, parsed.port or (443 if parsed.scheme == "https" else 80))
     except OutboundRefused as exc:
         return str(exc)
     except httpx.ConnectError:
