@@ -51,7 +51,7 @@ lint: install
 # Known vulnerabilities in pinned packages (waivers: see SECURITY.md) and high-severity findings.
 audit: install
 	$(PY) scripts/audit.py
-	$(PY) -m bandit -q -r accounts catalog modelshelf --severity-level high
+	$(PY) -m bandit -q -r accounts catalog core usage evaluations modelshelf --severity-level high
 
 # schemathesis with 100 examples per operation and role (make test runs 2); hypothesis with
 # 20,000 generated vendor answers per adapter and price-source parser (make test runs 40).
