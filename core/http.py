@@ -194,8 +194,17 @@ class VendorAdapter:
     def __init__(self, client: httpx.Client, *, base_url: str, api_key_env: str = "") -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
-        # Keys live only in the environment; the database names the variable.
-        self.api_key = os.environ.get(api_key_env, "") if api_key_env else ""
+        # Keys live only in the environment; the database names the variable. A row saved
+        # before the names were checked may still name SECRET_KEY: such a variable is never
+        # read, and every call refuses (the run records why).
+        self.key_refusal = ""
+        try:
+            validate_key_env(api_key_env)
+        except ValidationError as exc:
+            self.key_refusal = f"key variable {api_key_env!r} refused: {exc.messages[0]}"
+        self.api_key = (
+            os.environ.get(api_key_env, "") if api_key_env and not self.key_refusal else ""
+        )
 
     def headers(self) -> dict[str, str]:
         return {}
@@ -215,6 +224,8 @@ class VendorAdapter:
         """One call with the vendor's auth headers (a JSON `body` is sent as such): the decoded
         answer and the call's latency in ms; every failure a VendorError saying if retrying
         can help."""
+        if self.key_refusal:
+            raise VendorError(self.key_refusal, permanent=True)
         start = time.perf_counter()
         try:
             response = self.client.request(

@@ -324,3 +324,18 @@ def test_import_models_from_a_url_refuses_a_private_address():
         with pytest.raises(CommandError, match="loopback"):
             call_command("import_models", "--url", f"{listener.url}/cost-map.json")
     assert listener.seen == []
+
+
+def test_a_legacy_row_naming_the_servers_secret_key_calls_nobody(db, unit, monkeypatch):
+    """The issue's case, saved before the names were checked: key_env SECRET_KEY, and a host
+    the policy allows. Nothing is sent; the run says why."""
+    monkeypatch.setenv("SECRET_KEY", "django-secret-value-0123456789")
+    with listening("127.0.0.1") as listener:
+        source = UsageSource.objects.create(
+            name="Legacy", kind=SourceKind.LITELLM, base_url=listener.url, key_env="SECRET_KEY"
+        )
+        UsageAccount.objects.create(source=source, external_id="team-x", unit=unit)
+        usage_ingest()
+    assert listener.seen == []
+    (error,) = JobRun.objects.get().errors
+    assert "key variable 'SECRET_KEY' refused" in error["error"] and error["permanent"] is True
