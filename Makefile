@@ -20,9 +20,11 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py seed_eval_demo
+	# The demo's eval runs call a fake vendor of their own on a free loopback port.
+	$(DEV_ENV) OUTBOUND_ALLOWED_HOSTS=127.0.0.1 $(PY) manage.py seed_eval_demo
 	$(DEV_ENV) $(PY) manage.py use_fake_vendor --url http://127.0.0.1:$(FAKE_VENDOR_PORT)
-	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) scripts/run.sh
+	$(DEV_ENV) PORT=$(PORT) FAKE_VENDOR_PORT=$(FAKE_VENDOR_PORT) \
+		OUTBOUND_ALLOWED_HOSTS=127.0.0.1:$(FAKE_VENDOR_PORT) scripts/run.sh
 
 # Two processes share the suite (its tests mostly wait: on browsers, servers, subprocesses);
 # the tests that kill and time a real Celery worker run afterwards on a quiet machine.

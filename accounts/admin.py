@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
 from accounts.models import BusinessUnit, Membership, RoleChange, User
+from accounts.services import user_deactivate
 
 
 class MembershipInline(admin.TabularInline[Membership, BusinessUnit]):
@@ -34,6 +37,16 @@ class UserAdmin(BaseUserAdmin[User]):
         ("Single sign-on", {"fields": ["oidc_sub"]}),
     ]
     inlines = [RoleChangeInline]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        """Unticking "active" here is a deactivation like `manage.py deactivate_user`: every
+        role ends, audited (after the form's own groups are saved, or they would return)."""
+        super().save_related(request, form, formsets, change)
+        if change and "is_active" in form.changed_data and not form.instance.is_active:
+            user_deactivate(
+                user=form.instance,
+                reason=f"deactivated in the admin by {request.user.get_username()}",
+            )
 
 
 @admin.register(BusinessUnit)

@@ -43,6 +43,28 @@ def managers_by_unit(unit_ids: Collection[int]) -> dict[int, list["User"]]:
     return found
 
 
+def unit_private_filter(user: "User", field: str = "unit") -> models.Q | None:
+    """Which rows private to a unit (`field` names the unit; null = shared) `user` may see: its
+    members' and managers', and every approver's and catalog admin's (None: all of them). The
+    one rule behind every `visible_to(user)` of private eval suites, runs and evaluations."""
+    shared = models.Q(**{f"{field}__isnull": True})
+    if not user.is_authenticated:
+        return shared
+    if user.is_superuser:
+        return None
+    roles = {APPROVERS_GROUP, CATALOG_ADMINS_GROUP}
+    known = user.__dict__.get("_group_names")  # groups already read this request
+    if known is not None and known & roles:
+        return None
+    rule = shared | models.Q(
+        **{f"{field}__in": Membership.objects.filter(user=user).values("unit_id")}
+    )
+    if known is None:  # the role check rides in the same query rather than one of its own
+        in_role = User.groups.through.objects.filter(user_id=user.pk, group__name__in=roles)
+        rule |= models.Q(models.Exists(in_role))
+    return rule
+
+
 class PeopleManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # stubs: a class
     """Django's user manager (create_user…) with the role queries of UserQuerySet."""
 

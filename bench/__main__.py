@@ -39,6 +39,9 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modelshelf.settings")
     os.environ.setdefault("DEBUG", "1")
+    # The fake vendors the benches start listen on loopback, which the outbound policy refuses
+    # unless listed (as `make run` and the tests list theirs).
+    os.environ.setdefault("OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
     import django
 
     django.setup()

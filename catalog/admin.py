@@ -20,10 +20,17 @@ from catalog.models import (
     Vendor,
 )
 from core.errors import Conflict
+from core.trust_fields import TrustBoundaryForm
+
+
+class VendorForm(TrustBoundaryForm):
+    url_fields = ("api_base_url", "status_page_url", "price_source_url")
+    key_env_fields = ("api_key_env",)
 
 
 @admin.register(Vendor)
 class VendorAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
+    form = VendorForm
     list_display = ["name", "slug", "api_kind", "price_source", "is_active"]
     list_filter = ["api_kind", "price_source", "is_active"]
     search_fields = ["name", "slug"]

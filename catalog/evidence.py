@@ -7,7 +7,7 @@ field. A cited run becomes evidence as the API's does: the Evaluation it recorde
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalog.models import AIModel, Evaluation
 
@@ -26,13 +26,13 @@ class CitableRun:
 
 
 class RunSource(Protocol):
-    def citable_runs(self, model: AIModel) -> list[CitableRun]:
-        """The model's finished runs a request may cite, newest first."""
+    def citable_runs(self, model: AIModel, user: Any) -> list[CitableRun]:
+        """The model's finished runs `user` may see and cite, newest first."""
         ...
 
-    def run_evidence(self, model: AIModel, run_id: int) -> Evaluation:
+    def run_evidence(self, model: AIModel, run_id: int, user: Any) -> Evaluation:
         """The Evaluation run `run_id` recorded; InvalidRequest (field `eval_run`) when it is
-        not a finished run of `model`."""
+        not a finished run of `model` that `user` may see."""
         ...
 
 

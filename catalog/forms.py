@@ -103,9 +103,10 @@ class ApprovalRequestForm(forms.Form):
     def __init__(self, *args: Any, user: User, model: AIModel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.model = model
+        self.user = user
         self.citable_runs: list[CitableRun] = []
         if (source := run_source()) is not None:
-            self.citable_runs = source.citable_runs(model)
+            self.citable_runs = source.citable_runs(model, user)
             self.fields["eval_run"] = forms.CharField(
                 label="Eval run to cite",
                 required=False,
@@ -155,7 +156,7 @@ class ApprovalRequestForm(forms.Form):
         if not raw.isdigit() or len(raw) > 18:
             raise forms.ValidationError(f"Pick one of the eval runs listed (not “{raw[:20]}”).")
         try:
-            return source.run_evidence(self.model, int(raw))
+            return source.run_evidence(self.model, int(raw), self.user)
         except InvalidRequest as error:
             raise forms.ValidationError(str(error)) from None
 

@@ -22,6 +22,9 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.outbound import AddressPolicy, OutboundRefused, policy_client, url_refusal
+from modelshelf import env
+
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 3, 60, 60, 4, 4
 MAX_PROBLEMS = 20  # per answer: enough to see what is wrong, not a megabyte of JSON per run
@@ -41,7 +44,7 @@ class VendorError(Exception):
         retry_after: float | None = None,
         latency_ms: int | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.permanent = permanent
         self.http_status = http_status
         self.retry_after = retry_after
@@ -61,9 +64,29 @@ class VendorError(Exception):
         }
 
 
+def key_values() -> list[str]:
+    """The keys this process holds: values of variables named like a key (KEY_ENV_PATTERN).
+    Short values are left out: redacting "1" would garble every message."""
+    pattern = re.compile(settings.KEY_ENV_PATTERN)
+    return [value for name, value in os.environ.items() if len(value) >= 8 and pattern.match(name)]
+
+
+def redact(text: str) -> str:
+    """text with every key this process holds replaced: an answer that echoes the request's
+    headers must not carry a key into a JobRun's errors, a log line or the API."""
+    for key in key_values():
+        text = text.replace(key, "[redacted]")
+    return text
+
+
 def show(value: object) -> str:
-    """A short, safe rendering of an untrusted value for a problem message."""
-    return _SHORT.repr(value)
+    """A short, safe rendering of an untrusted value for a problem message (never a key, even
+    one the vendor echoed back, nor a truncated part of one)."""
+    text = _SHORT.repr(value)
+    keys = key_values()
+    if keys and any(key in repr(value) for key in keys):
+        return "[a value containing a key, redacted]"
+    return text
 
 
 @functools.cache
@@ -94,18 +117,59 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def validate_outbound_url(url: str) -> None:
     """Refuse a stored URL the outbound client would not call (a field validator: the API and
-    the admin answer 400 naming the field)."""
-    scheme, _, rest = url.partition("://")
-    if scheme.lower() not in {"http", "https"} or not rest.strip("/"):
-        raise ValidationError("Enter an http(s) URL with a host.", code="outbound_url")
+    the admin answer 400 naming the field). Credentials inside a URL are refused too: the
+    database names keys, it never holds them."""
+    if not url:
+        return
+    refusal = url_refusal(url, policy=AddressPolicy(allowed_hosts=settings.OUTBOUND_ALLOWED_HOSTS))
+    if refusal is None and httpx.URL(url).userinfo:
+        refusal = "A URL may not carry a user name or password."
+    if refusal:
+        raise ValidationError(refusal, code="outbound_url")
+
+
+def settings_variables() -> frozenset[str]:
+    """Variables the server itself reads (its settings, its libraries, its platform): a key
+    variable field naming one of them would send that secret to a vendor."""
+    return frozenset(env.READ | SERVER_VARIABLES)
+
+
+# Read outside modelshelf/env.py's helpers (by libraries, the platform or the scripts); the
+# helpers' own reads are recorded as settings load.
+SERVER_VARIABLES = frozenset(
+    {
+        "SECRET_KEY",
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "EMAIL_URL",
+        "OIDC_CLIENT_SECRET",
+        "NOTIFY_WEBHOOK_URL",
+        "DEMO_PASSWORD",
+        "DJANGO_SUPERUSER_PASSWORD",
+        "PGPASSWORD",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SESSION_TOKEN",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "AZURE_CLIENT_SECRET",
+    }
+)
 
 
 def validate_key_env(name: str) -> None:
-    """Refuse a key variable name outside KEY_ENV_PATTERN: the database names a key, and must
-    never name one of the server's own secrets."""
+    """Refuse a key variable name outside KEY_ENV_PATTERN or one the server reads itself: the
+    database names a vendor's key, and must never name one of the server's own secrets."""
+    if not name:
+        return
     if not re.fullmatch(settings.KEY_ENV_PATTERN, name):
         raise ValidationError(
             f"A key variable's name must match {settings.KEY_ENV_PATTERN}.", code="key_env"
+        )
+    if name in settings_variables():
+        raise ValidationError(
+            f"{name} is one of the server's own settings, not a vendor key.", code="key_env"
         )
 
 
@@ -113,11 +177,13 @@ def outbound_client(
     *, timeout: httpx.Timeout | float, limits: httpx.Limits | None = None
 ) -> httpx.Client:
     """The client for calls to stored URLs (vendors, price sources, status pages, usage
-    sources, eval chat calls): one per job run, shared by its threads."""
-    return httpx.Client(
+    sources, eval chat calls, webhooks): one per job run, shared by its threads, so each host
+    is resolved and vetted once per run (core.outbound has the policy)."""
+    return policy_client(
+        policy=AddressPolicy(allowed_hosts=settings.OUTBOUND_ALLOWED_HOSTS),
+        max_bytes=settings.OUTBOUND_MAX_BYTES,
         timeout=timeout,
         limits=limits or httpx.Limits(),
-        follow_redirects=True,
         verify=tls_context(),
     )
 
@@ -128,8 +194,17 @@ class VendorAdapter:
     def __init__(self, client: httpx.Client, *, base_url: str, api_key_env: str = "") -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
-        # Keys live only in the environment; the database names the variable.
-        self.api_key = os.environ.get(api_key_env, "") if api_key_env else ""
+        # Keys live only in the environment; the database names the variable. A row saved
+        # before the names were checked may still name SECRET_KEY: such a variable is never
+        # read, and every call refuses (the run records why).
+        self.key_refusal = ""
+        try:
+            validate_key_env(api_key_env)
+        except ValidationError as exc:
+            self.key_refusal = f"key variable {api_key_env!r} refused: {exc.messages[0]}"
+        self.api_key = (
+            os.environ.get(api_key_env, "") if api_key_env and not self.key_refusal else ""
+        )
 
     def headers(self) -> dict[str, str]:
         return {}
@@ -149,6 +224,8 @@ class VendorAdapter:
         """One call with the vendor's auth headers (a JSON `body` is sent as such): the decoded
         answer and the call's latency in ms; every failure a VendorError saying if retrying
         can help."""
+        if self.key_refusal:
+            raise VendorError(self.key_refusal, permanent=True)
         start = time.perf_counter()
         try:
             response = self.client.request(
@@ -156,6 +233,8 @@ class VendorAdapter:
             )
         except httpx.TimeoutException:
             raise VendorError(f"timed out: {url}", permanent=False) from None
+        except OutboundRefused as exc:
+            raise VendorError(f"refused: {url}: {exc}", permanent=True) from None
         except httpx.TransportError as exc:
             raise VendorError(f"cannot connect: {url}: {exc}", permanent=False) from None
         latency_ms = round((time.perf_counter() - start) * 1000)

@@ -14,7 +14,7 @@ from celery.result import AsyncResult
 from django.conf import settings
 from django.utils import timezone
 
-from core.http import MAX_PROBLEMS
+from core.http import MAX_PROBLEMS, redact
 from core.models import JobRun
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ def job_run(kind: str, **fields: object) -> Iterator[JobRun]:
         yield run
     except Exception as exc:
         log.exception("%s failed", kind)
-        run.errors = [*run.errors, {"error": f"{type(exc).__name__}: {exc}", "permanent": False}]
+        error = redact(f"{type(exc).__name__}: {exc}")
+        run.errors = [*run.errors, {"error": error, "permanent": False}]
         raise
     finally:
         run.finished_at = timezone.now()
@@ -90,7 +91,8 @@ def job_runs_close_interrupted(*, kind: str) -> int:
 def problem_records(problems: list[str], **context: object) -> list[dict[str, object]]:
     """Per-item problems of one answer as JobRun errors: the first few, then how many more."""
     records: list[dict[str, object]] = [
-        {**context, "error": problem, "permanent": True} for problem in problems[:MAX_PROBLEMS]
+        {**context, "error": redact(problem), "permanent": True}
+        for problem in problems[:MAX_PROBLEMS]
     ]
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS

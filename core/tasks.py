@@ -7,6 +7,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from core.http import outbound_client
+
 log = logging.getLogger(__name__)
 
 
@@ -18,15 +20,19 @@ def deliver_email(recipients: list[str], subject: str, body: str) -> None:
 
 @shared_task(bind=True, max_retries=5)
 def deliver_webhook(self: Task[[str], None], text: str) -> None:
-    """POST {"text": …} to NOTIFY_WEBHOOK_URL; retried on errors, then logged and dropped."""
+    """POST {"text": …} to NOTIFY_WEBHOOK_URL through the outbound policy; retried on errors,
+    then logged and dropped. The log names the failure's kind, never the URL: a Slack-style
+    webhook URL is itself the secret."""
     url = settings.NOTIFY_WEBHOOK_URL
     if not url:
         return
     try:
-        response = httpx.post(url, json={"text": text}, timeout=10)
+        with outbound_client(timeout=10) as client:
+            response = client.post(url, json={"text": text})
         response.raise_for_status()
     except httpx.HTTPError as exc:
         if self.request.retries >= (self.max_retries or 0) or self.app.conf.task_always_eager:
-            log.warning("notification webhook failed for good: %s", exc)
+            status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
+            log.warning("notification webhook failed for good: %s %s", type(exc).__name__, status)
             return
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc

@@ -28,7 +28,7 @@ for username in sys.argv[1:]:
     user = User.objects.get(username=username)
     session = store()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     token, _ = Token.objects.get_or_create(user=user)

@@ -6,13 +6,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# Every variable the settings read through these helpers: a stored key variable name may never
+# be one of them (core.http.validate_key_env), or a vendor field could send SECRET_KEY away.
+READ: set[str] = set()
 
 
 def env_str(name: str, default: str = "") -> str:
+    READ.add(name)
     return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool) -> bool:
+    READ.add(name)
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -25,6 +30,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    READ.add(name)
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -38,6 +44,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
+    READ.add(name)
     raw = os.environ.get(name)
     if raw is None:
         return default

@@ -297,7 +297,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Login lockout: by username and address together, so one proxy with many users is not locked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",  # with LOCAL_LOGIN off, superusers' passwords only
 ]
 # Single sign-on (OpenID Connect, see README "Single sign-on"): on when OIDC_ISSUER is set. The
 # provider's endpoints come from its discovery document; roles from its groups claim.

@@ -18,6 +18,8 @@ trap stop EXIT INT TERM
 # The fake vendor stands in for every vendor API on loopback, so the demo's jobs run offline.
 FAKE_VENDOR_PORT=${FAKE_VENDOR_PORT:-8001}
 export MODELSHELF_FAKE_VENDOR_KEY=${MODELSHELF_FAKE_VENDOR_KEY:-offline-demo}
+# The outbound policy refuses loopback: the demo lists its fake vendor, and only that port.
+export OUTBOUND_ALLOWED_HOSTS=${OUTBOUND_ALLOWED_HOSTS:-127.0.0.1:${FAKE_VENDOR_PORT}}
 $PY manage.py fake_vendor --port "${FAKE_VENDOR_PORT}" --price-drift 0.02 \
   --suites evaluations/demo_suites & pids+=($!)
 # Demo usage from the fake's usage endpoints, so unit pages show actual spend and findings.

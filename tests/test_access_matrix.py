@@ -14,7 +14,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import APPROVERS_GROUP, CATALOG_ADMINS_GROUP, Membership
-from catalog.models import Adoption, ApprovalRequest
+from catalog.models import Adoption, ApprovalRequest, Evaluation
+from evaluations.choices import RunStatus
+from evaluations.models import EvalRun, EvalSuite
 from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory, VendorFactory
 
 PERSONAS = ["anonymous", "victor", "alice", "frank", "mallory", "bob", "carol"]
@@ -130,7 +132,18 @@ def world(db):
     adoption = Adoption.objects.create(
         unit=marketing, model=used, use_case="Copy", approved_at=now, expires_at=now + timedelta(1)
     )
-    return {"people": people, "ids": {"request": request.pk, "adoption": adoption.pk}}
+    # Marketing's private suite, with a finished run of `used` and the Evaluation it wrote.
+    secret = EvalSuite.objects.create(slug=SECRET, name=SECRET.title(), unit=marketing)
+    evaluation = Evaluation.objects.create(
+        model=used, task=SECRET, metric="pass_rate", score="0.9", source="modelshelf",
+        date=now.date(), unit=marketing,
+    )  # fmt: skip
+    run = EvalRun.objects.create(
+        suite=secret, model=used, status=RunStatus.FINISHED, finished_at=now, cases=1, done=1,
+        passed=1, pass_rate="1", evaluation=evaluation,
+    )  # fmt: skip
+    ids = {"request": request.pk, "adoption": adoption.pk, "run": run.pk}
+    return {"people": people, "ids": ids}
 
 
 def _client(world, persona: str, api: bool):
@@ -169,6 +182,53 @@ PAGE_CASES = [
 def test_page_access(world, path, persona, expected):
     response = _client(world, persona, api=False).get(path.format(**world["ids"]))
     assert response.status_code == expected
+
+
+# A unit's private eval suite: every page and API route that can show one of its runs or the
+# Evaluations they wrote, read as each persona. Marketing's people, approvers and catalog
+# admins see it; everyone else sees no trace of it (404 where the route names it).
+SECRET = "marketing-secret-launch-plan"
+SEES_PRIVATE = {"alice", "frank", "bob", "carol"}
+PRIVILEGED = {"bob", "carol"}  # in no unit: the request form offers them nothing to cite
+FLOOR = f"specialty=chat&business_unit=marketing&min_score={SECRET}:0.5"
+# (path, client kind, status for those who may not see it, what betrays it in the body)
+PRIVATE_ROUTES = [
+    ("/models/used/", "page", 200, SECRET),
+    ("/compare/?m=used&m=free", "page", 200, SECRET),
+    ("/requests/new/?model=used", "page", 200, SECRET),  # lists runs to members of a unit
+    ("/evals/", "page", 200, SECRET),
+    (f"/evals/{SECRET}/", "page", 404, SECRET),
+    ("/landscape/", "page", 200, SECRET),
+    (f"/recommend/?{FLOOR}&submitted=1", "page", 200, f"{SECRET} pass_rate"),
+    ("/api/v1/eval-suites/", "api", 200, SECRET),
+    (f"/api/v1/eval-suites/{SECRET}/", "api", 404, SECRET),
+    ("/api/v1/eval-runs/", "api", 200, SECRET),
+    ("/api/v1/eval-runs/{run}/", "api", 404, SECRET),
+    (f"/api/v1/recommendations/?{FLOOR}", "api", 200, f"{SECRET} pass_rate"),
+]
+PRIVATE_CASES = [
+    pytest.param(path, kind, hidden_status, marker, persona, id=f"{persona} private {path}")
+    for path, kind, hidden_status, marker in PRIVATE_ROUTES
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("path", "kind", "hidden_status", "marker", "persona"), PRIVATE_CASES)
+def test_a_private_suite_shows_only_to_its_unit_approvers_and_catalog_admins(
+    world, path, kind, hidden_status, marker, persona
+):
+    response = _client(world, persona, api=kind == "api").get(path.format(**world["ids"]))
+    body = response.content.decode().lower()
+    if persona == "anonymous":
+        assert response.status_code == (401 if kind == "api" else 302)
+    elif persona in SEES_PRIVATE:
+        assert response.status_code == 200
+        # The landscape shows no evaluations at all; the request form is for unit members.
+        if path != "/landscape/" and not (path.startswith("/requests/") and persona in PRIVILEGED):
+            assert marker.lower() in body
+    else:
+        assert response.status_code == hidden_status
+        assert marker.lower() not in body
 
 
 def test_denials_are_logged(world, caplog):

@@ -6,7 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.trust_fields import TrustBoundaryForm
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
+
+
+class UsageSourceForm(TrustBoundaryForm):
+    url_fields = ("base_url",)
+    key_env_fields = ("key_env",)
 
 
 class UsageAccountInline(admin.TabularInline[UsageAccount, UsageSource]):
@@ -17,6 +23,7 @@ class UsageAccountInline(admin.TabularInline[UsageAccount, UsageSource]):
 
 @admin.register(UsageSource)
 class UsageSourceAdmin(admin.ModelAdmin[UsageSource]):
+    form = UsageSourceForm
     list_display = ["name", "kind", "base_url", "key_env", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]

@@ -144,7 +144,9 @@ class ApprovalRequestCreateSerializer(serializers.Serializer[Any]):
     )
 
     def validate_evidence(self, ids: list[int]) -> list[Evaluation]:
-        found = list(Evaluation.objects.filter(pk__in=set(ids)))
+        """An evaluation the caller may not see is answered as one that does not exist."""
+        visible = Evaluation.objects.visible_to(self.context["request"].user)
+        found = list(visible.filter(pk__in=set(ids)))
         missing = sorted(set(ids) - {e.pk for e in found})
         if missing:
             raise serializers.ValidationError(f"no evaluation with id {missing[0]}")

@@ -101,7 +101,7 @@ class ApprovalRequestViewSet(
 
     @extend_schema(responses={201: ApprovalRequestDetailSerializer})
     def create(self, request: Request) -> Response:
-        incoming = ApprovalRequestCreateSerializer(data=request.data)
+        incoming = ApprovalRequestCreateSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
         created = approval_request_create(

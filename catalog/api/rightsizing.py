@@ -56,8 +56,9 @@ class RecommendationQuery(serializers.Serializer[Any]):
             floors.append((task, floor))
         return floors
 
-    def need(self) -> Need:
-        """The validated query as the service's Need (the API and the wizard page share this)."""
+    def need(self, *, viewer: Any) -> Need:
+        """The validated query as the service's Need (the API and the wizard page share this),
+        asked by `viewer` (whose private evaluations may count toward `min_score`)."""
         q = self.validated_data
         return Need(
             specialty=q["specialty"],
@@ -67,6 +68,7 @@ class RecommendationQuery(serializers.Serializer[Any]):
             data_classification=q["data_classification"],
             unit=q.get("business_unit"),
             min_scores=tuple(q["min_score"]),
+            viewer=viewer,
         )
 
 
@@ -100,7 +102,7 @@ class RecommendationsView(APIView):
         query_data["min_score"] = request.query_params.getlist("min_score")
         query = RecommendationQuery(data=query_data)
         query.is_valid(raise_exception=True)
-        found = recommend(query.need(), limit=query.validated_data["limit"])
+        found = recommend(query.need(viewer=request.user), limit=query.validated_data["limit"])
         return Response(RecommendationsSerializer(found).data)
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.core.validators import RegexValidator
 from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -34,14 +33,10 @@ from catalog.models import (
 )
 from catalog.services.ai_models import ai_model_create, ai_model_update
 from catalog.specialties import SPECIALTY_SLUGS, specialty_slugs, with_specialty_slugs
+from core.trust_fields import serializer_kwargs
 
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
-# A key's variable name, never the key: in the schema as a pattern, so clients know it up front.
-ENV_VAR_NAME_VALIDATOR = RegexValidator(
-    r"^[A-Z_][A-Z0-9_]*$",  # blank (no key) passes: DRF skips validators for ""
-    "The NAME of an environment variable (A-Z, 0-9, _), never the key itself.",
-)
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 SLUG = re.compile(r"[-\w]+")
 
@@ -338,7 +333,10 @@ class VendorSerializer(serializers.ModelSerializer[Vendor]):
             "url",
         ]
         read_only_fields = ["slug"]
-        extra_kwargs = {"api_key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
+        extra_kwargs = serializer_kwargs(
+            url_fields=["api_base_url", "status_page_url", "price_source_url"],
+            key_env_fields=["api_key_env"],
+        )
 
 
 class SpecialtySerializer(serializers.ModelSerializer[Specialty]):

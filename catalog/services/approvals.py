@@ -69,6 +69,11 @@ def approval_request_create(
     _check_model_open_to(model, unit, data_classification)
     if any(evaluation.model_id != model.pk for evaluation in evidence):
         raise InvalidRequest(f"Evidence must be evaluations of {model.name}.", field="evidence")
+    if any(evaluation.unit_id not in (None, unit.pk) for evaluation in evidence):
+        # Whoever sees this request (its unit's managers) must not read another unit's suite.
+        raise InvalidRequest(
+            f"Evidence must be shared or {unit.name}'s own evaluations.", field="evidence"
+        )
 
     request = ApprovalRequest(
         requester=requester,

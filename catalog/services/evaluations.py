@@ -32,6 +32,8 @@ def _rows(text: str, fmt: str) -> list[tuple[int, dict[str, object]]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidRequest(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InvalidRequest("line 1: the JSON is nested too deeply") from None
         if not isinstance(data, list):
             raise InvalidRequest("line 1: the JSON file must be a list of objects")
         return [(n, row if isinstance(row, dict) else {}) for n, row in enumerate(data, 1)]

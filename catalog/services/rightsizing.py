@@ -9,8 +9,9 @@ monthly cost; ties go to the smaller size class.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import BusinessUnit
@@ -52,6 +53,9 @@ class Need:
     data_classification: str = DataClassification.INTERNAL
     unit: BusinessUnit | None = None
     min_scores: tuple[tuple[str, Decimal], ...] = ()
+    # Who asks: a unit's private evaluations count for that unit only, and only for people
+    # who may see them (None: shared evaluations alone).
+    viewer: Any = None
 
 
 @dataclass
@@ -69,14 +73,14 @@ class Recommendations:
     excluded: list[Candidate]
 
 
-def _candidates(specialty: str) -> list[AIModel]:
+def _candidates(specialty: str, evidence: QuerySet[Evaluation]) -> list[AIModel]:
     return list(
         AIModel.objects.filter(status__in=ON_THE_LIST, specialties__slug=specialty)
         .select_related("vendor", "successor")
         .prefetch_related(
             "specialties",
             "allowed_units",
-            Prefetch("evaluations", queryset=Evaluation.objects.order_by("-score")),
+            Prefetch("evaluations", queryset=evidence.order_by("-score")),
         )
         .distinct()
         .order_by("name", "id")
@@ -141,7 +145,10 @@ def _rank(candidate: Candidate) -> tuple[Decimal, int, str]:
 def recommend(need: Need, *, limit: int = 10) -> Recommendations:
     """The eligible models for `need`, cheapest first, and the excluded ones with their reasons."""
     today = timezone.localdate()
-    judged = [_judge(model, need, today) for model in _candidates(need.specialty)]
+    evidence = Evaluation.objects.evidence(
+        viewer=need.viewer, unit_id=need.unit.pk if need.unit else None
+    )
+    judged = [_judge(model, need, today) for model in _candidates(need.specialty, evidence)]
     eligible = [c for c in judged if not c.exclusions]
     excluded = [c for c in judged if c.exclusions]
     current = [c for c in eligible if not c.deprecated]
@@ -307,7 +314,11 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
         .select_related("model__vendor", "model__successor", "approval")
         .prefetch_related(
             "model__specialties",
-            Prefetch("model__evaluations", queryset=Evaluation.objects.order_by("-score")),
+            # The unit's page and API are every employee's: shared evaluations only.
+            Prefetch(
+                "model__evaluations",
+                queryset=Evaluation.objects.filter(unit__isnull=True).order_by("-score"),
+            ),
         )
         .order_by("model__name")
     )
@@ -328,7 +339,8 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
             key = (specialty, classification)
             if key not in by_specialty:
                 need = Need(specialty=specialty, data_classification=classification, unit=unit)
-                by_specialty[key] = [_judge(m, need, today) for m in _candidates(specialty)]
+                shared = Evaluation.objects.filter(unit__isnull=True)
+                by_specialty[key] = [_judge(m, need, today) for m in _candidates(specialty, shared)]
             fitting = [
                 c
                 for c in by_specialty[key]

@@ -239,7 +239,9 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for c in reversed(checks)
         ],
         "uptime": {label: uptime[key] for label, key in UPTIME_LABELS.items()},
-        "evaluations": model.evaluations.order_by("task", "metric", "-date", "-score")[:EVAL_ROWS],
+        "evaluations": model.evaluations.visible_to(request.user).order_by(
+            "task", "metric", "-date", "-score"
+        )[:EVAL_ROWS],
         "adoptions": model.adoptions.in_force().select_related("unit"),
         "history": _audit_trail(model),
         "requestable": model.status in (ModelStatus.APPROVED, ModelStatus.RESTRICTED),

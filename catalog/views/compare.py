@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from catalog.models import AIModel
+from catalog.models import AIModel, Evaluation
 from catalog.templatetags.catalog_ui import output_price, price_text, score, short_count
 
 MAX_COMPARED = 4
@@ -71,7 +72,10 @@ def compare(request: HttpRequest) -> HttpResponse:
         m.slug: m
         for m in AIModel.objects.filter(slug__in=slugs)
         .select_related("vendor", "successor")
-        .prefetch_related("specialties", "evaluations")
+        .prefetch_related(
+            "specialties",
+            Prefetch("evaluations", queryset=Evaluation.objects.visible_to(request.user)),
+        )
     }
     models = [found[s] for s in slugs if s in found]
     rows = []

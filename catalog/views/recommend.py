@@ -66,7 +66,9 @@ def recommend_page(request: HttpRequest) -> HttpResponse:
         data = {**query.dict(), "min_score": query.getlist("min_score")}
         serializer = RecommendationQuery(data=data)
         if serializer.is_valid():
-            found = recommend(serializer.need(), limit=serializer.validated_data["limit"])
+            found = recommend(
+                serializer.need(viewer=request.user), limit=serializer.validated_data["limit"]
+            )
             context |= {
                 "results": found.results,
                 "excluded": found.excluded[:EXCLUDED_SHOWN],

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.response import Response
@@ -16,6 +17,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, InvalidRequest):
         body = {exc.field: [str(exc)]} if exc.field else {"detail": str(exc)}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django's own answer would be an HTML 400 page: the API answers in its shape.
+        detail = (
+            "The request body is larger than the upload limit."
+            if isinstance(exc, RequestDataTooBig)
+            else "The request has too many fields."
+        )
+        return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Response(

@@ -117,8 +117,7 @@ class EvalRunViewSet(viewsets.ReadOnlyModelViewSet[EvalRun]):
     def get_queryset(self) -> QuerySet[EvalRun]:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        suites = EvalSuite.objects.visible_to(self.request.user).values("pk")
-        runs = EvalRun.objects.filter(suite__in=suites).select_related(
+        runs = EvalRun.objects.visible_to(self.request.user).select_related(
             "suite", "model", "started_by"
         )
         if self.action == "retrieve":

@@ -1,14 +1,23 @@
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
 
+from accounts.models import unit_private_filter
 from catalog.models import AIModel, Evaluation
 from catalog.models.ai_models import DecimalDigits
 from evaluations.choices import RunStatus
 from evaluations.models.suites import EvalCase, EvalSuite
 
 COST: DecimalDigits = {"max_digits": 18, "decimal_places": 8}
+
+
+class EvalRunQuerySet(models.QuerySet["EvalRun"]):
+    def visible_to(self, user: Any) -> Self:
+        """Runs of the suites `user` may see (a unit's private suite: its people only)."""
+        rule = unit_private_filter(user, "suite__unit")
+        return self if rule is None else self.filter(rule)
 
 
 class EvalRun(models.Model):
@@ -50,6 +59,8 @@ class EvalRun(models.Model):
         related_name="eval_runs",
         help_text="The pass rate this run recorded, which a request cites as evidence",
     )
+
+    objects = EvalRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

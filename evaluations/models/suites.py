@@ -5,18 +5,17 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from accounts.models import unit_private_filter
 from catalog.models import Specialty
 from evaluations.choices import Grader
 
 
 class EvalSuiteQuerySet(models.QuerySet["EvalSuite"]):
     def visible_to(self, user: Any) -> Self:
-        """Shared suites, and a unit's private ones for its members; catalog admins see all."""
-        if user.is_catalog_admin:
-            return self
-        return self.filter(
-            models.Q(unit__isnull=True) | models.Q(unit__memberships__user=user)
-        ).distinct()
+        """Shared suites, and a unit's private ones for its members and managers, approvers
+        and catalog admins (accounts.models.unit_private_filter)."""
+        rule = unit_private_filter(user)
+        return self if rule is None else self.filter(rule)
 
 
 class EvalSuite(models.Model):

@@ -1,5 +1,7 @@
 """Finished runs as approval evidence: what catalog's request form lists and cites."""
 
+from typing import Any
+
 from catalog.evidence import CitableRun
 from catalog.models import AIModel, Evaluation
 from core.errors import InvalidRequest
@@ -14,9 +16,10 @@ FIELD = "eval_run"
 class EvalRunSource:
     """Registered with catalog.evidence by the app config."""
 
-    def citable_runs(self, model: AIModel) -> list[CitableRun]:
+    def citable_runs(self, model: AIModel, user: Any) -> list[CitableRun]:
         runs = (
-            EvalRun.objects.filter(model=model, status=RunStatus.FINISHED)
+            EvalRun.objects.visible_to(user)
+            .filter(model=model, status=RunStatus.FINISHED)
             .exclude(evaluation=None)
             .exclude(pass_rate=None)
             .select_related("suite")
@@ -35,8 +38,9 @@ class EvalRunSource:
             for run in runs
         ]
 
-    def run_evidence(self, model: AIModel, run_id: int) -> Evaluation:
-        run = EvalRun.objects.select_related("model", "evaluation").filter(pk=run_id).first()
+    def run_evidence(self, model: AIModel, run_id: int, user: Any) -> Evaluation:
+        visible = EvalRun.objects.visible_to(user).select_related("model", "evaluation")
+        run = visible.filter(pk=run_id).first()  # one the user may not see does not exist
         if run is None:
             raise InvalidRequest(f"There is no eval run #{run_id}.", field=FIELD)
         if run.model_id != model.pk:

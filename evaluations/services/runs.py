@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from catalog.choices import PriceUnit
 from catalog.models import AIModel, Evaluation
-from core.http import VendorError, outbound_client
+from core.http import VendorError, outbound_client, redact
 from core.jobs import enqueue
 from evaluations.chat import ChatClient, RetryLater
 from evaluations.choices import RunStatus
@@ -86,7 +86,7 @@ def _ask(
         result.latency_ms = exc.latency_ms
         result.attempts = getattr(exc, "attempts", 1)
         return result
-    result.output = reply.text[:EXCERPT]
+    result.output = redact(reply.text)[:EXCERPT]  # a model that echoes its key keeps none
     result.latency_ms = reply.latency_ms
     result.input_tokens, result.output_tokens = reply.input_tokens, reply.output_tokens
     result.attempts = reply.attempts
@@ -283,7 +283,8 @@ def _close(run: EvalRun, *, failure: str = "") -> bool:
             metric="pass_rate",
             source="modelshelf",
             date=run.finished_at.date(),
-            defaults={"score": run.pass_rate, "url": run_url(run)},
+            # A private suite's score stays its unit's (Evaluation.objects.visible_to).
+            defaults={"score": run.pass_rate, "url": run_url(run), "unit_id": run.suite.unit_id},
         )
         run.save(update_fields=["evaluation"])
     return True

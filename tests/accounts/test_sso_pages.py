@@ -144,3 +144,35 @@ def test_an_issuer_lets_logout_forms_go_on_to_the_provider_under_the_csp():
 def test_settings_refuse_sso_without_a_client_id_and_no_way_to_sign_in():
     assert "OIDC_CLIENT_ID must be set" in read_settings("1", OIDC_ISSUER="https://i").stderr
     assert "LOCAL_LOGIN=0 leaves no way" in read_settings("1", LOCAL_LOGIN="0").stderr
+
+
+def test_with_local_login_off_the_token_endpoint_refuses_passwords(client, sso, settings):
+    settings.LOCAL_LOGIN = False
+    UserFactory(username="dana")
+    User.objects.create_superuser("root", "root@example.com", "break-glass-pass-1")
+    for username, password in [("dana", PASSWORD), ("root", "break-glass-pass-1")]:
+        response = client.post("/api/v1/auth/token/", {"username": username, "password": password})
+        assert response.status_code == 403, username
+        assert "token" not in response.json()
+
+
+def test_with_local_login_off_a_staff_user_who_is_not_a_superuser_cannot_use_admin(
+    client, sso, settings
+):
+    settings.LOCAL_LOGIN = False
+    UserFactory(username="stan", is_staff=True)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "stan", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 200  # the login form again
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_with_local_login_on_a_staff_user_still_signs_in_at_admin(client, settings):
+    settings.LOCAL_LOGIN = True
+    UserFactory(username="stan", is_staff=True)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "stan", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"

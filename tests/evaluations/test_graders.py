@@ -74,3 +74,9 @@ def test_grade_dispatches_on_the_grader_name():
 )
 def test_expected_values_a_grader_cannot_use_are_refused(grader, expected):
     assert check_expected(grader, expected)
+
+
+def test_a_reply_nested_past_the_decoders_limit_is_a_wrong_answer_not_a_crash():
+    from evaluations.graders import grade_json_schema
+
+    assert grade_json_schema("[" * 15_000 + "]" * 5_000, {"type": "array"}) is False

@@ -5,7 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import BusinessUnit
-from catalog.api.serializers import ENV_VAR_NAME_VALIDATOR, AIModelRefSerializer, SlugRefField
+from catalog.api.serializers import AIModelRefSerializer, SlugRefField
+from core.trust_fields import serializer_kwargs
 from usage.models import UsageAccount, UsageFinding, UsageSource
 
 
@@ -38,7 +39,7 @@ class UsageSourceSerializer(serializers.ModelSerializer[UsageSource]):
     class Meta:
         model = UsageSource
         fields = ["id", "name", "kind", "base_url", "key_env", "active"]
-        extra_kwargs = {"key_env": {"validators": [ENV_VAR_NAME_VALIDATOR]}}
+        extra_kwargs = serializer_kwargs(url_fields=["base_url"], key_env_fields=["key_env"])
 
 
 class UsageAccountSerializer(serializers.ModelSerializer[UsageAccount]):

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from core.http import VendorAdapter, shape_error
+from core.http import VendorAdapter, redact, shape_error
 
 SIX_PLACES = Decimal("0.000001")
 MAX_COUNT = 2**63 - 1
@@ -63,7 +63,10 @@ class Fetched:
     problems: list[dict[str, object]] = field(default_factory=list)
 
     def problem(self, where: str, error: object, item: object = None) -> None:
-        self.problems.append({"where": where, "error": str(error), "item": repr(item)[:200]})
+        # Redacted before cutting, so no part of a key an answer echoed is kept either.
+        self.problems.append(
+            {"where": where, "error": redact(str(error)), "item": redact(repr(item))[:200]}
+        )
 
 
 class UsageConnector(VendorAdapter):

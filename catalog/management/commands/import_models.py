@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from catalog.services.catalog_import import models_import_litellm
 from catalog.vendors.litellm import CostMapEntry, CostMapError
+from core.http import outbound_client
 
 BUNDLED_COST_MAP = Path(__file__).resolve().parents[2] / "data" / "litellm_model_prices.json"
 
@@ -19,7 +20,8 @@ def load_json(*, file: str | None, url: str | None) -> object:
     """The cost map from a file, a URL, or the copy bundled with Modelshelf."""
     try:
         if url:
-            response = httpx.get(url, timeout=30, follow_redirects=True)
+            with outbound_client(timeout=30) as client:
+                response = client.get(url)
             response.raise_for_status()
             return response.json()
         return json.loads(Path(file or BUNDLED_COST_MAP).read_text(encoding="utf-8"))
