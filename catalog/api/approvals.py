@@ -15,7 +15,9 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.models import BusinessUnit
 from catalog.api.approval_serializers import (
+    TERMS,
     AdoptionSerializer,
+    AdoptionUpdateSerializer,
     ApprovalRequestCreateSerializer,
     ApprovalRequestDetailSerializer,
     ApprovalRequestSerializer,
@@ -24,6 +26,7 @@ from catalog.api.approval_serializers import (
 from catalog.choices import AdoptionStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.models.adoptions import AdoptionQuerySet
+from catalog.services.adoption_terms import Limits, adoption_update
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -101,16 +104,23 @@ class ApprovalRequestViewSet(
         incoming = ApprovalRequestCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
+        limits = Limits(**{name: fields.pop(name, None) for name in TERMS})
         created = approval_request_create(
-            requester=request.user, unit=fields.pop("business_unit"), **fields
+            requester=request.user, unit=fields.pop("business_unit"), limits=limits, **fields
         )
         return self._answer(created.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Approve; limits in the body replace those the request asked for."""
+        pending = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        given = decision.validated_data
+        limits = Limits(**{n: given[n] if n in given else getattr(pending, n) for n in TERMS})
         approval_request_approve(
-            request=self.get_object(), approver=request.user, comment=self._comment(request)
+            request=pending, approver=request.user, comment=given["comment"], limits=limits
         )
         return self._answer(pk)
 
@@ -140,7 +150,8 @@ class ApprovalRequestViewSet(
 
 class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Every unit's adoptions (allow-lists are readable by every employee); managers and catalog
-    admins revoke, approvers renew."""
+    admins revoke, approvers renew; managers name them and approvers or catalog admins set
+    their limits (PATCH)."""
 
     serializer_class = AdoptionSerializer
     filterset_class = AdoptionFilterSet
@@ -150,6 +161,22 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Adoption.objects.visible_to(self.request.user).select_related(
             "unit", "model__vendor", "approval"
         )
+
+    @extend_schema(request=AdoptionUpdateSerializer, responses=AdoptionSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Set the alias (the unit's managers) or limits (approvers, catalog admins)."""
+        adoption = self.get_object()
+        incoming = AdoptionUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        given = incoming.validated_data
+        adoption_update(
+            adoption=adoption,
+            user=request.user,
+            alias=given.get("alias"),
+            limits=Limits(**{name: given.get(name) for name in TERMS}),
+            changed=frozenset(given) & frozenset(TERMS),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -22,6 +22,7 @@ from accounts.models import BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.models.adoptions import monthly_cost
+from catalog.services.adoption_terms import LIMIT_FIELDS, Limits
 from catalog.services.budgets import units_check_budget
 from core.errors import Conflict, InvalidRequest
 from core.notify import notify
@@ -48,9 +49,10 @@ def approval_request_create(
     expected_monthly_input_tokens: int = 0,
     expected_monthly_output_tokens: int = 0,
     evidence: Sequence[Evaluation] = (),
+    limits: Limits | None = None,
 ) -> ApprovalRequest:
     """File a pending request for `unit` to use `model`, citing evaluations of that model as
-    evidence; approvers are told after commit."""
+    evidence and asking for `limits`; approvers are told after commit."""
     if not Membership.objects.filter(user=requester, unit=unit).exists():
         raise PermissionDenied(f"Only members of {unit.name} may request models for it.")
     use_case = use_case.strip()
@@ -69,6 +71,7 @@ def approval_request_create(
     _check_model_open_to(model, unit, data_classification)
     if any(evaluation.model_id != model.pk for evaluation in evidence):
         raise InvalidRequest(f"Evidence must be evaluations of {model.name}.", field="evidence")
+    asked = (limits or Limits()).check()
 
     request = ApprovalRequest(
         requester=requester,
@@ -79,6 +82,7 @@ def approval_request_create(
         data_classification=data_classification,
         expected_monthly_input_tokens=expected_monthly_input_tokens,
         expected_monthly_output_tokens=expected_monthly_output_tokens,
+        **asked.as_fields(),
     )
     request._history_user = requester  # type: ignore[attr-defined]
     with transaction.atomic():
@@ -103,13 +107,16 @@ def approval_request_create(
 
 
 def approval_request_approve(
-    *, request: ApprovalRequest, approver: User, comment: str = ""
+    *, request: ApprovalRequest, approver: User, comment: str = "", limits: Limits | None = None
 ) -> ApprovalRequest:
-    """Approve once; the unit's active adoption is created in the same transaction.
+    """Approve once; the unit's active adoption is created in the same transaction, under the
+    `limits` the approver sets (None: those the request asked for).
 
     Returns the updated request (a fresh instance: `request` itself is left as it was read).
     """
     _check_may_decide(request, approver)
+    if limits is not None:
+        limits.check()
     with transaction.atomic():
         _lock_unit(request.unit_id)
         decided = _lock_pending(request)
@@ -132,6 +139,7 @@ def approval_request_approve(
             expires_at=now + timedelta(days=settings.APPROVAL_VALIDITY_DAYS),
             expected_monthly_input_tokens=decided.expected_monthly_input_tokens,
             expected_monthly_output_tokens=decided.expected_monthly_output_tokens,
+            **(limits or Limits(**{f: getattr(decided, f) for f in LIMIT_FIELDS})).as_fields(),
         )
         adoption._history_user = approver  # type: ignore[attr-defined]
         try:
