@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("gateways.api.urls")),
     path("", include("evaluations.urls")),
     path("usage/", include("usage.urls")),
+    path("gateways/", include("gateways.urls")),
     path("", include("catalog.urls")),
 ]
 

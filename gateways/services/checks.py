@@ -138,7 +138,7 @@ def gateways_check(
     progress: Callable[[int], None] | None = None,
 ) -> JobResult:
     """Check every active probe of these gateways (all active ones when None); one JobRun
-    each. `progress` is told how many probes each gateway had, once they are checked."""
+    each. `progress(1)` is called as each probe is checked (a progress bar's update)."""
     job_runs_close_interrupted(kind=JobKind.CHECK_GATEWAYS)
     gateways = Gateway.objects.filter(active=True)
     if gateway_ids is not None:
@@ -146,15 +146,26 @@ def gateways_check(
     result = JobResult()
     for gateway in gateways:
         with job_run(JobKind.CHECK_GATEWAYS) as run:
-            opened, changed, checked = gateway_check(gateway=gateway)
+            opened, changed, checked = gateway_check(gateway=gateway, progress=progress)
             run.checked, run.changed, run.flagged = checked, changed, opened
             result.runs.append(run)
-        if progress is not None:
-            progress(checked)
     return result
 
 
-def gateway_check(*, gateway: Gateway, now: datetime | None = None) -> tuple[int, int, int]:
+def probes_count(gateway_ids: Iterable[int] | None = None) -> int:
+    """Active probes of active gateways: a progress bar's total."""
+    probes = GatewayProbe.objects.filter(active=True, gateway__active=True)
+    if gateway_ids is not None:
+        probes = probes.filter(gateway_id__in=list(gateway_ids))
+    return probes.count()
+
+
+def gateway_check(
+    *,
+    gateway: Gateway,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int, int]:
     """Check one gateway's active probes concurrently (at most GATEWAY_CONCURRENCY calls in
     flight); returns (findings opened or reopened, findings changed, probes checked)."""
     now = now or timezone.now()
@@ -165,7 +176,10 @@ def gateway_check(*, gateway: Gateway, now: datetime | None = None) -> tuple[int
 
         def check(plan: ProbePlan) -> Verdict:
             adapter = GatewayAdapter(client, base_url=gateway.base_url, api_key_env=plan.key_env)
-            return probe_check(adapter, plan)
+            verdict = probe_check(adapter, plan)
+            if progress is not None:
+                progress(1)
+            return verdict
 
         verdicts = dict(zip([p.probe_id for p in plans], pool.map(check, plans), strict=True))
     opened, changed = findings_record(gateway=gateway, plans=plans, verdicts=verdicts, now=now)

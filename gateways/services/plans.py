@@ -6,7 +6,7 @@ would send; `apply` sends only the non-empty plans, with the admin key, and keep
 what was sent and what the gateway answered.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -41,11 +41,6 @@ class TeamPlan:
     @property
     def empty(self) -> bool:
         return not (self.add or self.remove or self.limits)
-
-    def as_dict(self) -> dict[str, Any]:
-        shown = asdict(self)
-        del shown["body"]
-        return shown
 
 
 def _check_plannable(gateway: Gateway) -> None:
