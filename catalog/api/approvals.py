@@ -26,7 +26,7 @@ from catalog.api.approval_serializers import (
 from catalog.choices import AdoptionStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.models.adoptions import AdoptionQuerySet
-from catalog.services.adoption_terms import Limits, adoption_update
+from catalog.services.adoption_terms import adoption_update
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -35,6 +35,7 @@ from catalog.services.approvals import (
     approval_request_reject,
     approval_request_withdraw,
 )
+from catalog.terms import Limits
 
 ID_REGEX = r"[0-9]{1,18}"  # anything else (or beyond bigint) is a 404 at the URL
 

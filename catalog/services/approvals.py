@@ -22,8 +22,8 @@ from accounts.models import BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.models.adoptions import monthly_cost
-from catalog.services.adoption_terms import LIMIT_FIELDS, Limits
 from catalog.services.budgets import units_check_budget
+from catalog.terms import LIMIT_FIELDS, Limits
 from core.errors import Conflict, InvalidRequest
 from core.notify import notify
 
