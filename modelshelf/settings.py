@@ -273,7 +273,7 @@ USAGE_MISMATCH_PCT = env_int("USAGE_MISMATCH_PCT", 5, minimum=0)
 # Gateways: calls a unit may not make that each check tries (each must be refused), calls in
 # flight at once per gateway, and the per-call timeout.
 GATEWAY_DENY_PROBES = env_int("GATEWAY_DENY_PROBES", 3, minimum=0)
-GATEWAY_CONCURRENCY = env_int("GATEWAY_CONCURRENCY", 32, minimum=1)
+GATEWAY_CONCURRENCY = env_int("GATEWAY_CONCURRENCY", 50, minimum=1)
 GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 10, minimum=1)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
