@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accounts.models import BusinessUnit
 from catalog.api.serializers import SlugRefField
 from core.http import validate_key_env, validate_outbound_url
+from usage.api.serializers import JSONBooleanField
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
 
 
@@ -28,6 +29,8 @@ class StrictText(serializers.ModelSerializer[Any]):
 
 
 class GatewaySerializer(StrictText):
+    active = JSONBooleanField(required=False, default=True)
+
     class Meta:
         model = Gateway
         fields = ["id", "name", "kind", "base_url", "admin_key_env", "active", "checked_at"]
@@ -41,6 +44,7 @@ class GatewaySerializer(StrictText):
 class GatewayProbeSerializer(StrictText):
     gateway = serializers.PrimaryKeyRelatedField(queryset=Gateway.objects.all())
     business_unit = SlugRefField(source="unit", queryset=BusinessUnit.objects.all())
+    active = JSONBooleanField(required=False, default=True)
 
     class Meta:
         model = GatewayProbe
