@@ -57,8 +57,8 @@ class GatewayAdapter(VendorAdapter):
         rows = body.get("data") if isinstance(body, dict) else None
         if not isinstance(rows, list):
             raise shape_error(url, "no `data` list")
-        names = {row.get("id") for row in rows if isinstance(row, dict)}
-        return {name for name in names if isinstance(name, str) and name}
+        ids = [row.get("id") for row in rows if isinstance(row, dict)]
+        return {name for name in ids if isinstance(name, str) and name}
 
     def try_call(self, model_name: str) -> Refusal:
         """One minimal chat call the key should not be allowed to make."""

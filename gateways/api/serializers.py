@@ -7,8 +7,8 @@ from rest_framework import serializers
 from accounts.models import BusinessUnit
 from catalog.api.serializers import SlugRefField
 from core.http import validate_key_env, validate_outbound_url
-from usage.api.serializers import JSONBooleanField
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
+from usage.api.serializers import JSONBooleanField
 
 
 class StrictText(serializers.ModelSerializer[Any]):
