@@ -12,11 +12,13 @@ from catalog.choices import DataClassification, PriceUnit
 from catalog.evidence import CitableRun, run_source
 from catalog.formatting import embeds_only, usd
 from catalog.models import AIModel, Evaluation
-from catalog.models.adoptions import monthly_cost, monthly_cost_in_units
+from catalog.models.adoptions import MAX_LIMIT, monthly_cost, monthly_cost_in_units
+from catalog.terms import LIMIT_FIELDS, Limits
 from core.errors import InvalidRequest
 
 MAX_TOKENS = 2**63 - 1
 TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")
+MINUTES_A_MONTH = 30 * 24 * 60
 
 
 # What a price unit counts, for the model page's cost calculator ("Queries a month").
@@ -68,7 +70,31 @@ def cost_sides(model: AIModel) -> list[tuple[str, str]]:
     return [(name, f"{side} {noun} a month") for name, side in sides]
 
 
-class ApprovalRequestForm(forms.Form):
+class LimitsForm(forms.Form):
+    """The limits a gateway enforces for an adoption (optional): asked in the request, set by
+    the approver."""
+
+    tpm_limit = forms.IntegerField(
+        label="Tokens per minute limit", required=False, min_value=1, max_value=MAX_LIMIT
+    )
+    rpm_limit = forms.IntegerField(
+        label="Requests per minute limit", required=False, min_value=1, max_value=MAX_LIMIT
+    )
+    monthly_budget = forms.DecimalField(
+        label="Monthly budget (USD)",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="What the gateway lets this use spend a month; empty: no budget of its own.",
+    )
+
+    def limits(self) -> Limits:
+        """The cleaned limits (call after `is_valid()`)."""
+        return Limits(**{name: self.cleaned_data.get(name) for name in LIMIT_FIELDS})
+
+
+class ApprovalRequestForm(LimitsForm):
     """A member asks for one model for one of their units; each field validates inline."""
 
     business_unit = forms.ModelChoiceField(
@@ -146,6 +172,24 @@ class ApprovalRequestForm(forms.Form):
     def live_cost(self) -> Decimal | None:
         """The monthly cost of the volumes typed so far (None while unknown or unpriced)."""
         return live_cost(self.model, self.data)
+
+    def volume_hint(self) -> str:
+        """What the monthly volumes typed so far imply for the limits: the average tokens a
+        minute over a 30-day month (peaks run higher) and the cost at today's price."""
+        tokens = 0
+        for name in TOKEN_FIELDS:
+            raw = str(self.data.get(name) or "0").replace(",", "").replace("_", "")
+            if not raw.isdigit() or len(raw) > 19:
+                return ""
+            tokens += int(raw)
+        if not tokens:
+            return "Enter the expected volumes to see what they imply for the limits."
+        per_minute = max(1, round(tokens / MINUTES_A_MONTH))
+        cost = self.live_cost()
+        implied = f"{tokens:,} tokens a month average {per_minute:,} tokens a minute"
+        if cost is not None:
+            implied += f" and cost about ${cost:,} a month at today's price"
+        return f"{implied}; allow headroom for peaks."
 
     def clean_eval_run(self) -> Evaluation | None:
         """The cited run's Evaluation (as the API cites one), from the source's own checks."""

@@ -10,3 +10,4 @@ class JobKind(models.TextChoices):
     EXPIRE_ADOPTIONS = "expire_adoptions", "Expire adoptions"
     NOTIFY_LIFECYCLE = "notify_lifecycle", "Deprecation and retirement notices"
     INGEST_USAGE = "ingest_usage", "Ingest usage"
+    CHECK_GATEWAYS = "check_gateways", "Check gateways"

@@ -10,6 +10,7 @@ only when `:n` is given):
   /status/<name>/api/v2/summary.json    Atlassian Statuspage summary
   POST /<provider>/v1/chat/completions, /anthropic/v1/messages   the eval suites (chat.py)
   the five usage endpoints of LiteLLM, OpenAI and Anthropic (see usage.py)
+  /gateway/…                            a LiteLLM-like gateway with per-key lists (gateway.py)
 Fault kinds: 401 403 404 429 (Retry-After) 500 503, timeout, malformed (broken JSON), junk
 (junk prices), empty (a list with no models), and for status pages degraded_performance,
 partial_outage, major_outage, full_outage (incident.io's word).
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from fakevendor import chat, data, usage
+from fakevendor import chat, data, gateway, usage
 from fakevendor.faults import RETRY_AFTER_SECONDS, TIMEOUT_SLEEP_SECONDS
 
 FAULT = re.compile(r"^/_fault/(?P<kind>[\w-]+)(?::(?P<times>\d+))?(?P<rest>/.*)$")
@@ -72,6 +73,7 @@ class FakeVendor(ThreadingHTTPServer):
         self.set_cost_map(data.load_cost_map() if cost_map is None else cost_map, price_drift)
         self._thread: threading.Thread | None = None
         self.usage_plan = usage.demo_plan()  # tests swap in their own
+        self.gateway = gateway.GatewayState()  # teams and keys of the fake gateway
 
     def set_cost_map(self, cost_map: dict[str, Any], price_drift: float = 0.0) -> None:
         """Serve another cost map from now on (tests change prices between syncs this way)."""
@@ -153,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
         self.route(path, query, fault)
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        """Chat completions for the eval suites: fakevendor/chat.py."""
+        """Chat completions for the eval suites (fakevendor/chat.py) and the gateway's calls."""
 
         path, fault = unquote(urlsplit(self.path).path), ""
         if match := FAULT.match(path):
@@ -163,11 +165,15 @@ class Handler(BaseHTTPRequestHandler):
                 hits = self.server.hits[key]
             if match["times"] is None or hits <= int(match["times"]):
                 fault = match["kind"]
+        if gateway.handles([s for s in path.split("/") if s]):
+            return gateway.answer_post(self, path, fault)
         chat.handle(self, path, fault)
 
     def route(self, path: str, query: dict[str, list[str]], fault: str) -> None:
         segments = [s for s in path.split("/") if s]
         server = self.server
+        if gateway.handles(segments):
+            return gateway.answer_get(self, segments, query, fault)
         if usage.handles(segments):
             args = (server.usage_plan, server.cost_map, segments, query, self.headers, fault)
             return self.send_json(*usage.answer(*args))

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "catalog",
     "evaluations",
     "usage",
+    "gateways",
     "fakevendor",
 ]
 
@@ -226,6 +227,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily at 04:30 UTC, after vendors' usage reports settle; each run re-reads the last
     # USAGE_LOOKBACK_DAYS so late data replaces what was read before.
     "ingest-usage": {"task": "usage.tasks.ingest_usage", "schedule": crontab(hour=4, minute=30)},
+    # A gateway that stops enforcing a unit's list leaks at once: check every 15 minutes (a
+    # few calls per unit, concurrent per gateway).
+    "check-gateways": {"task": "gateways.tasks.check_gateways", "schedule": 15 * 60},
 }
 
 # The trust boundary (DESIGN.md): hosts on private, loopback or link-local addresses that the
@@ -270,6 +274,12 @@ EVAL_TASK_BUDGET_SECONDS = env_int(
 # Usage: days re-read by each ingest (late data lands), and the billed-vs-list gap that is news.
 USAGE_LOOKBACK_DAYS = env_int("USAGE_LOOKBACK_DAYS", 3, minimum=0)
 USAGE_MISMATCH_PCT = env_int("USAGE_MISMATCH_PCT", 5, minimum=0)
+
+# Gateways: calls a unit may not make that each check tries (each must be refused), calls in
+# flight at once per gateway, and the per-call timeout.
+GATEWAY_DENY_PROBES = env_int("GATEWAY_DENY_PROBES", 3, minimum=0)
+GATEWAY_CONCURRENCY = env_int("GATEWAY_CONCURRENCY", 50, minimum=1)
+GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 10, minimum=1)
 
 # A cache every process shares (throttles, login lockout): Redis when REDIS_URL is set,
 # otherwise files under var/ (no server, and no queries on the database).
@@ -417,5 +427,8 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "catalog.choices.RequestStatus",
         "EvalRunStatusEnum": "evaluations.choices.RunStatus",
         "GraderEnum": "evaluations.choices.Grader",
+        "FindingStatusEnum": "gateways.choices.FindingStatus",
+        "GatewayFindingKindEnum": "gateways.choices.FindingKind",
+        "GatewayKindEnum": "gateways.choices.GatewayKind",
     },
 }

@@ -16,8 +16,10 @@ urlpatterns = [
     path("api/v1/", include("usage.api.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("evaluations.api.urls")),
+    path("api/v1/", include("gateways.api.urls")),
     path("", include("evaluations.urls")),
     path("usage/", include("usage.urls")),
+    path("gateways/", include("gateways.urls")),
     path("", include("catalog.urls")),
 ]
 

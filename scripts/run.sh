@@ -20,10 +20,16 @@ FAKE_VENDOR_PORT=${FAKE_VENDOR_PORT:-8001}
 export MODELSHELF_FAKE_VENDOR_KEY=${MODELSHELF_FAKE_VENDOR_KEY:-offline-demo}
 # The outbound policy refuses loopback: the demo lists its fake vendor, and only that port.
 export OUTBOUND_ALLOWED_HOSTS=${OUTBOUND_ALLOWED_HOSTS:-127.0.0.1:${FAKE_VENDOR_PORT}}
+# The fake gateway's keys (fakevendor/gateway.py): its admin key and one per demo unit's team.
+export GATEWAY_ADMIN_KEY=${GATEWAY_ADMIN_KEY:-sk-admin}
+export GATEWAY_MARKETING_KEY=${GATEWAY_MARKETING_KEY:-sk-team-marketing}
+export GATEWAY_ENGINEERING_KEY=${GATEWAY_ENGINEERING_KEY:-sk-team-engineering}
 $PY manage.py fake_vendor --port "${FAKE_VENDOR_PORT}" --price-drift 0.02 \
   --suites evaluations/demo_suites & pids+=($!)
 # Demo usage from the fake's usage endpoints, so unit pages show actual spend and findings.
 $PY manage.py usage_demo --url "http://127.0.0.1:${FAKE_VENDOR_PORT}" || echo "usage demo skipped"
+# The demo gateway: teams set from the allow-lists, Engineering's edited by hand (a leak).
+$PY manage.py gateway_demo --url "http://127.0.0.1:${FAKE_VENDOR_PORT}" || echo "gateway demo skipped"
 $PY -m celery -A modelshelf worker --loglevel=WARNING --concurrency=2 & pids+=($!)
 $PY -m celery -A modelshelf beat --loglevel=WARNING --schedule var/celerybeat-schedule & pids+=($!)
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload & pids+=($!)
@@ -36,6 +42,7 @@ cat <<BANNER
   Password: ${DEMO_PASSWORD:-modelshelf-demo}
   API docs: http://127.0.0.1:${PORT}/api/v1/docs/    Health: http://127.0.0.1:${PORT}/healthz
   Fake vendor (offline jobs): http://127.0.0.1:${FAKE_VENDOR_PORT}/
+  Gateways (as carol): http://127.0.0.1:${PORT}/gateways/ shows Engineering's team leaking.
   Press Ctrl-C to stop everything.
 BANNER
 if [[ -n "${OIDC_ISSUER:-}" ]]; then

@@ -17,6 +17,7 @@ from accounts.models import APPROVERS_GROUP, CATALOG_ADMINS_GROUP, Membership
 from catalog.models import Adoption, ApprovalRequest, Evaluation
 from evaluations.choices import RunStatus
 from evaluations.models import EvalRun, EvalSuite
+from gateways.models import Gateway
 from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory, VendorFactory
 
 PERSONAS = ["anonymous", "victor", "alice", "frank", "mallory", "bob", "carol"]
@@ -85,6 +86,20 @@ API = [
     ("get", "/api/v1/adoptions/", None, ALL),
     ("post", "/api/v1/adoptions/{adoption}/revoke/", {}, only({"frank": 200, "carol": 200}, 403)),
     ("post", "/api/v1/adoptions/{adoption}/renew/", {}, only({"bob": 200}, 403)),
+    ("patch", "/api/v1/adoptions/{adoption}/", {"alias": "copy"}, only({"frank": 200}, 403)),
+    (
+        "patch",
+        "/api/v1/adoptions/{adoption}/",
+        {"tpm_limit": 1000},
+        only({"bob": 200, "carol": 200}, 403),
+    ),
+    ("get", "/api/v1/gateways/", None, only({"carol": 200}, 403)),
+    ("get", "/api/v1/gateways/{gateway}/", None, only({"carol": 200}, 403)),
+    ("patch", "/api/v1/gateways/{gateway}/", {"active": False}, only({"carol": 200}, 403)),
+    ("post", "/api/v1/gateways/{gateway}/check/", {}, only({"carol": 202}, 403)),
+    ("post", "/api/v1/gateways/{gateway}/apply/", {}, only({"carol": 202}, 403)),
+    ("get", "/api/v1/gateway-probes/", None, only({"carol": 200}, 403)),
+    ("get", "/api/v1/gateway-findings/", None, ALL),
     ("get", "/api/v1/job-runs/", None, only({"carol": 200}, 403)),
     ("get", "/api/v1/schema/", None, ALL),
 ]
@@ -99,6 +114,7 @@ PAGES = [
         only({"alice": 200, "frank": 200, "bob": 200, "carol": 200}, 404, 302),
     ),
     ("/approvals/", only({"bob": 200}, 404, 302)),
+    ("/gateways/", only({"carol": 200}, 404, 302)),
     ("/business-units/marketing/", PAGE),
     ("/status/", PAGE),
     ("/accounts/profile/", PAGE),
@@ -142,7 +158,8 @@ def world(db):
         suite=secret, model=used, status=RunStatus.FINISHED, finished_at=now, cases=1, done=1,
         passed=1, pass_rate="1", evaluation=evaluation,
     )  # fmt: skip
-    ids = {"request": request.pk, "adoption": adoption.pk, "run": run.pk}
+    gateway = Gateway.objects.create(name="Proxy", base_url="https://llm.example.com")
+    ids = {"request": request.pk, "adoption": adoption.pk, "run": run.pk, "gateway": gateway.pk}
     return {"people": people, "ids": ids}
 
 

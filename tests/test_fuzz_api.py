@@ -53,7 +53,8 @@ FAILED: Counter[str] = Counter()  # failing examples per role
 # Likewise a vendor's URLs: Django holds them to http(s)/ftp(s) with a real host, stricter than
 # OpenAPI's `format: uri` can say (`catalog:model_detail` is a URI, not a web address). And an
 # eval case's regex or JSON schema must compile, which no schema can say of a string, and a
-# new usage source's name must not be taken.
+# new usage source's or gateway's name must not be taken, nor a key variable's name break
+# KEY_ENV_PATTERN.
 NAMES_OTHER_OBJECTS = [
     "PATCH /api/v1/vendors/{slug}/",
     "GET /api/v1/models/",
@@ -69,6 +70,10 @@ NAMES_OTHER_OBJECTS = [
     "POST /api/v1/eval-suites/{slug}/runs/",
     "POST /api/v1/usage-accounts/",
     "POST /api/v1/usage-sources/",
+    "POST /api/v1/gateways/",
+    "PATCH /api/v1/gateways/{id}/",
+    "POST /api/v1/gateway-probes/",
+    "GET /api/v1/gateway-findings/",
 ]
 ACCEPTS_UNKNOWN_NAMES = {
     "operations": [

@@ -22,42 +22,41 @@ from django.utils import timezone
 
 from accounts.authentication import Rider, TokenAuthentication
 from accounts.models import BusinessUnit
+from catalog.litellm_config import EXPORT_FIELDS, INHERITED, with_inherited
 from catalog.models import Adoption
 
-FIELDS = (
-    "id",
-    "unit__slug",
-    "use_case",
-    "approved_at",
-    "expires_at",
-    "expected_monthly_input_tokens",
-    "expected_monthly_output_tokens",
-    "model__slug",
-    "model__name",
-    "model__vendor_model_id",
-    "model__price_unit",
-    "model__input_price_per_mtok",
-    "model__output_price_per_mtok",
-    "model__deprecation_date",
-    "model__retirement_date",
-    "model__vendor__slug",
-    "model__vendor__api_kind",
-    "model__vendor__api_base_url",
-    "model__vendor__api_key_env",
-    "model__successor__slug",
+# The JSON's columns, then the LiteLLM exports' (catalog.litellm_config), each once.
+FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "id",
+            "unit__slug",
+            "use_case",
+            "approved_at",
+            "expires_at",
+            "expected_monthly_input_tokens",
+            "expected_monthly_output_tokens",
+            "model__slug",
+            "model__name",
+            *EXPORT_FIELDS,
+        )
+    )
 )
+# What the fingerprint hashes: the columns and the aliases moved to a row at a retirement.
+COLUMNS = (*FIELDS, INHERITED)
 ORDER = ("model__name", "id")
 
 
 def adoptions(unit_id: int | OuterRef | Subquery, now: datetime) -> QuerySet[Adoption]:
     """What the unit may call at `now` (the in-force rule), with only the rendered columns."""
-    return (
+    rows = (
         Adoption.objects.callable_now(now)
         .filter(unit_id=unit_id)
         .select_related("unit", "model__vendor", "model__successor")
         .only(*FIELDS)
         .order_by(*ORDER)
     )
+    return with_inherited(rows, now)  # type: ignore[no-any-return]
 
 
 def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
@@ -70,7 +69,7 @@ def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
     """
     if connection.vendor != "postgresql":
         units = BusinessUnit.objects.filter(slug=unit_slug).values("pk")
-        rows = list(adoptions(Subquery(units), now).values_list("unit_id", *FIELDS))
+        rows = list(adoptions(Subquery(units), now).values_list("unit_id", *COLUMNS))
         digest = hashlib.md5(repr([row[1:] for row in rows]).encode(), usedforsecurity=False)
         # The unit's id rides on its rows; only an empty allow-list asks for it apart.
         unit_id = rows[0][0] if rows else units.values_list("pk", flat=True).first()
@@ -138,7 +137,7 @@ def _fingerprint_sql() -> tuple[str, tuple[Any, ...]]:
     """The unit by slug with `adoptions()` for the stand-ins reduced to
     md5(string_agg(ROW(FIELDS)::text)): the ORM compiles it (≈ 2 ms of Python) once, each
     request only swaps the stand-ins for its own."""
-    columns = Func(*(F(name) for name in FIELDS), function="ROW", output_field=TextField())
+    columns = Func(*(F(name) for name in COLUMNS), function="ROW", output_field=TextField())
     digest = MD5(StringAgg(Cast(columns, TextField()), "|", order_by=[F(n) for n in ORDER]))
     rows = adoptions(OuterRef("pk"), _NOW).order_by().values(one=Value(1)).annotate(digest=digest)
     unit = BusinessUnit.objects.filter(slug=_SLUG).annotate(digest=Subquery(rows.values("digest")))

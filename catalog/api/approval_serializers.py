@@ -10,9 +10,28 @@ from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from catalog.choices import AdoptionStatus, DataClassification
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
+from catalog.models.adoptions import ALIAS_MAX_LENGTH, MAX_LIMIT
 from catalog.services.approvals import MAX_TOKENS, USE_CASE_MAX_LENGTH
 
 TEXT_MAX_LENGTH = 5000
+TERMS = ["tpm_limit", "rpm_limit", "monthly_budget"]
+
+
+class LimitsSerializer(serializers.Serializer[Any]):
+    """Operating limits in a request body: each optional, null for none."""
+
+    tpm_limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_LIMIT, required=False, allow_null=True,
+        help_text="Tokens per minute the gateway allows (null: no limit).",
+    )  # fmt: skip
+    rpm_limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_LIMIT, required=False, allow_null=True,
+        help_text="Requests per minute the gateway allows (null: no limit).",
+    )  # fmt: skip
+    monthly_budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True,
+        help_text="USD a month the gateway lets the adoption spend (null: no budget).",
+    )  # fmt: skip
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evaluation]):
@@ -54,6 +73,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer[ApprovalRequest]):
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
             "estimated_monthly_cost",
+            *TERMS,
             "created_at",
             "decided_by",
             "decided_at",
@@ -121,7 +141,7 @@ def _action(history_type: str, changes: dict[str, dict[str, Any]]) -> str:
     return "changed"
 
 
-class ApprovalRequestCreateSerializer(serializers.Serializer[Any]):
+class ApprovalRequestCreateSerializer(LimitsSerializer):
     model = SlugRefField(queryset=AIModel.objects.select_related("successor"))
     business_unit = SlugRefField(queryset=BusinessUnit.objects.all())
     use_case = serializers.CharField(max_length=USE_CASE_MAX_LENGTH)
@@ -153,10 +173,24 @@ class ApprovalRequestCreateSerializer(serializers.Serializer[Any]):
         return found
 
 
-class DecisionSerializer(serializers.Serializer[Any]):
+class DecisionSerializer(LimitsSerializer):
+    """A decision's comment; an approval may also set the limits (those omitted stay as the
+    request asked)."""
+
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
     )
+
+
+class AdoptionUpdateSerializer(LimitsSerializer):
+    """PATCH of an adoption: `alias` by the unit's managers, limits by approvers and catalog
+    admins; a field left out stays as it is."""
+
+    alias = serializers.CharField(
+        max_length=ALIAS_MAX_LENGTH, required=False, allow_blank=True,
+        help_text="The name the unit's apps call the model by ([a-z0-9][-a-z0-9.]*; empty: "
+        "the catalog slug).",
+    )  # fmt: skip
 
 
 class AdoptionSerializer(serializers.ModelSerializer[Adoption]):
@@ -184,6 +218,8 @@ class AdoptionSerializer(serializers.ModelSerializer[Adoption]):
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
             "estimated_monthly_cost",
+            "alias",
+            *TERMS,
             "approval",
         ]
         read_only_fields = fields

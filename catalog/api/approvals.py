@@ -18,7 +18,9 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import BusinessUnit
 from accounts.signed_in import signed_in_user
 from catalog.api.approval_serializers import (
+    TERMS,
     AdoptionSerializer,
+    AdoptionUpdateSerializer,
     ApprovalRequestCreateSerializer,
     ApprovalRequestDetailSerializer,
     ApprovalRequestSerializer,
@@ -27,6 +29,7 @@ from catalog.api.approval_serializers import (
 from catalog.choices import AdoptionStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.models.adoptions import AdoptionQuerySet
+from catalog.services.adoption_terms import adoption_update
 from catalog.services.approvals import (
     adoption_renew,
     adoption_revoke,
@@ -35,6 +38,7 @@ from catalog.services.approvals import (
     approval_request_reject,
     approval_request_withdraw,
 )
+from catalog.terms import Limits
 
 ID_REGEX = r"[0-9]{1,18}"  # anything else (or beyond bigint) is a 404 at the URL
 
@@ -104,18 +108,29 @@ class ApprovalRequestViewSet(
         incoming = ApprovalRequestCreateSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
+        limits = Limits(**{name: fields.pop(name, None) for name in TERMS})
         created = approval_request_create(
-            requester=signed_in_user(request), unit=fields.pop("business_unit"), **fields
+            requester=signed_in_user(request),
+            unit=fields.pop("business_unit"),
+            limits=limits,
+            **fields,
         )
         return self._answer(created.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Approve; limits in the body replace those the request asked for."""
+        pending = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        given = decision.validated_data
+        limits = Limits(**{n: given[n] if n in given else getattr(pending, n) for n in TERMS})
         approval_request_approve(
-            request=self.get_object(),
+            request=pending,
             approver=signed_in_user(request),
-            comment=self._comment(request),
+            comment=given["comment"],
+            limits=limits,
         )
         return self._answer(pk)
 
@@ -149,7 +164,8 @@ class AdoptionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Adoption]
 ):
     """Every unit's adoptions (allow-lists are readable by every employee); managers and catalog
-    admins revoke, approvers renew."""
+    admins revoke, approvers renew; managers name them and approvers or catalog admins set
+    their limits (PATCH)."""
 
     serializer_class = AdoptionSerializer
     filterset_class = AdoptionFilterSet
@@ -159,6 +175,22 @@ class AdoptionViewSet(
         return Adoption.objects.visible_to(self.request.user).select_related(
             "unit", "model__vendor", "approval"
         )
+
+    @extend_schema(request=AdoptionUpdateSerializer, responses=AdoptionSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Set the alias (the unit's managers) or limits (approvers, catalog admins)."""
+        adoption = self.get_object()
+        incoming = AdoptionUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        given = incoming.validated_data
+        adoption_update(
+            adoption=adoption,
+            user=signed_in_user(request),
+            alias=given.get("alias"),
+            limits=Limits(**{name: given.get(name) for name in TERMS}),
+            changed=frozenset(given) & frozenset(TERMS),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

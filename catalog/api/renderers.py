@@ -1,24 +1,17 @@
-"""`?format=litellm`: a unit's allow-list as a LiteLLM proxy `model_list`, ready to paste.
-
-Each adoption the unit may call now becomes one deployment: `model_name` is the catalog slug
-(unique across vendors), `litellm_params.model` is `<provider>/<vendor model id>` (vendor slugs
-are LiteLLM provider names), the key is referenced as `os.environ/<api_key_env>` (never the key
-itself) and per-token prices become LiteLLM's custom pricing, written exactly (no float
-rounding).
+"""The allow-list's other formats: LiteLLM's proxy config as YAML (`?format=litellm`), the
+body of LiteLLM's `POST /team/update` (`?format=litellm-team`), and CSV. What they hold is
+built in catalog.litellm_config; these only write it. Each has a media type of its own, so
+the OpenAPI schema can say which body each format answers.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import yaml
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
-
-from catalog.choices import ApiKind, PriceUnit
-from catalog.models import Adoption
-
-MILLION = Decimal(1_000_000)
+from rest_framework.utils.encoders import JSONEncoder
 
 
 class _Dumper(yaml.SafeDumper):
@@ -31,45 +24,18 @@ _Dumper.add_representer(
 )
 
 
-def litellm_deployment(adoption: Adoption) -> dict[str, Any]:
-    """One `model_list` entry for an adoption (its model, vendor and successor select_related)."""
-    model, vendor = adoption.model, adoption.model.vendor
-    provider_model = model.vendor_model_id
-    if not provider_model.startswith(f"{vendor.slug}/"):
-        provider_model = f"{vendor.slug}/{provider_model}"
-    params: dict[str, Any] = {"model": provider_model}
-    if vendor.api_key_env:
-        params["api_key"] = f"os.environ/{vendor.api_key_env}"
-    # OpenAI-compatible bases end with /v1 as LiteLLM expects; others keep LiteLLM's defaults.
-    if vendor.api_kind == ApiKind.OPENAI and vendor.api_base_url:
-        params["api_base"] = vendor.api_base_url
-    if model.price_unit == PriceUnit.PER_MTOK:
-        for side in ("input", "output"):
-            price = getattr(model, f"{side}_price_per_mtok")
-            if price is not None:
-                params[f"{side}_cost_per_token"] = (price / MILLION).normalize()
-    info = {
-        "modelshelf_model": model.slug,
-        "business_unit": adoption.unit.slug,
-        "use_case": adoption.use_case,
-        "expires_at": adoption.expires_at.isoformat(),
-    }
-    # A deprecated model stays until retirement; the gateway learns when and what replaces it.
-    if model.deprecation_date is not None:
-        info["deprecation_date"] = model.deprecation_date.isoformat()
-    if model.retirement_date is not None:
-        info["retirement_date"] = model.retirement_date.isoformat()
-    if model.successor is not None:
-        info["successor"] = model.successor.slug
-    return {"model_name": model.slug, "litellm_params": params, "model_info": info}
-
-
-def litellm_model_list(adoptions: Iterable[Adoption]) -> dict[str, Any]:
-    return {"model_list": [litellm_deployment(adoption) for adoption in adoptions]}
+def _errors_as_json(data: Any, renderer_context: Mapping[str, Any] | None) -> bytes | None:
+    """Errors keep DRF's JSON shape, whatever format the caller asked for."""
+    response = (renderer_context or {}).get("response")
+    if response is not None and response.status_code >= 400:
+        response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+    return None
 
 
 class LiteLLMRenderer(BaseRenderer):
-    """YAML for LiteLLM's proxy config. Views hand it `litellm_model_list(...)` or an error."""
+    """YAML for LiteLLM's proxy config. Views hand it `litellm_config.model_list(...)` or an
+    error."""
 
     media_type = "application/yaml"
     format = "litellm"
@@ -83,12 +49,39 @@ class LiteLLMRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
-            # Errors keep DRF's JSON shape, whatever format the caller asked for.
-            response["Content-Type"] = "application/json"
-            return JSONRenderer().render(data)
+        error = _errors_as_json(data, renderer_context)
+        if error is not None:
+            return error
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode()
+
+
+class _NumberEncoder(JSONEncoder):
+    """Decimals as JSON numbers (LiteLLM's `max_budget` is a float), every digit kept."""
+
+    def default(self, obj: Any) -> Any:
+        if isinstance(obj, Decimal):
+            return float(obj)
+        return super().default(obj)
+
+
+class LiteLLMTeamRenderer(JSONRenderer):
+    """JSON to POST to LiteLLM's `/team/update` as is; a media type of its own (JSON by its
+    suffix), so the schema tells it from the allow-list page."""
+
+    media_type = "application/vnd.litellm.team+json"
+    format = "litellm-team"
+    encoder_class = _NumberEncoder
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        error = _errors_as_json(data, renderer_context)
+        if error is not None:
+            return error
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class CSVRenderer(BaseRenderer):

@@ -409,6 +409,10 @@ class UnitAdoptionSerializer(serializers.ModelSerializer[Adoption]):
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
             "estimated_monthly_cost",
+            "alias",
+            "tpm_limit",
+            "rpm_limit",
+            "monthly_budget",
             "deprecation_date",
             "retirement_date",
             "successor",
@@ -446,3 +450,57 @@ class UptimeSerializer(serializers.Serializer[Any]):
     last_24h = serializers.FloatField(allow_null=True)
     last_7d = serializers.FloatField(allow_null=True)
     last_30d = serializers.FloatField(allow_null=True)
+
+
+class LiteLLMParamsSerializer(serializers.Serializer[Any]):
+    """Documents `litellm_params` (catalog.litellm_config writes it)."""
+
+    model = serializers.CharField(help_text="`<provider>/<vendor model id>`")
+    api_base = serializers.CharField(required=False)
+    api_key = serializers.CharField(required=False, help_text="`os.environ/<variable>`")
+    tpm = serializers.IntegerField(required=False, help_text="Present exactly when set.")
+    rpm = serializers.IntegerField(required=False, help_text="Present exactly when set.")
+    input_cost_per_token = serializers.DecimalField(
+        max_digits=30, decimal_places=18, required=False, coerce_to_string=False
+    )
+    output_cost_per_token = serializers.DecimalField(
+        max_digits=30, decimal_places=18, required=False, coerce_to_string=False
+    )
+
+
+class LiteLLMDeploymentSerializer(serializers.Serializer[Any]):
+    model_name = serializers.CharField(help_text="The adoption's alias, else the model's slug.")
+    litellm_params = LiteLLMParamsSerializer()
+    model_info = serializers.DictField(
+        help_text="modelshelf_model, business_unit, use_case, expires_at; deprecation_date, "
+        "retirement_date, successor when known; replaces: a retired model's alias moved here."
+    )
+
+
+class LiteLLMRouterSettingsSerializer(serializers.Serializer[Any]):
+    fallbacks = serializers.ListField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        help_text="[{deprecated model's name: [its adopted successor's name]}]",
+    )
+
+
+class LiteLLMConfigSerializer(serializers.Serializer[Any]):
+    """Documents `?format=litellm`: a LiteLLM proxy config (YAML)."""
+
+    model_list = LiteLLMDeploymentSerializer(many=True)
+    router_settings = LiteLLMRouterSettingsSerializer(required=False)
+
+
+class LiteLLMTeamSerializer(serializers.Serializer[Any]):
+    """Documents `?format=litellm-team`: the body of LiteLLM's `POST /team/update`."""
+
+    team_id = serializers.CharField()
+    models = serializers.ListField(child=serializers.CharField())
+    tpm_limit = serializers.IntegerField(allow_null=True)
+    rpm_limit = serializers.IntegerField(allow_null=True)
+    max_budget = serializers.FloatField(allow_null=True, help_text="USD a budget_duration.")
+    budget_duration = serializers.CharField(allow_null=True)
+    blocked = serializers.BooleanField(
+        required=False, help_text="true when the unit may call no model (LiteLLM reads no models "
+        "as every model)."
+    )  # fmt: skip

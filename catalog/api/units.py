@@ -2,6 +2,7 @@
 
 import builtins
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,9 +30,15 @@ from catalog.api.exports import (
     MONEY_COLUMNS,
     SAVINGS_CSV_COLUMNS,
 )
-from catalog.api.renderers import CSVRenderer, LiteLLMRenderer, litellm_model_list, wants_csv
+from catalog.api.renderers import CSVRenderer, LiteLLMRenderer, LiteLLMTeamRenderer, wants_csv
 from catalog.api.rightsizing import UnitSavingsSerializer, savings_report
-from catalog.api.serializers import BusinessUnitSerializer, UnitAdoptionSerializer
+from catalog.api.serializers import (
+    BusinessUnitSerializer,
+    LiteLLMConfigSerializer,
+    LiteLLMTeamSerializer,
+    UnitAdoptionSerializer,
+)
+from catalog.litellm_config import model_list, team_body
 from catalog.models import Adoption
 from catalog.services.budgets import Forecast, unit_forecast
 from core.csv_export import csv_response
@@ -40,7 +48,8 @@ CONDITIONAL = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"})
 
 # Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
 # then change too, so no client keeps a body of the old shape.
-ETAG_VERSION = "allow-list 1"
+ETAG_VERSION = "allow-list 2"
+TEAM_ID = re.compile(r"[-\w.:@]{1,200}", re.ASCII)
 
 
 def forecasts(units: Sequence[BusinessUnit]) -> dict[int, Forecast]:
@@ -78,9 +87,19 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
-                enum=["json", "litellm", "csv"],
-                description="`litellm`: the whole allow-list as a LiteLLM proxy `model_list` "
-                "(YAML), unpaginated; `csv`: the whole allow-list as a CSV download.",
+                enum=["json", "litellm", "litellm-team", "csv"],
+                description="`litellm`: the whole allow-list as a LiteLLM proxy config "
+                "(`model_list` and `router_settings`, YAML, `application/yaml`); "
+                "`litellm-team`: the body of LiteLLM's `POST /team/update` for the unit's team "
+                "(`application/vnd.litellm.team+json`); `csv`: the whole allow-list as a CSV "
+                "download.",
+            ),
+            OpenApiParameter(
+                "team_id",
+                OpenApiTypes.STR,
+                pattern=TEAM_ID.pattern,
+                description="With `format=litellm-team`: the LiteLLM team (default: the unit's "
+                "slug).",
             ),
             OpenApiParameter(
                 "If-None-Match",
@@ -90,7 +109,10 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
             ),
         ],
         responses={
-            200: UnitAdoptionSerializer(many=True),
+            (200, "application/json"): UnitAdoptionSerializer(many=True),
+            (200, LiteLLMRenderer.media_type): LiteLLMConfigSerializer,
+            (200, LiteLLMTeamRenderer.media_type): LiteLLMTeamSerializer,
+            (200, CSVRenderer.media_type): OpenApiTypes.STR,
             304: OpenApiResponse(description="Not modified since the ETag given"),
         },
     )
@@ -99,7 +121,13 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
         methods=["get"],
         url_path="models",
         filter_backends=[],
-        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, LiteLLMRenderer, CSVRenderer],
+        renderer_classes=[
+            JSONRenderer,
+            BrowsableAPIRenderer,
+            LiteLLMRenderer,
+            LiteLLMTeamRenderer,
+            CSVRenderer,
+        ],
     )
     def models(self, request: Request, slug: str) -> HttpResponseBase:
         """What the unit may call now, with estimated monthly costs; cheaply pollable."""
@@ -137,10 +165,15 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
         return _cache_headers(response, etag)
 
     def _allow_list(self, request: Request, unit: BusinessUnit, now: datetime) -> Response:
-        """The JSON page or the LiteLLM model_list, its rows fetched (rendering reads no row)."""
+        """The JSON page or a LiteLLM format, its rows fetched (rendering reads no row)."""
         adoptions = allow_list.adoptions(unit.pk, now)
         if request.accepted_renderer.format == LiteLLMRenderer.format:
-            return Response(litellm_model_list(adoptions))
+            return Response(model_list(adoptions, now))
+        if request.accepted_renderer.format == LiteLLMTeamRenderer.format:
+            team_id = request.query_params.get("team_id", unit.slug)
+            if not TEAM_ID.fullmatch(team_id):
+                raise ValidationError({"team_id": ["Letters, digits and -_.:@, at most 200."]})
+            return Response(team_body(adoptions, team_id=team_id, unit_budget=unit.monthly_budget))
         page: list[Adoption] | None = self.paginate_queryset(adoptions)  # type: ignore[arg-type]  # pages another model
         return self.get_paginated_response(UnitAdoptionSerializer(page, many=True).data)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Self
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -16,6 +17,39 @@ from catalog.models.ai_models import AIModel
 
 MILLION = Decimal(1_000_000)
 CENTS = Decimal("0.01")
+# The name a unit's apps call a model by at the gateway: DNS-like, so it is safe in a URL, a
+# YAML key and LiteLLM's `model_name` alike.
+ALIAS_PATTERN = r"[a-z0-9][-a-z0-9.]*"
+ALIAS_MAX_LENGTH = 100
+MAX_LIMIT = 2**63 - 1  # tokens or requests per minute: PositiveBigIntegerField's ceiling
+validate_alias = RegexValidator(
+    rf"^{ALIAS_PATTERN}\Z",
+    "Use lowercase letters, digits, dots and hyphens, starting with a letter or digit.",
+    code="alias",
+)
+
+
+class OperatingTerms(models.Model):
+    """The limits a gateway enforces for one adoption: asked for in the request, set by the
+    approver on approval and later by approvers and catalog admins. Empty means no limit."""
+
+    tpm_limit = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Tokens per minute."
+    )
+    rpm_limit = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Requests per minute."
+    )
+    monthly_budget = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="USD a month.",
+    )
+
+    class Meta:
+        abstract = True
 
 
 def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decimal | None:
@@ -105,8 +139,9 @@ class AdoptionQuerySet(models.QuerySet["Adoption"]):
         return self.in_force(now).filter(callable_q(now))
 
 
-class Adoption(models.Model):
-    """A business unit's approved use of a model, valid until it expires or is revoked."""
+class Adoption(OperatingTerms):
+    """A business unit's approved use of a model, valid until it expires or is revoked, under
+    the name (`alias`) and limits its gateway serves it with."""
 
     unit = models.ForeignKey(
         "accounts.BusinessUnit", on_delete=models.CASCADE, related_name="adoptions"
@@ -127,6 +162,12 @@ class Adoption(models.Model):
     expires_at = models.DateTimeField()
     expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
     expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
+    alias = models.CharField(
+        max_length=ALIAS_MAX_LENGTH,
+        blank=True,
+        validators=[validate_alias],
+        help_text="The stable name the unit's apps call (set by its managers); else the slug.",
+    )
     # When the unit's managers were told that expiry is near; cleared by a renewal.
     expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the managers were told its model left the unit's allow-list; cleared on its return.
@@ -142,7 +183,12 @@ class Adoption(models.Model):
                 fields=["unit", "model"],
                 condition=models.Q(status=AdoptionStatus.ACTIVE),
                 name="adoption_one_active_per_unit_model",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "alias"],
+                condition=models.Q(status=AdoptionStatus.ACTIVE) & ~models.Q(alias=""),
+                name="adoption_alias_unique_per_unit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,3 +207,8 @@ class Adoption(models.Model):
         return monthly_cost(
             self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens
         )
+
+    @property
+    def gateway_name(self) -> str:
+        """What the unit's apps call it at the gateway: the alias, else the catalog slug."""
+        return self.alias or self.model.slug

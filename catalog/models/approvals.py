@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership, User
 from catalog.choices import DataClassification, RequestStatus
-from catalog.models.adoptions import monthly_cost
+from catalog.models.adoptions import OperatingTerms, monthly_cost
 from catalog.models.ai_models import AIModel
 
 
@@ -28,8 +28,9 @@ class ApprovalRequestQuerySet(models.QuerySet["ApprovalRequest"]):
         return self.filter(models.Q(requester=user) | models.Q(unit__in=managed_units))
 
 
-class ApprovalRequest(models.Model):
-    """An employee's request that their unit may use a model for a use case."""
+class ApprovalRequest(OperatingTerms):
+    """An employee's request that their unit may use a model for a use case, with the limits
+    it asks for (the approver may set others)."""
 
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="approval_requests")
     unit = models.ForeignKey(

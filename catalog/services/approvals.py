@@ -23,6 +23,7 @@ from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, Req
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
 from catalog.models.adoptions import monthly_cost
 from catalog.services.budgets import units_check_budget
+from catalog.terms import LIMIT_FIELDS, Limits
 from core.errors import Conflict, InvalidRequest
 from core.notify import notify
 
@@ -48,9 +49,10 @@ def approval_request_create(
     expected_monthly_input_tokens: int = 0,
     expected_monthly_output_tokens: int = 0,
     evidence: Sequence[Evaluation] = (),
+    limits: Limits | None = None,
 ) -> ApprovalRequest:
     """File a pending request for `unit` to use `model`, citing evaluations of that model as
-    evidence; approvers are told after commit."""
+    evidence and asking for `limits`; approvers are told after commit."""
     if not Membership.objects.filter(user=requester, unit=unit).exists():
         raise PermissionDenied(f"Only members of {unit.name} may request models for it.")
     use_case = use_case.strip()
@@ -74,6 +76,7 @@ def approval_request_create(
         raise InvalidRequest(
             f"Evidence must be shared or {unit.name}'s own evaluations.", field="evidence"
         )
+    asked = (limits or Limits()).check()
 
     request = ApprovalRequest(
         requester=requester,
@@ -84,6 +87,7 @@ def approval_request_create(
         data_classification=data_classification,
         expected_monthly_input_tokens=expected_monthly_input_tokens,
         expected_monthly_output_tokens=expected_monthly_output_tokens,
+        **asked.as_fields(),
     )
     request._history_user = requester  # type: ignore[attr-defined]  # read by simple-history
     with transaction.atomic():
@@ -108,13 +112,16 @@ def approval_request_create(
 
 
 def approval_request_approve(
-    *, request: ApprovalRequest, approver: User, comment: str = ""
+    *, request: ApprovalRequest, approver: User, comment: str = "", limits: Limits | None = None
 ) -> ApprovalRequest:
-    """Approve once; the unit's active adoption is created in the same transaction.
+    """Approve once; the unit's active adoption is created in the same transaction, under the
+    `limits` the approver sets (None: those the request asked for).
 
     Returns the updated request (a fresh instance: `request` itself is left as it was read).
     """
     _check_may_decide(request, approver)
+    if limits is not None:
+        limits.check()
     with transaction.atomic():
         _lock_unit(request.unit_id)
         decided = _lock_pending(request)
@@ -137,6 +144,7 @@ def approval_request_approve(
             expires_at=now + timedelta(days=settings.APPROVAL_VALIDITY_DAYS),
             expected_monthly_input_tokens=decided.expected_monthly_input_tokens,
             expected_monthly_output_tokens=decided.expected_monthly_output_tokens,
+            **(limits or Limits(**{f: getattr(decided, f) for f in LIMIT_FIELDS})).as_fields(),
         )
         adoption._history_user = approver  # type: ignore[attr-defined]  # read by simple-history
         try:

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts.signed_in import signed_in_user
 from catalog.choices import RequestStatus
 from catalog.context_processors import pending_count
+from catalog.forms import LimitsForm
 from catalog.models import ApprovalRequest
 from catalog.services.approvals import approval_request_approve, approval_request_reject
+from catalog.terms import LIMIT_FIELDS
 from core.errors import Conflict, InvalidRequest
 from core.htmx import wants_fragment
 
@@ -56,11 +58,22 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if decide is None:
         error, status = "Choose Approve or Reject.", 400
     else:
+        terms = LimitsForm(request.POST)
+        if decide is approval_request_approve and not terms.is_valid():
+            field, problems = next(iter(terms.errors.items()))
+            error, status = f"{terms.fields[field].label}: {' '.join(map(str, problems))}", 400
+            decide = None
+    if decide is not None:
+        # Limits left out of the form (an older page, a script) stay as the request asked.
+        sets_limits = any(name in request.POST for name in LIMIT_FIELDS)
+        approving = decide is approval_request_approve
+        extra = {"limits": terms.limits()} if approving and sets_limits else {}
         try:
             approval = decide(
                 request=approval,
                 approver=signed_in_user(request),
                 comment=request.POST.get("comment", "").strip(),
+                **extra,
             )
         except InvalidRequest as problem:
             error, status = str(problem), 400

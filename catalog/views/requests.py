@@ -57,6 +57,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 expected_monthly_input_tokens=data["expected_monthly_input_tokens"],
                 expected_monthly_output_tokens=data["expected_monthly_output_tokens"],
                 evidence=[data["eval_run"]] if data.get("eval_run") else [],
+                limits=form.limits(),
             )
         except InvalidRequest as error:
             form.add_error(FORM_FIELD.get(error.field or "", error.field), str(error))
@@ -94,6 +95,9 @@ def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpRespon
         response.content += render_to_string(
             "catalog/partials/live_cost.html",
             {"cost": form.live_cost(), "priced": _per_token(form.model), "oob": True},
+        ).encode()
+        response.content += render_to_string(
+            "catalog/partials/volume_hint.html", {"hint": form.volume_hint(), "oob": True}
         ).encode()
     return response
 

@@ -222,7 +222,7 @@ def test_the_browsable_api_keeps_an_etag_of_its_bytes(api, allow_list):
 def test_the_compiled_once_fingerprint_is_the_orms_query_for_this_unit_and_time(allow_list):
     """The stand-ins swapped for a request's unit and time give what the ORM compiles for them."""
     now = timezone.now()
-    fields = allow_list_module.FIELDS
+    fields = allow_list_module.COLUMNS
     row = Cast(Func(*(F(n) for n in fields), function="ROW", output_field=TextField()), TextField())
     order = [F(name) for name in allow_list_module.ORDER]
     fresh = allow_list_module.adoptions(allow_list.pk, now).aggregate(

@@ -37,7 +37,7 @@ BUDGET = {
     "/requests/new/?model=bulk-model-00000": (6, 6),
     # + 2 for the usage panel (months of usage, findings); + 1 for the adopted models'
     # evaluations, which the savings compare to say what switching gives up (issue 15 item 6).
-    "/business-units/marketing/": (18, 18),
+    "/business-units/marketing/": (19, 19),  # +1: whether its gateways enforce its list
     "/status/": (7, 7),
     "/recommend/": (4, 1),
     # Every chat model is judged (10,000 of them at the larger size) in a fixed number of queries.
