@@ -18,6 +18,7 @@ from catalog.models import (
     Specialty,
     Vendor,
 )
+from catalog.models.costs import EXTRA_PRICE_FIELDS
 from core.errors import Conflict
 
 
@@ -43,6 +44,7 @@ class PriceObservationInline(admin.TabularInline):
         "observed_at",
         "input_price_per_mtok",
         "output_price_per_mtok",
+        *EXTRA_PRICE_FIELDS,
         "price_unit",
         "source",
     ]
@@ -103,6 +105,7 @@ class PriceObservationAdmin(admin.ModelAdmin):
         "observed_at",
         "input_price_per_mtok",
         "output_price_per_mtok",
+        *EXTRA_PRICE_FIELDS,
         "price_unit",
         "source",
     ]

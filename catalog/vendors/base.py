@@ -4,6 +4,7 @@ the problems of the items that could not be read. The HTTP calls are core's (`co
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from catalog.models.costs import PriceComponents
 from core.http import show
 
 
@@ -19,6 +20,25 @@ class PriceQuote(NamedTuple):
     problem: str = ""
     raw_input: str = ""
     raw_output: str = ""
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+    long_context_threshold: int | None = None
+    long_context_input: Decimal | None = None
+    long_context_output: Decimal | None = None
+
+    @property
+    def components(self) -> PriceComponents:
+        """Every component the source quoted; the ones it did not are unknown."""
+        return PriceComponents(
+            input=self.input_price,
+            output=self.output_price,
+            cache_read=self.cache_read,
+            cache_write=self.cache_write,
+            long_context_threshold=self.long_context_threshold,
+            long_context_input=self.long_context_input,
+            long_context_output=self.long_context_output,
+            unit=self.price_unit,
+        )
 
 
 class ModelList(NamedTuple):
