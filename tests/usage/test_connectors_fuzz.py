@@ -149,8 +149,9 @@ anthropic_result = st.fixed_dictionaries(
 @FUZZ
 @given(st.lists(anthropic_result, min_size=1, max_size=4))
 def test_anthropic_usage_is_parsed_exactly_with_requests_unknown(results):
-    """Every well-formed result becomes one row: input = uncached + cache reads + cache creation,
-    and requests None, whatever else it carries (web searches are not message requests)."""
+    """Every well-formed result becomes one row: uncached input, cache reads and cache creation
+    kept apart, and requests None, whatever else it carries (web searches are not message
+    requests)."""
     body = {
         "data": [{"starting_at": "2026-10-01T00:00:00Z", "results": results}],
         "has_more": False,
@@ -166,15 +167,23 @@ def test_anthropic_usage_is_parsed_exactly_with_requests_unknown(results):
         fetched = connector.fetch(accounts=["w1"], since=date(2026, 10, 1), until=date(2026, 10, 1))
     assert not fetched.problems
     assert [
-        (row.account, row.model, row.input_tokens, row.output_tokens, row.requests)
+        (
+            row.account,
+            row.model,
+            row.input_tokens,
+            row.cache_read_tokens,
+            row.cache_write_tokens,
+            row.output_tokens,
+            row.requests,
+        )
         for row in fetched.rows
     ] == [
         (
             r["workspace_id"] or "default",
             r["model"],
-            r["uncached_input_tokens"]
-            + r["cache_read_input_tokens"]
-            + sum(r["cache_creation"].values()),
+            r["uncached_input_tokens"],
+            r["cache_read_input_tokens"],
+            sum(r["cache_creation"].values()),
             r["output_tokens"],
             None,
         )

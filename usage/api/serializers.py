@@ -66,8 +66,10 @@ class MonthQuerySerializer(serializers.Serializer):
 class UnitUsageRowSerializer(serializers.Serializer):
     model = AIModelRefSerializer(allow_null=True)
     vendor_model_id = serializers.CharField()
-    input_tokens = serializers.IntegerField()
+    input_tokens = serializers.IntegerField(help_text="uncached input")
     output_tokens = serializers.IntegerField()
+    cache_read_tokens = serializers.IntegerField()
+    cache_write_tokens = serializers.IntegerField()
     requests = serializers.IntegerField(
         allow_null=True, help_text="null when the source does not count requests (Anthropic)"
     )
@@ -119,7 +121,9 @@ class ChargebackRowSerializer(serializers.Serializer):
     vendor = serializers.CharField(allow_null=True)
     model = serializers.CharField(allow_null=True)
     vendor_model_id = serializers.CharField()
-    input_tokens = serializers.IntegerField()
+    input_tokens = serializers.IntegerField(help_text="uncached input")
     output_tokens = serializers.IntegerField()
+    cache_read_tokens = serializers.IntegerField()
+    cache_write_tokens = serializers.IntegerField()
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)

@@ -10,13 +10,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from catalog.choices import PriceUnit
 from catalog.models import AIModel, PriceObservation
+from catalog.models.costs import PriceComponents, TokenCounts, component_columns, token_cost
 from usage.choices import SourceKind
 
-MILLION = Decimal(1_000_000)
 SIX_PLACES = Decimal("0.000001")
-PREFERRED_VENDOR = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
+PREFERRED_VENDOR: dict[str, str] = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
 
 
 class ModelMatcher:
@@ -59,42 +58,37 @@ class PriceLedger:
 
     def __init__(self, model_ids: Iterable[int]) -> None:
         self.days: dict[int, list[date]] = defaultdict(list)
-        self.prices: dict[int, list[tuple[Decimal | None, Decimal | None, str]]] = defaultdict(list)
+        self.prices: dict[int, list[PriceComponents]] = defaultdict(list)
         rows = (
             PriceObservation.objects.filter(model_id__in=set(model_ids))
             .order_by("model_id", "observed_at", "id")
-            .values_list(
-                "model_id",
-                "observed_at__date",
-                "input_price_per_mtok",
-                "output_price_per_mtok",
-                "price_unit",
-            )
+            .values("model_id", "observed_at__date", *component_columns())
         )
-        for model_id, day, input_price, output_price, unit in rows:
-            days, prices = self.days[model_id], self.prices[model_id]
-            if days and days[-1] == day:  # the last change of a day is the one in force
-                prices[-1] = (input_price, output_price, unit)
+        for row in rows:
+            days, prices = self.days[row["model_id"]], self.prices[row["model_id"]]
+            components = PriceComponents.from_row(row)
+            if days and days[-1] == row["observed_at__date"]:  # a day's last change is in force
+                prices[-1] = components
             else:
-                days.append(day)
-                prices.append((input_price, output_price, unit))
+                days.append(row["observed_at__date"])
+                prices.append(components)
+
+    def in_force(self, model_id: int, day: date) -> PriceComponents | None:
+        at = bisect.bisect_right(self.days[model_id], day) - 1
+        return None if at < 0 else self.prices[model_id][at]
 
     def list_cost(
-        self, model_id: int | None, day: date, input_tokens: int, output_tokens: int
+        self, model_id: int | None, day: date, parts: Iterable[TokenCounts]
     ) -> Decimal | None:
-        """Tokens × the per-token prices in force that day; None when any needed price is
-        unknown or the model is not priced per token."""
-        if model_id is None:
+        """The parts (each with its tier) at the rates in force that day, to the column's six
+        places; None when any needed rate is unknown or the model is not priced per token."""
+        prices = None if model_id is None else self.in_force(model_id, day)
+        if prices is None:
             return None
-        at = bisect.bisect_right(self.days[model_id], day) - 1
-        if at < 0:
-            return None
-        input_price, output_price, unit = self.prices[model_id][at]
-        if unit != PriceUnit.PER_MTOK:
-            return None
-        if (input_tokens and input_price is None) or (output_tokens and output_price is None):
-            return None
-        cost = (input_price or 0) * input_tokens / MILLION + (
-            output_price or 0
-        ) * output_tokens / MILLION
-        return Decimal(cost).quantize(SIX_PLACES)
+        total = Decimal(0)
+        for tokens in parts:
+            cost = token_cost(prices, tokens)
+            if cost is None:
+                return None
+            total += cost
+        return total.quantize(SIX_PLACES)

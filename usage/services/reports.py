@@ -28,6 +28,8 @@ CENTS = Decimal("0.01")
 SUMS = {
     "input_tokens": Sum("input_tokens"),
     "output_tokens": Sum("output_tokens"),
+    "cache_read_tokens": Sum("cache_read_tokens"),
+    "cache_write_tokens": Sum("cache_write_tokens"),
     "requests": Sum("requests"),
     "billed": Sum("billed_cost"),
     "listed": Sum("list_cost"),
@@ -95,6 +97,8 @@ class ModelMonth:
     model: ModelRef | None
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     requests: int | None = 0
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
@@ -127,7 +131,7 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         sums = f"""
         SELECT r.vendor_model_id, r.model_id, {ref}, r.input_tokens, r.output_tokens,
             r.requests, r.billed_cost, r.list_cost, r.unbilled, r.unpriced, r.uncounted,
-            NULL, NULL, NULL, NULL, NULL, NULL
+            NULL, NULL, NULL, NULL, NULL, NULL, r.cache_read_tokens, r.cache_write_tokens
         FROM {UsageMonth._meta.db_table} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.month BETWEEN %s AND %s
@@ -137,7 +141,8 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         SELECT r.vendor_model_id, r.model_id, {ref}, SUM(r.input_tokens), SUM(r.output_tokens),
             SUM(r.requests), SUM(r.billed_cost), SUM(r.list_cost),
             COUNT(*) - COUNT(r.billed_cost), COUNT(*) - COUNT(r.list_cost),
-            COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL
+            COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL,
+            SUM(r.cache_read_tokens), SUM(r.cache_write_tokens)
         FROM {record} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.day BETWEEN %s AND %s
@@ -146,12 +151,12 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         UNION ALL
         SELECT m.vendor_model_id, a.model_id, {ref}, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             NULL, a.id, m.price_unit, m.input_price_per_mtok, m.output_price_per_mtok,
-            a.expected_monthly_input_tokens, a.expected_monthly_output_tokens
+            a.expected_monthly_input_tokens, a.expected_monthly_output_tokens, NULL, NULL
         FROM {adoption} a JOIN {model} m ON m.id = a.model_id
             JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE a.unit_id = (SELECT id FROM unit) AND a.status = %s
         UNION ALL
-        SELECT NULL, id, {", ".join(["NULL"] * 18)} FROM unit
+        SELECT NULL, id, {", ".join(["NULL"] * 20)} FROM unit
     """  # table names from the models; every value a parameter
 
 
@@ -197,7 +202,7 @@ def _month(sql: str, unit: list[object], start: date) -> list[ModelMonth] | None
         if row[14] is None:
             reported.append(row)
         else:  # one active adoption per unit and model (a constraint)
-            price_unit, price_in, price_out, expected_in, expected_out = row[15:]
+            price_unit, price_in, price_out, expected_in, expected_out = row[15:20]
             forecast = monthly_cost_at(
                 price_unit, _decimal(price_in), _decimal(price_out), expected_in, expected_out
             )
@@ -212,6 +217,8 @@ def _month(sql: str, unit: list[object], start: date) -> list[ModelMonth] | None
                 model=model_ref(*ref),
                 input_tokens=int(tokens_in),
                 output_tokens=int(tokens_out),
+                cache_read_tokens=int(row[20]),
+                cache_write_tokens=int(row[21]),
                 requests=None if uncounted else int(requests),
                 billed_cost=None if unbilled else cents(_decimal(billed)),
                 list_cost=None if unpriced else cents(_decimal(listed)),
@@ -266,6 +273,8 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
                 "vendor_model_id": r.vendor_model_id,
                 "input_tokens": r.input_tokens,
                 "output_tokens": r.output_tokens,
+                "cache_read_tokens": r.cache_read_tokens,
+                "cache_write_tokens": r.cache_write_tokens,
                 "requests": r.requests,
                 "billed_cost": decimal_text(r.billed_cost),
                 "list_cost": decimal_text(r.list_cost),
@@ -335,6 +344,8 @@ def chargeback(units: QuerySet[BusinessUnit], start: date) -> list[dict[str, obj
             "vendor_model_id": r["vendor_model_id"],
             "input_tokens": r["input_tokens"],
             "output_tokens": r["output_tokens"],
+            "cache_read_tokens": r["cache_read_tokens"],
+            "cache_write_tokens": r["cache_write_tokens"],
             "billed_cost": None if r["unbilled"] else cents(r["billed"]),
             "list_cost": None if r["unpriced"] else cents(r["listed"]),
         }
