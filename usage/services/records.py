@@ -69,8 +69,10 @@ class Tally:
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
     long_context: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    reported: bool = False  # a usage row: not only a charge
 
     def add(self, row: UsageRow) -> None:
+        self.reported = True
         counts = (row.input_tokens, row.output_tokens, row.cache_read_tokens)
         self.input_tokens += counts[0]
         self.output_tokens += counts[1]
@@ -206,24 +208,26 @@ def _apply_costs(
     until: date,
     unmapped: dict[str, int],
 ) -> None:
-    """A charge naming a model goes to that row; the rest of an account-day's charges are shared
-    over its rows by list cost (tokens when any is unpriced)."""
+    """A charge naming a model (or a line item) goes to that row, a line of its own when no
+    usage explains it (OpenAI's embeddings, images, storage…: never spread over chat models);
+    the account-day's unnamed charges are shared over its rows by list cost (tokens when any
+    is unpriced)."""
     pooled: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     for cost in costs:
         account = accounts.get(cost.account)
         if account is None or not since <= cost.day <= until:
             unmapped[cost.account if account is None else f"{cost.account} on {cost.day}"] += 1
             continue
-        key = (account.pk, cost.day, cost.model)
-        if cost.model and key in tallies:
-            tallies[key].bill(cost.amount)
+        if cost.model:
+            tallies[(account.pk, cost.day, cost.model)].bill(cost.amount)
         else:
             pooled[(account.pk, cost.day)] += cost.amount
     if not pooled:
         return
     by_day: dict[tuple[int, date], list[Tally]] = defaultdict(list)
     for (account_id, day, _), tally in tallies.items():
-        by_day[(account_id, day)].append(tally)
+        if tally.reported:
+            by_day[(account_id, day)].append(tally)
     for (account_id, day), amount in pooled.items():
         carriers = by_day.get((account_id, day))
         if not carriers:
