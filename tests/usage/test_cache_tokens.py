@@ -18,7 +18,7 @@ from usage.connectors import CONNECTORS
 from usage.connectors.base import UsageRow
 from usage.models import UsageAccount, UsageRecord, UsageSource
 from usage.services.ingest import usage_ingest
-from usage.services.pricing import ModelMatcher
+from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
 from usage.services.reports import unit_month, unit_month_payload
 
@@ -63,7 +63,7 @@ def write(gateway, *rows: UsageRow, doubtful=()):
         costs=[],
         since=DAY,
         until=DAY,
-        matcher=ModelMatcher(source.kind),
+        matcher=ModelMatcher(source.kind, unit_ids=[account.unit_id]),
         doubtful=doubtful,
     )
 

@@ -18,7 +18,7 @@ from usage.connectors import CONNECTORS
 from usage.connectors.base import CostRow, UsageRow
 from usage.models import UsageAccount, UsageRecord, UsageSource
 from usage.services import ingest
-from usage.services.pricing import ModelMatcher
+from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def write(org, rows, costs=(), doubtful=()):
         costs=costs,
         since=DAY,
         until=DAY,
-        matcher=ModelMatcher(source.kind),
+        matcher=ModelMatcher(source.kind, unit_ids=[account.unit_id]),
         doubtful=doubtful,
     )
 

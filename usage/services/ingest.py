@@ -21,7 +21,7 @@ from usage.choices import SourceKind
 from usage.connectors import CONNECTORS
 from usage.models import UsageAccount, UsageSource
 from usage.services.findings import findings_check
-from usage.services.pricing import ModelMatcher
+from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def _ingest_source(
         client, base_url=source.base_url, api_key_env=source.key_env
     )
     accounts = {a.external_id: a for a in source.accounts.select_related("unit")}
-    matcher = ModelMatcher(source.kind)
+    matcher = ModelMatcher(source.kind, unit_ids={a.unit_id for a in accounts.values()})
     ids = sorted(accounts)
     for at in range(0, len(ids), ACCOUNTS_PER_CALL):
         chunk = {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}

@@ -1,4 +1,4 @@
-"""Reported model names matched to the catalog, and list cost from the price ledger in force.
+"""List cost from the price ledger in force.
 
 The price in force on a day is the latest PriceObservation observed on or before that day (UTC),
 exactly as `/api/v1/models/{slug}/prices/?at=` answers; none means unpriced, never $0.
@@ -10,47 +10,10 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from catalog.models import AIModel, PriceObservation
+from catalog.models import PriceObservation
 from catalog.models.costs import PriceComponents, TokenCounts, component_columns, token_cost
-from usage.choices import SourceKind
 
 SIX_PLACES = Decimal("0.000001")
-PREFERRED_VENDOR: dict[str, str] = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
-
-
-class ModelMatcher:
-    """A source's model names → catalog model ids: the vendor's own id first (the source's
-    vendor preferred), then the price-source key (LiteLLM's `provider/model`), then the slug."""
-
-    def __init__(self, kind: str) -> None:
-        self.vendor = PREFERRED_VENDOR.get(kind, "")
-        self.by_vendor_id: dict[tuple[str, str], int] = {}
-        self.by_id: dict[str, int] = {}
-        self.by_key: dict[str, int] = {}
-        rows = AIModel.objects.values_list(
-            "pk", "vendor__slug", "vendor_model_id", "price_source_key", "slug"
-        ).order_by("pk")
-        for pk, vendor, vendor_model_id, key, slug in rows:
-            self.by_vendor_id.setdefault((vendor, vendor_model_id), pk)
-            self.by_id.setdefault(vendor_model_id, pk)
-            self.by_key.setdefault(key, pk)
-            self.by_key.setdefault(slug, pk)
-        self.cache: dict[str, int | None] = {}
-
-    def match(self, name: str) -> int | None:
-        if name not in self.cache:
-            self.cache[name] = self._find(name)
-        return self.cache[name]
-
-    def _find(self, name: str) -> int | None:
-        if found := self.by_vendor_id.get((self.vendor, name)):
-            return found
-        if found := self.by_key.get(name):
-            return found
-        provider, _, rest = name.partition("/")
-        if rest and (found := self.by_vendor_id.get((provider, rest))):
-            return found
-        return self.by_id.get(name)
 
 
 class PriceLedger:

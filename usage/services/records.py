@@ -19,7 +19,8 @@ from django.utils import timezone
 from catalog.models.costs import TokenCounts
 from usage.connectors.base import MAX_AMOUNT, MAX_COUNT, SIX_PLACES, CostRow, UsageRow
 from usage.models import UsageAccount, UsageRecord, UsageSource
-from usage.services.pricing import ModelMatcher, PriceLedger
+from usage.services.matching import ModelMatcher
+from usage.services.pricing import PriceLedger
 
 UNATTRIBUTED = ""  # a charge for an account-day with no usage row to carry it
 Key = tuple[int, date, str]  # account id, day, reported model
@@ -165,10 +166,26 @@ def records_write(
             unmapped[row.account if account is None else f"{row.account} on {row.day}"] += 1
             continue
         tallies[(account.pk, row.day, row.model)].add(row)
-    ledger = PriceLedger(m for m in (matcher.match(k[2]) for k in tallies) if m is not None)
-    for (_, day, name), tally in tallies.items():
-        tally.list_cost = ledger.list_cost(matcher.match(name), day, tally.parts())
+    units = {a.pk: a.unit_id for a in accounts.values()}
+
+    def match(key: Key) -> int | None:
+        return matcher.match(key[2], unit_id=units[key[0]], day=key[1])
+
+    matched = {key: match(key) for key in tallies}
+    ledger = PriceLedger(m for m in matched.values() if m is not None)
+    for key, tally in tallies.items():
+        tally.list_cost = ledger.list_cost(matched[key], key[1], tally.parts())
     _apply_costs(tallies, costs, accounts, since, until, unmapped)
+    matched |= {key: match(key) for key in tallies if key not in matched}  # charges' own lines
+    for name, candidates in sorted(matcher.ambiguous.items()):
+        result.problems.append(
+            {
+                "where": source.name,
+                "error": f"{name} matches {len(candidates)} catalog models, none adopted by "
+                "the unit or the source's or the name's vendor: left unmatched",
+                "candidates": candidates[:20],
+            }
+        )
     external = {a.pk: external_id for external_id, a in accounts.items()}
     doubts = {
         (accounts[a].pk if a is not None and a in accounts else None, day)
@@ -194,8 +211,7 @@ def records_write(
                 "rows": rows_skipped,
             }
         )
-    units = {a.pk: a.unit_id for a in accounts.values()}
-    result.changed = _upsert(source, tallies, units, matcher, since, until, replace_days, doubts)
+    result.changed = _upsert(source, tallies, units, matched, since, until, replace_days, doubts)
     result.touched = {(units[a], day.replace(day=1)) for a, day, _ in tallies}
     return result
 
@@ -245,7 +261,7 @@ def _upsert(
     source: UsageSource,
     tallies: dict[Key, Tally],
     units: dict[int, int],
-    matcher: ModelMatcher,
+    matched: dict[Key, int | None],
     since: date,
     until: date,
     replace_days: bool,
@@ -279,7 +295,7 @@ def _upsert(
         account_id, day, name = key
         values = (
             units[account_id],
-            matcher.match(name),
+            matched[key],
             tally.input_tokens,
             tally.output_tokens,
             tally.cache_read_tokens,
