@@ -75,7 +75,13 @@ class UnitUsageRowSerializer(serializers.Serializer):
     )
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
-    forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
+    forecast_cost = serializers.DecimalField(
+        18,
+        2,
+        allow_null=True,
+        help_text="the month's forecast as it stood (the adoptions in force on each of its days "
+        "at that day's prices), once per adopted model: on the first row of its names",
+    )
     variance = serializers.DecimalField(18, 2, allow_null=True)
 
 

@@ -19,22 +19,30 @@ SIX_PLACES = Decimal("0.000001")
 class PriceLedger:
     """Each model's price history, loaded once, answering "what did it cost on day D"."""
 
-    def __init__(self, model_ids: Iterable[int]) -> None:
+    def __init__(self, rows: Iterable[tuple[int, date, PriceComponents]]) -> None:
+        """`rows`: (model id, day observed, components), in the order they were observed."""
         self.days: dict[int, list[date]] = defaultdict(list)
         self.prices: dict[int, list[PriceComponents]] = defaultdict(list)
+        for model_id, day, components in rows:
+            days, prices = self.days[model_id], self.prices[model_id]
+            if days and days[-1] == day:  # the last change of a day is the one in force
+                prices[-1] = components
+            else:
+                days.append(day)
+                prices.append(components)
+
+    @classmethod
+    def for_models(cls, model_ids: Iterable[int]) -> "PriceLedger":
+        """The ledgers of these models, in one query."""
         rows = (
             PriceObservation.objects.filter(model_id__in=set(model_ids))
             .order_by("model_id", "observed_at", "id")
             .values("model_id", "observed_at__date", *component_columns())
         )
-        for row in rows:
-            days, prices = self.days[row["model_id"]], self.prices[row["model_id"]]
-            components = PriceComponents.from_row(row)
-            if days and days[-1] == row["observed_at__date"]:  # a day's last change is in force
-                prices[-1] = components
-            else:
-                days.append(row["observed_at__date"])
-                prices.append(components)
+        return cls(
+            (row["model_id"], row["observed_at__date"], PriceComponents.from_row(row))
+            for row in rows
+        )
 
     def in_force(self, model_id: int, day: date) -> PriceComponents | None:
         at = bisect.bisect_right(self.days[model_id], day) - 1

@@ -172,7 +172,7 @@ def records_write(
         return matcher.match(key[2], unit_id=units[key[0]], day=key[1])
 
     matched = {key: match(key) for key in tallies}
-    ledger = PriceLedger(m for m in matched.values() if m is not None)
+    ledger = PriceLedger.for_models(m for m in matched.values() if m is not None)
     for key, tally in tallies.items():
         tally.list_cost = ledger.list_cost(matched[key], key[1], tally.parts())
     _apply_costs(tallies, costs, accounts, since, until, unmapped)
