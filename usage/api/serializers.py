@@ -1,5 +1,6 @@
 """Usage configuration (sources, accounts) and report rows as the API shows them."""
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -7,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import BusinessUnit
 from catalog.api.serializers import ENV_VAR_NAME_VALIDATOR, AIModelRefSerializer, SlugRefField
 from usage.models import UsageAccount, UsageFinding, UsageSource
+from usage.services.ingest import MAX_BACKFILL_DAYS, since_problem
 
 
 class JSONBooleanField(serializers.BooleanField):
@@ -50,7 +52,15 @@ class UsageAccountSerializer(serializers.ModelSerializer):
 
 
 class IngestSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
+    since = serializers.DateField(
+        required=False,
+        help_text=f"first day to read: at most {MAX_BACKFILL_DAYS} days back, not in the future",
+    )
+
+    def validate_since(self, value: date) -> date:
+        if problem := since_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
 
 # YYYY-MM from year 1000 on: a month before that is a typo (and year 0 is no date at all).
@@ -89,7 +99,12 @@ class TotalsSerializer(serializers.Serializer):
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
-    unpriced = serializers.IntegerField(help_text="models whose list cost is unknown")
+    unbilled = serializers.IntegerField(
+        help_text="rows whose billed cost is unknown, left out of billed_cost"
+    )
+    unpriced = serializers.IntegerField(
+        help_text="rows whose list cost is unknown, left out of list_cost"
+    )
 
 
 class UnitUsageSerializer(serializers.Serializer):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.db.models import Case, DateTimeField, F, Min, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
@@ -56,12 +57,18 @@ class AdoptionSpan:
         )
 
 
-def revoked_at() -> Subquery:
-    """When an adoption was revoked: its first history entry saying so (none: not revoked)."""
+def revoked_at() -> Case:
+    """When an adoption was revoked: its first history entry saying so; for one revoked with
+    no such entry, its approval (it covers no day: unknown is not covered). None: not revoked."""
     history = Adoption.history.model.objects.filter(
         id=OuterRef("pk"), status=AdoptionStatus.REVOKED
     )
-    return Subquery(history.values("id").annotate(at=Min("history_date")).values("at")[:1])
+    first = Subquery(history.values("id").annotate(at=Min("history_date")).values("at")[:1])
+    return Case(
+        When(status=AdoptionStatus.REVOKED, then=Coalesce(first, F("approved_at"))),
+        default=None,
+        output_field=DateTimeField(),
+    )
 
 
 def covering(adoptions: QuerySet[Adoption], first: date, last: date) -> QuerySet[Adoption]:

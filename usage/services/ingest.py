@@ -26,7 +26,19 @@ from usage.services.records import records_write
 
 log = logging.getLogger(__name__)
 ACCOUNTS_PER_CALL = 50
+MAX_BACKFILL_DAYS = 400  # a year back and some: what any vendor's usage API still answers
 MAX_PROBLEMS_KEPT = 200  # per run: enough to act on, not a megabyte of JSON
+
+
+def since_problem(since: date) -> str:
+    """Why a first day to read cannot be used ('' when it can): each day is calls to every
+    source, so a typo like 1900-01-01 (46,000 days) must not reach them."""
+    today = timezone.now().date()
+    if since > today:
+        return "must not be in the future"
+    if since < today - timedelta(days=MAX_BACKFILL_DAYS):
+        return f"must be at most {MAX_BACKFILL_DAYS} days back"
+    return ""
 
 
 def ingest_window(since: date | None = None) -> tuple[date, date]:

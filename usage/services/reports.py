@@ -168,8 +168,9 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         SELECT m.vendor_model_id, a.model_id, {ref}, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             NULL, a.id, m.price_unit, m.input_price_per_mtok, m.output_price_per_mtok,
             a.expected_monthly_input_tokens, a.expected_monthly_output_tokens, NULL, NULL,
-            a.approved_at, a.expires_at, (SELECT MIN(h.history_date) FROM {history} h
-                WHERE h.id = a.id AND h.status = %s), NULL
+            a.approved_at, a.expires_at, CASE WHEN a.status = %s THEN COALESCE(
+                (SELECT MIN(h.history_date) FROM {history} h
+                 WHERE h.id = a.id AND h.status = %s), a.approved_at) END, NULL
         FROM {adoption} a JOIN {model} m ON m.id = a.model_id
             JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE {covering}
@@ -218,7 +219,8 @@ def _month(sql: str, unit: list[object], start: date) -> list[ModelMonth] | None
     end = month_end(start)
     after = end + timedelta(days=1)
     covering = [*(status.value for status in COVERING), after, start]
-    params = [*unit, start, end, AdoptionStatus.REVOKED.value, *covering, after, *covering]
+    revoked = [AdoptionStatus.REVOKED.value] * 2  # when revoked (unknown: at its approval)
+    params = [*unit, start, end, *revoked, *covering, after, *covering]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -297,7 +299,8 @@ def _moment(value: object) -> datetime:
 
 
 def totals(rows: list[ModelMonth]) -> dict[str, Decimal | None | int]:
-    """Sums of what is known; `unpriced` counts the models whose list cost is unknown."""
+    """Sums of what is known, saying what they could not count: `unbilled` and `unpriced`
+    count the rows whose billed or list cost is unknown (left out of the sum)."""
 
     def total(values: list[Decimal | None]) -> Decimal | None:
         known = [v for v in values if v is not None]
@@ -307,6 +310,7 @@ def totals(rows: list[ModelMonth]) -> dict[str, Decimal | None | int]:
         "billed_cost": total([r.billed_cost for r in rows]),
         "list_cost": total([r.list_cost for r in rows]),
         "forecast_cost": total([r.forecast_cost for r in rows]),
+        "unbilled": sum(1 for r in rows if r.billed_cost is None),
         "unpriced": sum(1 for r in rows if r.list_cost is None),
     }
 
@@ -343,6 +347,7 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
             "billed_cost": decimal_text(sums["billed_cost"]),  # type: ignore[arg-type]
             "list_cost": decimal_text(sums["list_cost"]),  # type: ignore[arg-type]
             "forecast_cost": decimal_text(sums["forecast_cost"]),  # type: ignore[arg-type]
+            "unbilled": sums["unbilled"],
             "unpriced": sums["unpriced"],
         },
     }
