@@ -13,10 +13,11 @@ from catalog.models import PriceObservation
 from catalog.models.costs import PriceComponents
 from tests.factories import AIModelFactory
 from tests.usage.conftest import OCTOBER, october_plan, source_at
-from usage.choices import SourceKind
+from usage.choices import FindingKind, SourceKind
 from usage.connectors import CONNECTORS
-from usage.connectors.base import UsageRow
-from usage.models import UsageAccount, UsageRecord, UsageSource
+from usage.connectors.base import CostRow, UsageRow
+from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
+from usage.services.findings import findings_check
 from usage.services.ingest import usage_ingest
 from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
@@ -194,3 +195,41 @@ def test_cached_parts_larger_than_the_prompt_are_a_problem_never_a_negative_coun
     assert fetched.rows == []
     assert "exceed the total" in fetched.problems[0]["error"]
     assert fetched.doubtful == {("team-a", DAY)}
+
+
+def test_the_readme_worked_example_a_cache_heavy_unit_whose_bill_matches_list(gateway, unit):
+    """README, "Money that matches the bill": a month of claude-sonnet at $3 / $15, cache reads
+    $0.30 and writes $3.75 per million. Anthropic bills $211.50; priced with cache reads as input
+    the list would read $690.00 and raise a -69.3 % bill mismatch; priced part by part it is
+    $211.50 and there is no finding."""
+    priced("claude-sonnet-4", SONNET)
+    source, _ = gateway
+    row = usage(
+        "claude-sonnet-4",
+        input_tokens=20 * M,
+        output_tokens=4 * M,
+        cache_read_tokens=180 * M,
+        cache_write_tokens=10 * M,
+    )
+    bill = CostRow(account="w1", day=DAY, model="claude-sonnet-4", amount=Decimal("211.50"))
+    write_with_costs(gateway, [row], [bill])
+
+    record = UsageRecord.objects.get()
+    assert (record.list_cost, record.billed_cost) == (Decimal("211.500000"), Decimal("211.500000"))
+    as_input = (20 + 180 + 10) * 3 + 4 * 15  # what pricing cache tokens as input said
+    assert as_input == 690 and f"{(211.50 - as_input) / as_input:+.1%}" == "-69.3%"
+    findings_check(unit_months=[(unit.pk, OCTOBER)])
+    assert not UsageFinding.objects.filter(kind=FindingKind.BILL_MISMATCH).exists()
+
+
+def write_with_costs(gateway, rows, costs):
+    source, account = gateway
+    return records_write(
+        source=source,
+        accounts={"w1": account},
+        rows=rows,
+        costs=costs,
+        since=DAY,
+        until=DAY,
+        matcher=ModelMatcher(source.kind, unit_ids=[account.unit_id]),
+    )
