@@ -46,6 +46,9 @@ class UsagePlan:
     end: date | None = None  # default: today (UTC)
     bill_factor: dict[str, Decimal] = field(default_factory=dict)
     page_size: int = 31  # days per page at most, whatever the caller asks
+    # The share of a LiteLLM team's prompt tokens it reports as cache reads (included in
+    # prompt_tokens, as the proxy counts them).
+    litellm_cache_share: Decimal = Decimal(0)
 
     @functools.cached_property
     def by_account(self) -> dict[tuple[str, str], list[Entry]]:
@@ -162,11 +165,13 @@ def _litellm(
         models: dict[str, object] = {}
         for entry in entries:
             tokens_in, tokens_out, requests = plan.volume(entry, day)
-            spend = _list_usd(cost_map, entry.model, tokens_in, tokens_out)
+            cached = int(tokens_in * plan.litellm_cache_share)
+            spend = _list_usd(cost_map, entry.model, tokens_in - cached, tokens_out, cached)
             spend *= plan.bill_factor.get("litellm", Decimal(1))
             metrics = models.setdefault(entry.model, {"metrics": _zero()})["metrics"]  # type: ignore[index]
             metrics["spend"] += float(spend)
             metrics["prompt_tokens"] += tokens_in
+            metrics["cache_read_input_tokens"] += cached
             metrics["completion_tokens"] += tokens_out
             metrics["total_tokens"] += tokens_in + tokens_out
             metrics["api_requests"] += requests
@@ -189,6 +194,7 @@ def _litellm(
 def _zero() -> dict[str, Any]:
     return {
         "spend": 0.0, "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0,
+        "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0,
         "api_requests": 0, "successful_requests": 0, "failed_requests": 0,
     }  # fmt: skip
 
