@@ -2,10 +2,12 @@
 the problems of the items that could not be read. The HTTP calls are core's (`core.http`)."""
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from catalog.models.costs import PriceComponents
 from core.http import show
+
+if TYPE_CHECKING:
+    from catalog.models.costs import PriceComponents
 
 
 class PriceQuote(NamedTuple):
@@ -27,8 +29,12 @@ class PriceQuote(NamedTuple):
     long_context_output: Decimal | None = None
 
     @property
-    def components(self) -> PriceComponents:
+    def components(self) -> "PriceComponents":
         """Every component the source quoted; the ones it did not are unknown."""
+        # Imported here: the fake vendor parses cost maps without Django's apps loaded, and
+        # importing catalog.models loads them.
+        from catalog.models.costs import PriceComponents
+
         return PriceComponents(
             input=self.input_price,
             output=self.output_price,

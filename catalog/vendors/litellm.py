@@ -11,11 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.choices import Modality, PriceUnit
-from catalog.models.costs import PriceComponents
 from core.http import show
+
+if TYPE_CHECKING:
+    from catalog.models.costs import PriceComponents
 
 NOT_MODELS = frozenset({"sample_spec", "fallback_generalizations"})
 SIX_PLACES = Decimal("0.000001")
@@ -97,7 +99,11 @@ class CostMapEntry:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def components(self) -> PriceComponents:
+    def components(self) -> "PriceComponents":
+        # Imported here: the fake vendor parses cost maps without Django's apps loaded, and
+        # importing catalog.models loads them.
+        from catalog.models.costs import PriceComponents
+
         return PriceComponents(
             input=self.input_price, output=self.output_price, unit=self.price_unit, **self.extras
         )
