@@ -51,6 +51,7 @@ class ModelMatcher:
         for unit_id, model_id, approved, expires in adoptions:
             self.adopted[(unit_id, model_id)].append((approved.date(), expires.date()))
         self.candidates_cache: dict[str, tuple[int, ...]] = {}
+        self.single: dict[str, int | None] = {}
         self.ambiguous: dict[str, list[str]] = {}
 
     def candidates(self, name: str) -> tuple[int, ...]:
@@ -66,9 +67,12 @@ class ModelMatcher:
         self, name: str, *, unit_id: int | None = None, day: date | None = None
     ) -> int | None:
         """The catalog model `name` means for this unit on this day, or None."""
+        if name in self.single:  # most names: one model or none, whatever the unit and day
+            return self.single[name]
         found = self.candidates(name) if name else ()
         if len(found) <= 1:
-            return found[0] if found else None
+            self.single[name] = found[0] if found else None
+            return self.single[name]
         pool = list(found)
         if unit_id is not None and day is not None:
             adopted = [pk for pk in pool if self._adopted(unit_id, pk, day)]

@@ -88,6 +88,15 @@ class Tally:
 
     def parts(self) -> list[TokenCounts]:
         """The tokens below and above the long-context threshold, each priced at its tier."""
+        if not any(self.long_context):  # nearly every day: one part (a million keys a run)
+            return [
+                TokenCounts(
+                    self.input_tokens,
+                    self.output_tokens,
+                    self.cache_read_tokens,
+                    self.cache_write_tokens,
+                )
+            ]
         long_in, long_out, long_read, long_write = self.long_context
         long = TokenCounts(long_in, long_out, long_read, long_write, long_context=True)
         short = TokenCounts(
