@@ -1,8 +1,10 @@
 """Usage ingest: 1,000,000 rows from the fake LiteLLM proxy vs one COPY; report views vs SQL.
 
-1,000 units × 40 models × 25 days served by a fake proxy in its own process. The ingest is the
-whole job (HTTP, parsing, pricing, upsert, findings); its floor is the same rows written with
-one PostgreSQL COPY. A second ingest of the same days must write nothing and cost no more.
+1,000 units × 40 models × 25 days served by a fake proxy in its own process, a quarter of
+each day's prompt tokens reported as cache reads (priced at their own rate, stored apart). The
+ingest is the whole job (HTTP, parsing, pricing, upsert, findings); its floor is the same rows
+written with one PostgreSQL COPY. A second ingest of the same days must write nothing and
+cost no more.
 
 Then a unit's month and the company chargeback over HTTP (token auth, DRF), p50 of interleaved
 runs, against a hand-written SQL statement of the same figures and against the request floor
@@ -50,20 +52,23 @@ KEY_ENV = "BENCH_USAGE_PROXY_KEY"
 ADOPTED = 35
 COLUMNS = [
     "source_id", "account_id", "unit_id", "day", "vendor_model_id", "model_id", "input_tokens",
-    "output_tokens", "requests", "billed_cost", "list_cost", "ingested_at",
+    "output_tokens", "cache_read_tokens", "cache_write_tokens", "requests", "billed_cost",
+    "list_cost", "ingested_at",
 ]  # fmt: skip
 SERVE = """
 import sys
 from datetime import date
+from decimal import Decimal
 from fakevendor.server import FakeVendor
 from fakevendor.usage import Entry, UsagePlan
 units, models, days, port = (int(a) for a in sys.argv[1:5])
 cost_map = {f"bench-model-{m:02d}": {"input_cost_per_token": (m + 1) * 1e-7,
-            "output_cost_per_token": (m + 1) * 4e-7, "litellm_provider": "bench",
-            "mode": "chat"} for m in range(models)}
+            "output_cost_per_token": (m + 1) * 4e-7, "cache_read_input_token_cost": (m + 1) * 1e-8,
+            "litellm_provider": "bench", "mode": "chat"} for m in range(models)}
 server = FakeVendor(port=port, cost_map=cost_map)
 server.usage_plan = UsagePlan(
     start=date(2026, 9, 1), end=date(2026, 9, days), page_size=31,
+    litellm_cache_share=Decimal("0.25"),
     entries=[Entry("litellm", f"team-{u:04d}", f"bench-model-{m:02d}", 100_000 + m, 10_000 + u)
              for u in range(units) for m in range(models)],
 )
@@ -78,6 +83,7 @@ def _world() -> UsageSource:
             vendor=vendor, name=f"Bench {m}", slug=f"bench-model-{m:02d}",
             vendor_model_id=f"bench-model-{m:02d}", price_source_key=f"bench-model-{m:02d}",
             input_price_per_mtok=Decimal(m + 1) / 10, output_price_per_mtok=Decimal(m + 1) * 4 / 10,
+            cache_read_price_per_mtok=Decimal(m + 1) / 100,
         )
         for m in range(MODELS)
     )  # fmt: skip
@@ -86,6 +92,7 @@ def _world() -> UsageSource:
             model=m, observed_at=datetime(2026, 1, 1, tzinfo=UTC), source="manual",
             input_price_per_mtok=m.input_price_per_mtok,
             output_price_per_mtok=m.output_price_per_mtok,
+            cache_read_price_per_mtok=m.cache_read_price_per_mtok,
         )
         for m in models
     )  # fmt: skip
@@ -136,12 +143,15 @@ def _seed_sql() -> None:
         cursor.execute(
             """
             INSERT INTO usage_usagerecord (source_id, account_id, unit_id, day, vendor_model_id,
-                model_id, input_tokens, output_tokens, requests, billed_cost, list_cost,
-                ingested_at)
-            SELECT a.source_id, a.id, a.unit_id, d::date, m.vendor_model_id, m.id, 100000 + m.n,
-                10000 + a.n, 100, ROUND(((100000 + m.n) * (m.n + 1) * 1e-7
+                model_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+                requests, billed_cost, list_cost, ingested_at)
+            SELECT a.source_id, a.id, a.unit_id, d::date, m.vendor_model_id, m.id,
+                (100000 + m.n) - (100000 + m.n) / 4, 10000 + a.n, (100000 + m.n) / 4, 0, 100,
+                ROUND((((100000 + m.n) - (100000 + m.n) / 4) * (m.n + 1) * 1e-7
+                + (100000 + m.n) / 4 * (m.n + 1) * 1e-8
                 + (10000 + a.n) * (m.n + 1) * 4e-7)::numeric, 6),
-                ROUND(((100000 + m.n) * (m.n + 1) * 1e-7
+                ROUND((((100000 + m.n) - (100000 + m.n) / 4) * (m.n + 1) * 1e-7
+                + (100000 + m.n) / 4 * (m.n + 1) * 1e-8
                 + (10000 + a.n) * (m.n + 1) * 4e-7)::numeric, 6), now()
             FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM usage_usageaccount) a
             CROSS JOIN (SELECT *, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM catalog_aimodel)

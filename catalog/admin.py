@@ -19,6 +19,7 @@ from catalog.models import (
     Specialty,
     Vendor,
 )
+from catalog.models.costs import EXTRA_PRICE_FIELDS
 from core.errors import Conflict
 from core.trust_fields import TrustBoundaryForm
 
@@ -51,6 +52,7 @@ class PriceObservationInline(admin.TabularInline[PriceObservation, AIModel]):
         "observed_at",
         "input_price_per_mtok",
         "output_price_per_mtok",
+        *EXTRA_PRICE_FIELDS,
         "price_unit",
         "source",
     ]
@@ -111,6 +113,7 @@ class PriceObservationAdmin(admin.ModelAdmin[PriceObservation]):
         "observed_at",
         "input_price_per_mtok",
         "output_price_per_mtok",
+        *EXTRA_PRICE_FIELDS,
         "price_unit",
         "source",
     ]

@@ -7,9 +7,24 @@ from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
 
 
 class EvalCaseInline(admin.TabularInline[EvalCase, EvalSuite]):
+    """A suite's cases; read-only once it has runs, so a run's cases never change under it
+    (a changed suite is imported as a new one, under another slug)."""
+
     model = EvalCase
     extra = 0
     fields = ["position", "grader", "expected", "weight", "tolerance"]
+
+    def _has_runs(self, obj: EvalSuite | None) -> bool:
+        return obj is not None and obj.runs.exists()
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not self._has_runs(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not self._has_runs(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not self._has_runs(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(EvalSuite)

@@ -132,7 +132,11 @@ def handle(handler: "Handler", path: str, fault: str) -> None:
         length = int(handler.headers.get("content-length") or 0)
         body = json.loads(handler.rfile.read(length))
         model_id, messages = str(body["model"]), list(body["messages"])
-    except (ValueError, KeyError, TypeError):
+        # Anthropic takes the system prompt beside the messages, and bills its tokens as input.
+        system = body.get("system") if anthropic else None
+        if system:
+            messages = [{"role": "system", "content": system}, *messages]
+    except (ValueError, KeyError, TypeError, AttributeError):
         return handler.send_json({"error": {"message": "bad request"}}, 400)
     server, provider = handler.server, match["provider"]
     with server.lock:  # tests check that no case is asked twice, and how many at once
@@ -178,6 +182,8 @@ def _answer(
     if fault == "junk":
         return handler.send_json({"choices": "all of them", "usage": {"prompt_tokens": "many"}})
     text = reply(model_id, messages, server.suites)
+    if fault == "nul":  # a model that answers with a NUL byte, as some do
+        text = f"{text}\x00"
     tokens_in = sum(len(str(m.get("content", ""))) for m in messages) // 4 + 1
     tokens_out = len(text) // 4 + 1
     if anthropic:

@@ -133,6 +133,12 @@ def openrouter_models(cost_map: dict[str, Any]) -> list[dict[str, Any]]:
         pricing = {name: shown for name, v in raw_prices.items() if (shown := _per_token(v))}
         if not provider or not pricing:
             continue
+        # OpenRouter names cache prices only for models that have them, as LiteLLM does.
+        cache_prices = {
+            "input_cache_read": entry.get("cache_read_input_token_cost"),
+            "input_cache_write": entry.get("cache_creation_input_token_cost"),
+        }
+        pricing |= {name: shown for name, v in cache_prices.items() if (shown := _per_token(v))}
         bare = _bare(key, provider)
         model_id = bare if provider == "openrouter" else f"{provider}/{bare}"
         context = entry.get("max_input_tokens") or 0

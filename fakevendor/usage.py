@@ -46,6 +46,9 @@ class UsagePlan:
     end: date | None = None  # default: today (UTC)
     bill_factor: dict[str, Decimal] = field(default_factory=dict)
     page_size: int = 31  # days per page at most, whatever the caller asks
+    # The share of a LiteLLM team's prompt tokens it reports as cache reads (included in
+    # prompt_tokens, as the proxy counts them).
+    litellm_cache_share: Decimal = Decimal(0)
 
     @functools.cached_property
     def by_account(self) -> dict[tuple[str, str], list[Entry]]:
@@ -94,11 +97,28 @@ def handles(segments: list[str]) -> bool:
     return tuple(segments) in ROUTES
 
 
-def _list_usd(cost_map: dict[str, Any], model: str, tokens_in: int, tokens_out: int) -> Decimal:
+def _list_usd(
+    cost_map: dict[str, Any],
+    model: str,
+    tokens_in: int,
+    tokens_out: int,
+    cache_read: int = 0,
+    cache_write: int = 0,
+) -> Decimal:
+    """What the tokens cost at the served map's prices, each part at its own rate, as a vendor
+    bills them (a cache rate the map lacks is the input rate)."""
     prices = cost_map.get(model) or {}
-    price_in = Decimal(str(prices.get("input_cost_per_token") or 0))
-    price_out = Decimal(str(prices.get("output_cost_per_token") or 0))
-    return price_in * tokens_in + price_out * tokens_out
+
+    def rate(name: str, default: object = 0) -> Decimal:
+        return Decimal(str(prices.get(name) or default))
+
+    price_in = rate("input_cost_per_token")
+    return (
+        price_in * tokens_in
+        + rate("output_cost_per_token") * tokens_out
+        + rate("cache_read_input_token_cost", price_in) * cache_read
+        + rate("cache_creation_input_token_cost", price_in) * cache_write
+    )
 
 
 def answer(
@@ -145,11 +165,13 @@ def _litellm(
         models: dict[str, Any] = {}
         for entry in entries:
             tokens_in, tokens_out, requests = plan.volume(entry, day)
-            spend = _list_usd(cost_map, entry.model, tokens_in, tokens_out)
+            cached = int(tokens_in * plan.litellm_cache_share)
+            spend = _list_usd(cost_map, entry.model, tokens_in - cached, tokens_out, cached)
             spend *= plan.bill_factor.get("litellm", Decimal(1))
             metrics = models.setdefault(entry.model, {"metrics": _zero()})["metrics"]
             metrics["spend"] += float(spend)
             metrics["prompt_tokens"] += tokens_in
+            metrics["cache_read_input_tokens"] += cached
             metrics["completion_tokens"] += tokens_out
             metrics["total_tokens"] += tokens_in + tokens_out
             metrics["api_requests"] += requests
@@ -172,6 +194,7 @@ def _litellm(
 def _zero() -> dict[str, Any]:
     return {
         "spend": 0.0, "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0,
+        "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0,
         "api_requests": 0, "successful_requests": 0, "failed_requests": 0,
     }  # fmt: skip
 
@@ -236,7 +259,10 @@ def _openai_costs(
     for day in chunk:
         by_project: dict[str, Decimal] = {}
         for entry in entries:
-            usd = _list_usd(cost_map, entry.model, *plan.volume(entry, day)[:2]) * factor
+            tokens_in, tokens_out, _ = plan.volume(entry, day)
+            cached = tokens_in // 10  # as the usage endpoint reports them
+            usd = _list_usd(cost_map, entry.model, tokens_in - cached, tokens_out, cached) * factor
+            usd = usd.quantize(Decimal("0.000001"))  # each model's line rounded, as billed
             by_project[entry.account] = by_project.get(entry.account, Decimal(0)) + usd
         results: list[object] = [
             {"object": "organization.costs.result", "project_id": project, "line_item": None,
@@ -302,8 +328,14 @@ def _anthropic_costs(
         results: list[object] = []
         for entry in entries:
             tokens_in, tokens_out, _ = plan.volume(entry, day)
-            for token_type, tokens in (("uncached_input_tokens", (tokens_in, 0)),
-                                       ("output_tokens", (0, tokens_out))):  # fmt: skip
+            cache_read, cache_created = tokens_in // 5, tokens_in // 10  # as usage reports them
+            uncached = tokens_in - cache_read - cache_created
+            for token_type, tokens in (
+                ("uncached_input_tokens", (uncached, 0, 0, 0)),
+                ("output_tokens", (0, tokens_out, 0, 0)),
+                ("cache_read_input_tokens", (0, 0, cache_read, 0)),
+                ("cache_creation.ephemeral_5m_input_tokens", (0, 0, 0, cache_created)),
+            ):
                 cents = _list_usd(cost_map, entry.model, *tokens) * factor * 100
                 results.append({
                     "currency": "USD", "amount": str(cents.quantize(Decimal("0.000001"))),

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
-from catalog.api.serializers import MODEL_COLUMNS, model_representations
+from catalog.api.serializers import MODEL_COLUMNS, MODEL_FIELDS, model_representations
 from catalog.models import AIModel
 
 FORMAT_JSON_OR_CSV = OpenApiParameter(
@@ -18,43 +18,18 @@ FORMAT_JSON_OR_CSV = OpenApiParameter(
     description="`csv`: every matching row (not one page) as a streamed CSV download.",
 )
 CSV_CHUNK = 500  # models read per query while a CSV streams
+# The API's model fields, the nested availability flattened into columns of its own.
 MODEL_CSV_COLUMNS = [
-    *(
-        (name, name)
-        for name in (
-            "slug",
-            "name",
-            "vendor",
-            "vendor_model_id",
-            "family",
-            "specialties",
-            "parameters",
-            "parameters_estimated",
-            "size_class",
-            "context_window",
-            "max_output_tokens",
-            "input_modalities",
-            "output_modalities",
-            "input_price_per_mtok",
-            "output_price_per_mtok",
-            "price_unit",
-            "price_checked_at",
-            "license",
-            "open_weights",
-            "deployment",
-            "regions",
-            "status",
-            "max_data_classification",
-            "release_date",
-            "deprecation_date",
-            "retirement_date",
-            "successor",
-        )
-    ),
-    ("availability_status", "availability.status"),
-    ("availability_checked_at", "availability.checked_at"),
-    ("latency_ms", "availability.latency_ms"),
-    ("url", "url"),
+    column
+    for name in MODEL_FIELDS
+    for column in (
+        [
+            (f"availability_{sub}" if sub != "latency_ms" else sub, f"availability.{sub}")
+            for sub in ("status", "checked_at", "latency_ms")
+        ]
+        if name == "availability"
+        else [(name, name)]
+    )
 ]
 
 

@@ -31,6 +31,7 @@ from catalog.models import (
     Specialty,
     Vendor,
 )
+from catalog.models.costs import EXTRA_PRICE_FIELDS
 from catalog.services.ai_models import ai_model_create, ai_model_update
 from catalog.specialties import SPECIALTY_SLUGS, specialty_slugs, with_specialty_slugs
 from core.trust_fields import serializer_kwargs
@@ -40,6 +41,40 @@ BIGINT_MAX = 2**63 - 1
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 SLUG = re.compile(r"[-\w]+")
 
+# A model's fields in the API, in order: the one list the serializer, the fast path
+# (`model_representations`) and the CSV (`exports.MODEL_CSV_COLUMNS`) all follow.
+MODEL_FIELDS = (
+    "slug",
+    "name",
+    "vendor",
+    "vendor_model_id",
+    "family",
+    "specialties",
+    "parameters",
+    "parameters_estimated",
+    "size_class",
+    "context_window",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "input_price_per_mtok",
+    "output_price_per_mtok",
+    *EXTRA_PRICE_FIELDS,
+    "price_unit",
+    "price_checked_at",
+    "license",
+    "open_weights",
+    "deployment",
+    "regions",
+    "status",
+    "max_data_classification",
+    "release_date",
+    "deprecation_date",
+    "retirement_date",
+    "successor",
+    "availability",
+    "url",
+)
 # Columns read for a model representation; the keys of the dict each row becomes.
 MODEL_COLUMNS = (
     "id",
@@ -57,6 +92,7 @@ MODEL_COLUMNS = (
     "output_modalities",
     "input_price_per_mtok",
     "output_price_per_mtok",
+    *EXTRA_PRICE_FIELDS,
     "license",
     "open_weights",
     "deployment",
@@ -165,6 +201,15 @@ def model_representations(
             "output_modalities": _json(r, "output_modalities"),
             "input_price_per_mtok": decimal_string(r["input_price_per_mtok"]),
             "output_price_per_mtok": decimal_string(r["output_price_per_mtok"]),
+            "cache_read_price_per_mtok": decimal_string(r["cache_read_price_per_mtok"]),
+            "cache_write_price_per_mtok": decimal_string(r["cache_write_price_per_mtok"]),
+            "long_context_threshold": r["long_context_threshold"],
+            "long_context_input_price_per_mtok": decimal_string(
+                r["long_context_input_price_per_mtok"]
+            ),
+            "long_context_output_price_per_mtok": decimal_string(
+                r["long_context_output_price_per_mtok"]
+            ),
             "price_unit": r["price_unit"],
             "price_checked_at": iso_datetime(r["price_checked_at"]),
             "license": r["license"],
@@ -235,42 +280,13 @@ class AIModelSerializer(serializers.ModelSerializer[AIModel]):
 
     class Meta:
         model = AIModel
-        fields = [
-            "slug",
-            "name",
-            "vendor",
-            "vendor_model_id",
-            "family",
-            "specialties",
-            "parameters",
-            "parameters_estimated",
-            "size_class",
-            "context_window",
-            "max_output_tokens",
-            "input_modalities",
-            "output_modalities",
-            "input_price_per_mtok",
-            "output_price_per_mtok",
-            "price_unit",
-            "price_checked_at",
-            "license",
-            "open_weights",
-            "deployment",
-            "regions",
-            "status",
-            "max_data_classification",
-            "release_date",
-            "deprecation_date",
-            "retirement_date",
-            "successor",
-            "availability",
-            "url",
-        ]
+        fields = list(MODEL_FIELDS)
         read_only_fields = ["price_checked_at"]
         # PostgreSQL's column ranges, enforced on every backend (SQLite would store anything).
         extra_kwargs = {
             "parameters": {"min_value": 1, "max_value": BIGINT_MAX},
             "context_window": {"min_value": 1, "max_value": INT_MAX},
+            "long_context_threshold": {"min_value": 1, "max_value": INT_MAX},
             "max_output_tokens": {"min_value": 1, "max_value": INT_MAX},
         }
 
@@ -427,6 +443,7 @@ class PriceObservationSerializer(serializers.ModelSerializer[PriceObservation]):
             "observed_at",
             "input_price_per_mtok",
             "output_price_per_mtok",
+            *EXTRA_PRICE_FIELDS,
             "price_unit",
             "source",
         ]

@@ -14,9 +14,8 @@ from simple_history.models import HistoricalRecords
 from accounts.models import User
 from catalog.choices import AdoptionStatus, ModelStatus, PriceUnit
 from catalog.models.ai_models import AIModel
+from catalog.models.costs import CENTS, PriceComponents, TokenCounts, token_cost
 
-MILLION = Decimal(1_000_000)
-CENTS = Decimal("0.01")
 # The name a unit's apps call a model by at the gateway: DNS-like, so it is safe in a URL, a
 # YAML key and LiteLLM's `model_name` alike.
 ALIAS_PATTERN = r"[a-z0-9][-a-z0-9.]*"
@@ -73,16 +72,11 @@ def monthly_cost_at(
     input_tokens: int,
     output_tokens: int,
 ) -> Decimal | None:
-    """`monthly_cost` from the prices themselves, for reports that read them as plain values."""
-    if price_unit != PriceUnit.PER_MTOK or (input_price is None and output_price is None):
-        return None
-    cost = Decimal(0)
-    for price, tokens in ((input_price, input_tokens), (output_price, output_tokens)):
-        if tokens:
-            if price is None:
-                return None
-            cost += price * tokens / MILLION
-    return cost.quantize(CENTS)
+    """`monthly_cost` from the prices themselves, for reports that read them as plain values:
+    the one cost formula (`token_cost`), rounded to cents once."""
+    prices = PriceComponents(input=input_price, output=output_price, unit=price_unit)
+    cost = token_cost(prices, TokenCounts(input=input_tokens, output=output_tokens))
+    return None if cost is None else cost.quantize(CENTS)
 
 
 def monthly_cost_in_units(model: AIModel, input_units: int, output_units: int) -> Decimal | None:

@@ -13,6 +13,7 @@ from catalog.choices import (
     PriceUnit,
     SizeClass,
 )
+from catalog.models.costs import EXTRA_PRICE_FIELDS, PriceComponents
 from catalog.models.history import AuditedRecords
 from catalog.models.vendors import Vendor
 
@@ -25,6 +26,18 @@ class DecimalDigits(TypedDict):
 
 
 PRICE: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
+
+
+def price_components_not_negative(prefix: str) -> list[models.CheckConstraint]:
+    """A check per price component beyond input/output: known and not negative, or unknown."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{name}__gte": 0}) | models.Q(**{f"{name}__isnull": True}),
+            name=f"{prefix}_{name.removesuffix('_per_mtok')}_not_negative",
+        )
+        for name in EXTRA_PRICE_FIELDS
+        if name != "long_context_threshold"
+    ]
 
 
 class Specialty(models.Model):
@@ -77,6 +90,23 @@ class AIModel(models.Model):
         **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     output_price_per_mtok = models.DecimalField(
+        **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    # Components beyond the headline price (null = unknown): cache reads and writes, and a
+    # long-context tier priced apart above `long_context_threshold` tokens.
+    cache_read_price_per_mtok = models.DecimalField(
+        **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    cache_write_price_per_mtok = models.DecimalField(
+        **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    long_context_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens above which the long-context prices apply."
+    )
+    long_context_input_price_per_mtok = models.DecimalField(
+        **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    long_context_output_price_per_mtok = models.DecimalField(
         **PRICE, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     price_unit = models.CharField(
@@ -142,6 +172,7 @@ class AIModel(models.Model):
                 | models.Q(output_price_per_mtok__isnull=True),
                 name="aimodel_output_price_not_negative",
             ),
+            *price_components_not_negative("aimodel"),
             models.CheckConstraint(
                 condition=models.Q(context_window__gt=0) | models.Q(context_window__isnull=True),
                 name="aimodel_context_window_positive",
@@ -179,3 +210,7 @@ class AIModel(models.Model):
     @property
     def is_priced(self) -> bool:
         return self.input_price_per_mtok is not None or self.output_price_per_mtok is not None
+
+    @property
+    def price_components(self) -> PriceComponents:
+        return PriceComponents.of(self)

@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from django.db import models
 
 from catalog.choices import AvailabilityStatus, PriceSource, PriceUnit
-from catalog.models.ai_models import PRICE, AIModel
+from catalog.models.ai_models import PRICE, AIModel, price_components_not_negative
+from catalog.models.costs import PriceComponents
 
 
 class PriceObservation(models.Model):
@@ -14,6 +17,11 @@ class PriceObservation(models.Model):
     observed_at = models.DateTimeField(db_index=True)
     input_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
     output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    cache_read_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    cache_write_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    long_context_threshold = models.PositiveIntegerField(null=True, blank=True)
+    long_context_input_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    long_context_output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
     price_unit = models.CharField(
         max_length=20, choices=PriceUnit.choices, default=PriceUnit.PER_MTOK
     )
@@ -34,10 +42,22 @@ class PriceObservation(models.Model):
                 | models.Q(output_price_per_mtok__isnull=True),
                 name="priceobs_output_price_not_negative",
             ),
+            *price_components_not_negative("priceobs"),
         ]
 
     def __str__(self) -> str:
         return f"{self.model} @ {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def entry(
+        cls, *, model_id: int, prices: PriceComponents, observed_at: datetime, source: str
+    ) -> "PriceObservation":
+        """An unsaved ledger entry holding every component of the price."""
+        return cls(model_id=model_id, observed_at=observed_at, source=source, **prices.as_fields())
+
+    @property
+    def price_components(self) -> PriceComponents:
+        return PriceComponents.of(self)
 
 
 class AvailabilityCheck(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.choices import PriceSource
 from catalog.models import AIModel, PriceObservation, Specialty
+from catalog.models.costs import PriceComponents
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.services.prices import price_change_text
 
@@ -18,19 +19,20 @@ from catalog.services.prices import price_change_text
 class Before(NamedTuple):
     """What a model's stored row said before the edit: the fields whose change is news."""
 
-    input: Decimal | None
-    output: Decimal | None
-    unit: str
+    prices: PriceComponents
     deprecation: date | None
 
     @classmethod
     def of(cls, model: AIModel) -> "Before":
-        return cls(
-            model.input_price_per_mtok,
-            model.output_price_per_mtok,
-            model.price_unit,
-            model.deprecation_date,
-        )
+        return cls(model.price_components, model.deprecation_date)
+
+    @property
+    def input(self) -> Decimal | None:
+        return self.prices.input
+
+    @property
+    def output(self) -> Decimal | None:
+        return self.prices.output
 
 
 @transaction.atomic
@@ -70,20 +72,15 @@ def ai_model_save(*, model: AIModel) -> AIModel:
 
 def _save(model: AIModel, before: Before | None) -> None:
     after = Before.of(model)
-    price_changed = model.is_priced if before is None else after[:3] != before[:3]
+    price_changed = model.is_priced if before is None else after.prices != before.prices
     now = timezone.now()
     if price_changed:
         model.price_checked_at = now
     model.save()
     if price_changed:
-        PriceObservation.objects.create(
-            model=model,
-            observed_at=now,
-            input_price_per_mtok=model.input_price_per_mtok,
-            output_price_per_mtok=model.output_price_per_mtok,
-            price_unit=model.price_unit,
-            source=PriceSource.MANUAL,
-        )
+        PriceObservation.entry(
+            model_id=model.pk, prices=after.prices, observed_at=now, source=PriceSource.MANUAL
+        ).save()
     if before is None:
         return  # a new model: no unit uses it yet
     events = []

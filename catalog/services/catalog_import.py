@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from catalog.choices import ApiKind, Deployment, ModelStatus, PriceSource
 from catalog.counts import catalog_changed
 from catalog.models import AIModel, PriceObservation, Specialty, Vendor
+from catalog.models.costs import COMPONENT_FIELDS
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.services.planner import analyze
 from catalog.services.prices import price_change_text
@@ -149,9 +150,7 @@ def _slugs(taken: set[str]) -> Callable[[str], str]:
 
 # Fields the cost map owns; curation (status, size, clearance…) is never overwritten by a re-import.
 SOURCE_FIELDS = (
-    "input_price_per_mtok",
-    "output_price_per_mtok",
-    "price_unit",
+    *COMPONENT_FIELDS.values(),
     "context_window",
     "max_output_tokens",
     "input_modalities",
@@ -162,9 +161,7 @@ SOURCE_FIELDS = (
 
 def _source_values(entry: CostMapEntry) -> dict[str, object]:
     return {
-        "input_price_per_mtok": entry.input_price,
-        "output_price_per_mtok": entry.output_price,
-        "price_unit": entry.price_unit,
+        **entry.components.as_fields(),
         "context_window": entry.context_window,
         "max_output_tokens": entry.max_output_tokens,
         "input_modalities": entry.input_modalities,
@@ -236,10 +233,7 @@ def models_import_litellm(
             to_create.append((model, entry.specialties))
             summary.created += 1
             continue
-        price_changed = any(
-            getattr(model, name) != values[name]
-            for name in ("input_price_per_mtok", "output_price_per_mtok", "price_unit")
-        )
+        price_changed = model.price_components != entry.components
         fields_changed = any(getattr(model, name) != values[name] for name in SOURCE_FIELDS)
         current_specialties = sorted(s.slug for s in model.specialties.all())
         specialties_changed = current_specialties != sorted(entry.specialties)
@@ -307,13 +301,8 @@ def models_import_litellm(
 
 
 def _observation(model: AIModel, at: datetime) -> PriceObservation:
-    return PriceObservation(
-        model=model,
-        observed_at=at,
-        input_price_per_mtok=model.input_price_per_mtok,
-        output_price_per_mtok=model.output_price_per_mtok,
-        price_unit=model.price_unit,
-        source=PriceSource.LITELLM,
+    return PriceObservation.entry(
+        model_id=model.pk, prices=model.price_components, observed_at=at, source=PriceSource.LITELLM
     )
 
 

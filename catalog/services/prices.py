@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 from django.conf import settings
@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.choices import PriceFlagStatus, PriceSource
 from catalog.models import Adoption, AIModel, PriceFlag, PriceObservation, Vendor
+from catalog.models.costs import COMPONENT_FIELDS, PriceComponents
 from catalog.services.bulk import bulk_set
 from catalog.services.notices import ModelEvent, model_events_notify
 from catalog.vendors.base import PriceList, PriceQuote
@@ -40,7 +41,7 @@ from core.models import JobRun
 
 log = logging.getLogger(__name__)
 JUMP = Decimal(10)
-PRICE_FIELDS = ["input_price_per_mtok", "output_price_per_mtok", "price_unit"]
+PRICE_FIELDS = list(COMPONENT_FIELDS.values())
 ADAPTERS: dict[str, type[LiteLLMCostMapAdapter | OpenRouterAdapter]] = {
     PriceSource.LITELLM: LiteLLMCostMapAdapter,
     PriceSource.OPENROUTER: OpenRouterAdapter,
@@ -65,23 +66,29 @@ class Current(NamedTuple):
     pk: int
     key: str
     name: str
-    input: Decimal | None
-    output: Decimal | None
-    unit: str
+    prices: PriceComponents
     deprecation: date | None
 
+    @property
+    def input(self) -> Decimal | None:
+        return self.prices.input
 
-CURRENT_FIELDS = (
-    "pk",
-    "price_source_key",
-    "name",
-    "input_price_per_mtok",
-    "output_price_per_mtok",
-    "price_unit",
-    "deprecation_date",
-)
+    @property
+    def output(self) -> Decimal | None:
+        return self.prices.output
+
+    @property
+    def unit(self) -> str:
+        return self.prices.unit
+
+
 # What a batch re-reads under lock: the fields a concurrent writer could have changed.
-LOCKED_FIELDS = CURRENT_FIELDS[:1] + CURRENT_FIELDS[3:]
+LOCKED_FIELDS = ("pk", "deprecation_date", *PRICE_FIELDS)
+CURRENT_FIELDS = ("price_source_key", "name", *LOCKED_FIELDS)
+
+
+def _current(row: dict[str, Any], key: str, name: str) -> Current:
+    return Current(row["pk"], key, name, PriceComponents.from_row(row), row["deprecation_date"])
 
 
 def _judge(quote: PriceQuote, current: Current) -> str:
@@ -92,9 +99,10 @@ def _judge(quote: PriceQuote, current: Current) -> str:
         priced = current.input is not None or current.output is not None
         return "missing price fields" if priced else ""
     limit = settings.PRICE_MAX_PER_MTOK
+    for price in quote.components.prices():
+        if price > limit:
+            return f"above PRICE_MAX_PER_MTOK ({limit}): {price.normalize():f}"
     for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
-        if new is not None and new > limit:
-            return f"above PRICE_MAX_PER_MTOK ({limit}): {new.normalize():f}"
         if new == 0 and old:
             return f"drop to 0 from {old.normalize():f}"
     if quote.price_unit == current.unit:
@@ -107,11 +115,7 @@ def _judge(quote: PriceQuote, current: Current) -> str:
 def _price_differs(quote: PriceQuote, current: Current) -> bool:
     if quote.input_price is None and quote.output_price is None:
         return False
-    return (quote.input_price, quote.output_price, quote.price_unit) != (
-        current.input,
-        current.output,
-        current.unit,
-    )
+    return quote.components != current.prices
 
 
 def _new_deprecation(quote: PriceQuote, current: Current) -> bool:
@@ -215,11 +219,11 @@ def _apply(
     track: Callable[[int], object] | None,
 ) -> None:
     size = batch_size or settings.PRICE_SYNC_BATCH_SIZE
-    rows = AIModel.objects.filter(vendor__in=vendors).values_list(*CURRENT_FIELDS)
+    rows = AIModel.objects.filter(vendor__in=vendors).values(*CURRENT_FIELDS)
     matched: list[int] = []
     pending: list[Current] = []
     for row in rows:
-        current = Current(*row)
+        current = _current(row, row["price_source_key"], row["name"])
         quote = quotes.get(current.key)
         if quote is None:
             continue
@@ -261,14 +265,14 @@ def _write_batch(
     """Re-read the batch's prices under lock and write what still differs: safe against a
     concurrent or earlier run of the same sync. Returns (changed, flagged)."""
     scanned = {current.pk: current for current in batch}
-    locked = AIModel.objects.select_for_update().filter(pk__in=scanned).values_list(*LOCKED_FIELDS)
+    locked = AIModel.objects.select_for_update().filter(pk__in=scanned).values(*LOCKED_FIELDS)
     prices: list[tuple[object, ...]] = []
     deprecations: list[tuple[object, ...]] = []
     observations: list[PriceObservation] = []
     flags: list[PriceFlag] = []
     changes: list[tuple[Current, PriceQuote, bool, bool]] = []
-    for pk, *price in locked:
-        current = Current(pk, scanned[pk].key, scanned[pk].name, *price)
+    for row in locked:
+        current = _current(row, scanned[row["pk"]].key, scanned[row["pk"]].name)
         quote = quotes[current.key]
         if reason := _judge(quote, current):
             flags.append(_flag(run, source, current, quote, reason, now))
@@ -276,15 +280,11 @@ def _write_batch(
         price_changed = _price_differs(quote, current)
         deprecated = _new_deprecation(quote, current)
         if price_changed:
-            prices.append((current.pk, quote.input_price, quote.output_price, quote.price_unit))
+            components = quote.components
+            prices.append((current.pk, *components.as_fields().values()))
             observations.append(
-                PriceObservation(
-                    model_id=current.pk,
-                    observed_at=now,
-                    input_price_per_mtok=quote.input_price,
-                    output_price_per_mtok=quote.output_price,
-                    price_unit=quote.price_unit,
-                    source=source,
+                PriceObservation.entry(
+                    model_id=current.pk, prices=components, observed_at=now, source=source
                 )
             )
         if deprecated:
@@ -322,13 +322,8 @@ def _events(
     for current, quote, price_changed, deprecated in changes:
         if current.pk not in adopted:
             continue
-        model = AIModel(
-            pk=current.pk,
-            name=current.name,
-            input_price_per_mtok=quote.input_price if price_changed else current.input,
-            output_price_per_mtok=quote.output_price if price_changed else current.output,
-            price_unit=quote.price_unit if price_changed else current.unit,
-        )
+        prices = quote.components if price_changed else current.prices
+        model = AIModel(pk=current.pk, name=current.name, **prices.as_fields())
         if price_changed:
             text = price_change_text(current.input, current.output, model)
             events.append(ModelEvent(model, "price", text, current.input, current.output))
@@ -393,14 +388,9 @@ def price_flag_accept(*, flag: PriceFlag, by: User) -> PriceFlag:
     model.price_unit = flag.price_unit
     model.price_checked_at = now
     model.save()
-    PriceObservation.objects.create(
-        model=model,
-        observed_at=now,
-        input_price_per_mtok=model.input_price_per_mtok,
-        output_price_per_mtok=model.output_price_per_mtok,
-        price_unit=model.price_unit,
-        source=flag.source,
-    )
+    PriceObservation.entry(
+        model_id=model.pk, prices=model.price_components, observed_at=now, source=flag.source
+    ).save()
     flag.status, flag.decided_by, flag.decided_at = PriceFlagStatus.ACCEPTED, by, now
     flag.save(update_fields=["status", "decided_by", "decided_at"])
     text = price_change_text(old_in, old_out, model)

@@ -2,9 +2,12 @@
 the problems of the items that could not be read. The HTTP calls are core's (`core.http`)."""
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.http import show
+
+if TYPE_CHECKING:
+    from catalog.models.costs import PriceComponents
 
 
 class PriceQuote(NamedTuple):
@@ -19,6 +22,29 @@ class PriceQuote(NamedTuple):
     problem: str = ""
     raw_input: str = ""
     raw_output: str = ""
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+    long_context_threshold: int | None = None
+    long_context_input: Decimal | None = None
+    long_context_output: Decimal | None = None
+
+    @property
+    def components(self) -> "PriceComponents":
+        """Every component the source quoted; the ones it did not are unknown."""
+        # Imported here: the fake vendor parses cost maps without Django's apps loaded, and
+        # importing catalog.models loads them.
+        from catalog.models.costs import PriceComponents
+
+        return PriceComponents(
+            input=self.input_price,
+            output=self.output_price,
+            cache_read=self.cache_read,
+            cache_write=self.cache_write,
+            long_context_threshold=self.long_context_threshold,
+            long_context_input=self.long_context_input,
+            long_context_output=self.long_context_output,
+            unit=self.price_unit,
+        )
 
 
 class ModelList(NamedTuple):

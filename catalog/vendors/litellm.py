@@ -11,9 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from catalog.choices import Modality, PriceUnit
 from core.http import show
+
+if TYPE_CHECKING:
+    from catalog.models.costs import PriceComponents
 
 NOT_MODELS = frozenset({"sample_spec", "fallback_generalizations"})
 SIX_PLACES = Decimal("0.000001")
@@ -43,6 +47,14 @@ MODE_OUTPUT = {
     "audio_speech": ["audio"],
     "realtime": ["text", "audio"],
 }
+LONG_CONTEXT = re.compile(r"(input|output)_cost_per_token_above_(\d{1,6})k_tokens")
+EXTRA_COMPONENTS = (
+    "cache_read",
+    "cache_write",
+    "long_context_threshold",
+    "long_context_input",
+    "long_context_output",
+)
 CODE_NAME = re.compile(r"cod(e|er|estral|ellama)\b|codestral|coder|devstral|starcoder", re.I)
 
 # Per-unit prices, in the order they win when no per-token price is given.
@@ -84,6 +96,17 @@ class CostMapEntry:
     source_url: str = ""
     regions: list[str] = field(default_factory=list)
     alias_of: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def components(self) -> "PriceComponents":
+        # Imported here: the fake vendor parses cost maps without Django's apps loaded, and
+        # importing catalog.models loads them.
+        from catalog.models.costs import PriceComponents
+
+        return PriceComponents(
+            input=self.input_price, output=self.output_price, unit=self.price_unit, **self.extras
+        )
 
     @property
     def vendor_model_id(self) -> str:
@@ -155,13 +178,46 @@ def _prices(key: str, data: Mapping[str, object]) -> tuple[Decimal | None, Decim
     return None, None, PriceUnit.PER_MTOK
 
 
+def extra_prices(key: str, data: Mapping[str, object], unit: str) -> dict[str, Any]:
+    """The price components beyond input/output, by `PriceComponents` name, per 1M tokens:
+    cache reads, cache creation (the 5-minute rate) and the lowest long-context tier the map
+    gives (`input_cost_per_token_above_<N>k_tokens`). Absent ones stay None (unknown); none
+    for a model not priced per token. Raises CostMapError for an unreadable one."""
+    extras: dict[str, Any] = dict.fromkeys(EXTRA_COMPONENTS)
+    if unit != PriceUnit.PER_MTOK:
+        return extras
+    for name, field_name in (
+        ("cache_read", "cache_read_input_token_cost"),
+        ("cache_write", "cache_creation_input_token_cost"),
+    ):
+        if (value := data.get(field_name)) is not None:
+            extras[name] = to_decimal(key, field_name, value, MILLION)
+    tiers = sorted(
+        {
+            int(m[2])
+            for name in data
+            if (m := LONG_CONTEXT.fullmatch(name)) and data[name] is not None
+        }
+    )
+    if tiers:
+        tier = tiers[0]
+        extras["long_context_threshold"] = tier * 1000
+        for side in ("input", "output"):
+            field_name = f"{side}_cost_per_token_above_{tier}k_tokens"
+            if (value := data.get(field_name)) is not None:
+                extras[f"long_context_{side}"] = to_decimal(key, field_name, value, MILLION)
+    return extras
+
+
 def entry_prices(
     key: str, data: Mapping[str, object]
-) -> tuple[Decimal | None, Decimal | None, str, date | None]:
-    """Just what a price sync needs of an entry: (input, output, unit, deprecation date).
-    Raises CostMapError; a malformed field the sync does not read cannot block a price."""
+) -> tuple[Decimal | None, Decimal | None, str, date | None, dict[str, Any]]:
+    """Just what a price sync needs of an entry: (input, output, unit, deprecation date, the
+    other components). Raises CostMapError; a malformed field the sync does not read cannot
+    block a price."""
     inp, out, unit = _prices(key, data)
-    return inp, out, unit, _date(key, data.get("deprecation_date"))
+    deprecation = _date(key, data.get("deprecation_date"))
+    return inp, out, unit, deprecation, extra_prices(key, data, unit)
 
 
 def _date(key: str, value: object) -> date | None:
@@ -205,7 +261,7 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
             extra.append("vision")
         if CODE_NAME.search(key):
             extra.append("code")
-    inp, out, unit, deprecation = entry_prices(key, data)
+    inp, out, unit, deprecation, extras = entry_prices(key, data)
     inputs = _modalities(key, "supported_modalities", data.get("supported_modalities"))
     outputs = _modalities(
         key, "supported_output_modalities", data.get("supported_output_modalities")
@@ -229,6 +285,7 @@ def parse_entry(key: str, data: Mapping[str, object], alias_of: str = "") -> Cos
         source_url=source[:500] if isinstance(source := data.get("source"), str) else "",
         regions=_str_list(key, "supported_regions", data.get("supported_regions")),
         alias_of=alias_of,
+        extras=extras,
     )
 
 

@@ -47,7 +47,7 @@ def quotes_from_cost_map(raw: object) -> dict[str, PriceQuote]:
             quotes[key] = PriceQuote(key=key, problem=f"not a JSON object: {show(resolved)}")
             continue
         try:
-            input_price, output_price, unit, deprecation = entry_prices(key, resolved)
+            input_price, output_price, unit, deprecation, extras = entry_prices(key, resolved)
         except CostMapError as exc:
             raw_in, raw_out = _raw(resolved, None)
             quotes[key] = PriceQuote(
@@ -63,6 +63,7 @@ def quotes_from_cost_map(raw: object) -> dict[str, PriceQuote]:
             deprecation_date=deprecation,
             raw_input=raw_in,
             raw_output=raw_out,
+            **extras,
         )
     return quotes
 

@@ -49,6 +49,11 @@ def quote(item: dict[str, object]) -> PriceQuote | None:
     raw_in, raw_out = _word(pricing.get("prompt", "")), _word(pricing.get("completion", ""))
     try:
         inp, out = _price(key, "prompt", pricing), _price(key, "completion", pricing)
+        # Unlike prompt and completion, an absent cache price is unknown, not free.
+        cache_read, cache_write = (
+            None if (value := pricing.get(name)) is None else to_decimal(key, name, value, MILLION)
+            for name in ("input_cache_read", "input_cache_write")
+        )
     except CostMapError as exc:
         return PriceQuote(key=key, problem=str(exc)[:200], raw_input=raw_in, raw_output=raw_out)
     return PriceQuote(
@@ -58,6 +63,8 @@ def quote(item: dict[str, object]) -> PriceQuote | None:
         deprecation_date=deprecation,
         raw_input=raw_in,
         raw_output=raw_out,
+        cache_read=cache_read,
+        cache_write=cache_write,
     )
 
 

@@ -5,6 +5,7 @@ so a redelivered task asks only the cases still missing and the totals are recom
 results, never incremented.
 """
 
+import logging
 import math
 import queue
 import threading
@@ -30,6 +31,7 @@ from evaluations.graders import grade
 from evaluations.models import EvalCase, EvalResult, EvalRun, EvalSuite
 from evaluations.slots import Slots, SlotsUnavailable, vendor_slots
 
+log = logging.getLogger(__name__)
 EXCERPT = 2000
 MAX_RUN_ERRORS = 50
 MTOK = Decimal(1_000_000)
@@ -81,12 +83,12 @@ def _ask(
     except (RetryLater, SlotsUnavailable):
         return None
     except VendorError as exc:
-        result.error = str(exc)[:500]
+        result.error = without_nul(str(exc)[:500])
         result.http_status = exc.http_status
         result.latency_ms = exc.latency_ms
         result.attempts = getattr(exc, "attempts", 1)
         return result
-    result.output = redact(reply.text)[:EXCERPT]  # a model that echoes its key keeps none
+    result.output = without_nul(redact(reply.text))[:EXCERPT]  # no key an echo carried
     result.latency_ms = reply.latency_ms
     result.input_tokens, result.output_tokens = reply.input_tokens, reply.output_tokens
     result.attempts = reply.attempts
@@ -121,7 +123,8 @@ def _answers(
                     if (result := _ask(chat, slots, case, retry_until)) is not None:
                         done.put(result)
                 except Exception as exc:  # noqa: BLE001 - one odd answer must not stop the run
-                    done.put(EvalResult(case=case, error=f"could not grade: {exc!r}"[:500]))
+                    error = without_nul(f"could not grade: {exc!r}"[:500])
+                    done.put(EvalResult(case=case, error=error))
         finally:
             done.put(None)
 
@@ -143,9 +146,15 @@ def _answers(
         stop.set()
 
 
+def without_nul(text: str) -> str:
+    """Text PostgreSQL can store: a NUL in a vendor's answer is shown as U+FFFD, never sent."""
+    return text.replace("\x00", "\ufffd")
+
+
 def run_execute(*, run_id: int, budget_seconds: float | None = None) -> bool:
     """Ask the run's missing cases; True when the run is closed, False when a next task must
-    carry on (the time budget ran out first)."""
+    carry on (the time budget ran out first). An unexpected error closes the run as failed
+    with the reason: no run stays "running" for ever, and no task re-queues itself for ever."""
     run = _claim(run_id)
     if run is None:
         return True
@@ -156,10 +165,16 @@ def run_execute(*, run_id: int, budget_seconds: float | None = None) -> bool:
         if recorded == 0:
             # Every retry was put off (a long Retry-After): wait this once, so each task
             # records something and a vendor that always says "later" cannot loop forever.
-            _ask_missing(run, deadline, patient=True)
+            recorded = _ask_missing(run, deadline, patient=True)
     except VendorError as exc:
-        return _close(run, failure=str(exc))
-    if run.results.count() < run.cases:
+        return _close(run, failure=without_nul(str(exc)))
+    except Exception as exc:
+        log.exception("eval run %s", run.pk)
+        return _close(run, failure=without_nul(f"unexpected error: {exc!r}"[:500]))
+    # Done when no case of the suite lacks a result: counted against the cases there are, not
+    # those there were, so a case deleted under the run cannot keep it re-queueing for ever.
+    missing = run.suite.cases.exclude(pk__in=run.results.values("case_id"))
+    if recorded is not None and missing.exists():
         _progress(run)
         return False
     return _close(run)
@@ -186,7 +201,8 @@ def _ask_missing(run: EvalRun, deadline: float, *, patient: bool) -> int | None:
         for batch in batches:
             for result in batch:
                 result.run = run
-            EvalResult.objects.bulk_create(batch, ignore_conflicts=True)
+            with transaction.atomic():  # a refused batch must not poison the connection
+                EvalResult.objects.bulk_create(batch, ignore_conflicts=True)
             recorded += len(batch)
             if time.monotonic() - last_progress > 0.5:
                 _progress(run)

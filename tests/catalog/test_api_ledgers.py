@@ -45,6 +45,11 @@ def test_price_ledger_lists_newest_first(api, ledger):
         "observed_at": "2026-03-20T15:00:00Z",
         "input_price_per_mtok": "2.000000",
         "output_price_per_mtok": "4.000000",
+        "cache_read_price_per_mtok": None,
+        "cache_write_price_per_mtok": None,
+        "long_context_threshold": None,
+        "long_context_input_price_per_mtok": None,
+        "long_context_output_price_per_mtok": None,
         "price_unit": "per_mtok",
         "source": "litellm",
     }

@@ -22,6 +22,11 @@ from tests.factories import AIModelFactory, BusinessUnitFactory, UserFactory, Ve
 pytestmark = pytest.mark.django_db
 
 MODEL_FIELDS = {
+    "cache_read_price_per_mtok",
+    "cache_write_price_per_mtok",
+    "long_context_threshold",
+    "long_context_input_price_per_mtok",
+    "long_context_output_price_per_mtok",
     "slug",
     "name",
     "vendor",

@@ -36,8 +36,10 @@ BUDGET = {
     # + 1 for the model's finished eval runs the form offers as evidence.
     "/requests/new/?model=bulk-model-00000": (6, 6),
     # + 2 for the usage panel (months of usage, findings); + 1 for the adopted models'
-    # evaluations, which the savings compare to say what switching gives up (issue 15 item 6).
-    "/business-units/marketing/": (19, 19),  # +1: whether its gateways enforce its list
+    # evaluations, which the savings compare to say what switching gives up (issue 15 item 6);
+    # + 2 for each month's own forecast: the adoptions that covered the months, their prices.
+    # + 1: whether its gateways enforce its list.
+    "/business-units/marketing/": (21, 21),
     "/status/": (7, 7),
     "/recommend/": (4, 1),
     # Every chat model is judged (10,000 of them at the larger size) in a fixed number of queries.

@@ -48,18 +48,27 @@ def test_openai_project_costs_are_shared_over_the_days_models_by_list_cost(opena
 def test_anthropic_costs_are_cents_as_decimal_strings(anthropic_org, fake):
     usage_ingest(since=OCTOBER)
     record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
-    # claude-haiku-4-5 at $1 / $5 per million; billed 12 % under list, reported in cents.
-    expected_list = (Decimal(1) * record.input_tokens + Decimal(5) * record.output_tokens) / 10**6
+    # claude-haiku-4-5 at $1 / $5 per million, cache reads $0.10 and writes $1.25; billed 12 %
+    # under list, reported in cents.
+    expected_list = (
+        Decimal(1) * record.input_tokens
+        + Decimal(5) * record.output_tokens
+        + Decimal("0.1") * record.cache_read_tokens
+        + Decimal("1.25") * record.cache_write_tokens
+    ) / 10**6
     assert record.list_cost == expected_list.quantize(Decimal("0.000001"))
     assert record.billed_cost == (expected_list * Decimal("0.88")).quantize(Decimal("0.000001"))
     assert record.billed_cost < 100  # not read as dollars (it would be 100× larger)
 
 
-def test_anthropic_input_counts_uncached_cache_reads_and_cache_creation(anthropic_org):
+def test_anthropic_uncached_input_cache_reads_and_cache_creation_are_kept_apart(anthropic_org):
     usage_ingest(since=OCTOBER)
     record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
     plan = october_plan()
-    assert record.input_tokens == plan.volume(plan.entries[-1], DAY)[0]
+    reported = plan.volume(plan.entries[-1], DAY)[0]  # the fake splits it 70/20/10
+    cache_read, cache_write = reported // 5, reported // 10
+    assert (record.cache_read_tokens, record.cache_write_tokens) == (cache_read, cache_write)
+    assert record.input_tokens == reported - cache_read - cache_write
 
 
 def test_anthropic_requests_are_unknown_never_a_fake_zero(anthropic_org, openai_org):
@@ -83,7 +92,8 @@ def test_late_vendor_data_replaces_the_days_it_covers(fake, openai_org, anthropi
     assert result.changed == 31
     assert UsageRecord.objects.count() == count
     record = UsageRecord.objects.get(source=anthropic_org, day=DAY)
-    assert record.input_tokens == late.volume(late.entries[-1], DAY)[0]
+    reported = late.volume(late.entries[-1], DAY)[0]
+    assert record.input_tokens + record.cache_read_tokens + record.cache_write_tokens == reported
 
 
 @pytest.mark.parametrize("kind", [SourceKind.OPENAI, SourceKind.ANTHROPIC])

@@ -23,12 +23,13 @@ pytestmark = [
     ),
 ]
 FIELDS = [
-    "records", "input_tokens", "output_tokens", "requests", "uncounted", "billed_cost",
-    "unbilled", "list_cost", "unpriced",
+    "records", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+    "requests", "uncounted", "billed_cost", "unbilled", "list_cost", "unpriced",
 ]  # fmt: skip
 SUMMED = """
 SELECT unit_id, date_trunc('month', day)::date, vendor_model_id, model_id, COUNT(*),
-    SUM(input_tokens), SUM(output_tokens), COALESCE(SUM(requests), 0), COUNT(*) - COUNT(requests),
+    SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
+    COALESCE(SUM(requests), 0), COUNT(*) - COUNT(requests),
     COALESCE(SUM(billed_cost), 0), COUNT(*) - COUNT(billed_cost), COALESCE(SUM(list_cost), 0),
     COUNT(*) - COUNT(list_cost)
 FROM usage_usagerecord GROUP BY 1, 2, 3, 4
@@ -122,6 +123,7 @@ OPERATION = st.tuples(
     st.integers(0, 3),  # model (3: unmatched)
     st.one_of(st.none(), st.decimals("0", "99.999999", places=6)),
     st.one_of(st.none(), st.integers(0, 10**6)),
+    st.integers(0, 2**63 - 1),  # cache reads: any that fit the record's column
 )
 
 
@@ -131,20 +133,34 @@ OPERATION = st.tuples(
 @given(operations=st.lists(OPERATION, max_size=20))
 def test_any_sequence_of_writes_keeps_the_months_equal_to_the_sums(world, operations):
     source, accounts, models = world
-    for kind, account, day, model, cost, requests in operations:
+    for kind, account, day, model, cost, requests, cache_read in operations:
         when = date(2026, 10, 1) + timedelta(days=day - 1)
         found = UsageRecord.objects.filter(account=accounts[account], day=when)
         matched = models[model] if model < 3 else None
         if kind == "add" and not found.filter(vendor_model_id=f"m{model}").exists():
             record(source, accounts[account], when, f"m{model}", matched, billed_cost=cost,
-                   requests=requests)  # fmt: skip
+                   requests=requests, cache_read_tokens=cache_read)  # fmt: skip
         elif kind == "change":
-            found.update(list_cost=cost, requests=requests, unit_id=accounts[1 - account].unit_id)
+            found.update(list_cost=cost, requests=requests, unit_id=accounts[1 - account].unit_id,
+                         cache_write_tokens=cache_read)  # fmt: skip
         elif kind == "remove":
             found.delete()
     assert kept() == summed()
     UsageRecord.objects.all().delete()
     assert kept() == set()
+
+
+def test_records_whose_sum_passes_a_bigint_still_make_a_month(world):
+    """Two days of 5·10^18 tokens each fit a record, not a 64-bit sum: the month's sums are
+    numeric, so the writer's statement never fails on them."""
+    source, (marketing, _), (m0, _, _) = world
+    huge = 5 * 10**18
+    record(source, marketing, date(2026, 10, 3), "m0", m0, input_tokens=huge)
+    record(source, marketing, date(2026, 10, 4), "m0", m0, input_tokens=huge,
+           cache_read_tokens=huge)  # fmt: skip
+    month = UsageMonth.objects.get(unit_id=marketing.unit_id, month=date(2026, 10, 1))
+    assert (month.input_tokens, month.cache_read_tokens) == (2 * huge, huge)
+    assert kept() == summed()
 
 
 def test_the_months_of_records_stored_before_the_triggers_are_filled_in(world):

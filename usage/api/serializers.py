@@ -1,5 +1,6 @@
 """Usage configuration (sources, accounts) and report rows as the API shows them."""
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -8,6 +9,7 @@ from accounts.models import BusinessUnit
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from core.trust_fields import serializer_kwargs
 from usage.models import UsageAccount, UsageFinding, UsageSource
+from usage.services.ingest import MAX_BACKFILL_DAYS, since_problem
 
 
 class JSONBooleanField(serializers.BooleanField):
@@ -51,7 +53,15 @@ class UsageAccountSerializer(serializers.ModelSerializer[UsageAccount]):
 
 
 class IngestSerializer(serializers.Serializer[Any]):
-    since = serializers.DateField(required=False)
+    since = serializers.DateField(
+        required=False,
+        help_text=f"first day to read: at most {MAX_BACKFILL_DAYS} days back, not in the future",
+    )
+
+    def validate_since(self, value: date) -> date:
+        if problem := since_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
 
 
 # YYYY-MM from year 1000 on: a month before that is a typo (and year 0 is no date at all).
@@ -67,14 +77,22 @@ class MonthQuerySerializer(serializers.Serializer[Any]):
 class UnitUsageRowSerializer(serializers.Serializer[Any]):
     model = AIModelRefSerializer(allow_null=True)
     vendor_model_id = serializers.CharField()
-    input_tokens = serializers.IntegerField()
+    input_tokens = serializers.IntegerField(help_text="uncached input")
     output_tokens = serializers.IntegerField()
+    cache_read_tokens = serializers.IntegerField()
+    cache_write_tokens = serializers.IntegerField()
     requests = serializers.IntegerField(
         allow_null=True, help_text="null when the source does not count requests (Anthropic)"
     )
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
-    forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
+    forecast_cost = serializers.DecimalField(
+        18,
+        2,
+        allow_null=True,
+        help_text="the month's forecast as it stood (the adoptions in force on each of its days "
+        "at that day's prices), once per adopted model: on the first row of its names",
+    )
     variance = serializers.DecimalField(18, 2, allow_null=True)
 
 
@@ -82,7 +100,12 @@ class TotalsSerializer(serializers.Serializer[Any]):
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
-    unpriced = serializers.IntegerField(help_text="models whose list cost is unknown")
+    unbilled = serializers.IntegerField(
+        help_text="rows whose billed cost is unknown, left out of billed_cost"
+    )
+    unpriced = serializers.IntegerField(
+        help_text="rows whose list cost is unknown, left out of list_cost"
+    )
 
 
 class UnitUsageSerializer(serializers.Serializer[Any]):
@@ -122,7 +145,9 @@ class ChargebackRowSerializer(serializers.Serializer[Any]):
     vendor = serializers.CharField(allow_null=True)
     model = serializers.CharField(allow_null=True)
     vendor_model_id = serializers.CharField()
-    input_tokens = serializers.IntegerField()
+    input_tokens = serializers.IntegerField(help_text="uncached input")
     output_tokens = serializers.IntegerField()
+    cache_read_tokens = serializers.IntegerField()
+    cache_write_tokens = serializers.IntegerField()
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)

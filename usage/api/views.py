@@ -177,6 +177,12 @@ class UsageFindingListView(generics.ListAPIView[UsageFinding]):
             unit__in=units_visible_to(self.request.user)
         ).select_related("unit", "model__vendor")
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        """A CSV download is every matching finding, never one page of them."""
+        if getattr(self.request.accepted_renderer, "format", None) == "csv":
+            return None
+        return super().paginate_queryset(queryset)
+
 
 class ChargebackView(APIView):
     renderer_classes = RENDERERS

@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 from core.http import VendorAdapter, redact, shape_error
 
 SIX_PLACES = Decimal("0.000001")
-MAX_COUNT = 2**63 - 1
+# Tokens (or requests) one account reports for one model on one day, at most: a quadrillion is
+# far past any real day and leaves room to sum thousands of such rows in a 64-bit month total.
+MAX_COUNT = 10**15
 # A day's cost for one account and model above this is junk (and would not fit the column).
 MAX_AMOUNT = Decimal("1000000000")
 MAX_PAGES = 1000
@@ -42,6 +44,10 @@ class UsageRow:
     output_tokens: int
     requests: int | None  # None: the source does not count requests (Anthropic's report)
     billed_cost: Decimal | None = None
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    # The source says these requests were above the model's long-context threshold.
+    long_context: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,17 +62,39 @@ class CostRow:
 
 @dataclass
 class Fetched:
-    """A connector's answer for a window: usage rows, separate charges, and what was skipped."""
+    """A connector's answer for a window: usage rows, separate charges, and what was skipped.
+
+    `doubtful` holds the (account, day) of every skipped item, None where the item did not say
+    which: those account-days are not replaced, so a junk item never deletes a stored record.
+    """
 
     rows: list[UsageRow] = field(default_factory=list)
     costs: list[CostRow] = field(default_factory=list)
     problems: list[dict[str, object]] = field(default_factory=list)
+    doubtful: set[tuple[str | None, date | None]] = field(default_factory=set)
 
-    def problem(self, where: str, error: object, item: object = None) -> None:
+    def problem(
+        self,
+        where: str,
+        error: object,
+        item: object = None,
+        *,
+        account: str | None = None,
+        day: date | None = None,
+    ) -> None:
         # Redacted before cutting, so no part of a key an answer echoed is kept either.
-        self.problems.append(
-            {"where": where, "error": redact(str(error)), "item": redact(repr(item))[:200]}
-        )
+        self.problems.append({"where": where, "error": redact(str(error)), "item": shown(item)})
+        self.doubtful.add((account, day))
+
+
+def shown(item: object) -> str:
+    """An item as a problem quotes it, short and without a key, whatever it holds: the repr
+    of a 10**5000 integer or of an absurdly nested list raises, so its type speaks for it."""
+    try:
+        text = repr(item)
+    except (ValueError, RecursionError):
+        return f"<{type(item).__name__} too large to show>"
+    return redact(text)[:200]
 
 
 class UsageConnector(VendorAdapter):
@@ -109,7 +137,7 @@ def buckets(
                 if not isinstance(results, list):
                     raise BadValue("results must be a list")
             except BadValue as exc:
-                fetched.problem(url, exc, bucket)
+                fetched.problem(url, exc, bucket)  # no day known: the whole window is doubtful
                 continue
             for item in results:
                 yield day, item
@@ -121,13 +149,26 @@ def buckets(
 
 
 def parse_into(
-    fetched: Fetched, url: str, item: object, build: Callable[[dict[str, Any]], object]
+    fetched: Fetched,
+    url: str,
+    item: object,
+    build: Callable[[dict[str, Any]], object],
+    *,
+    day: date,
+    account_of: Callable[[dict[str, Any]], str | None],
 ) -> None:
-    """Build a row from one result item, or record why it cannot be trusted."""
+    """Build a row from one result item, or record why it cannot be trusted (with its day and,
+    when it can still be read, its account: the account-day it leaves in doubt)."""
     try:
         row = build(mapping(item, "result"))
     except BadValue as exc:
-        fetched.problem(url, exc, item)
+        account = None
+        if isinstance(item, dict):
+            try:
+                account = account_of(item)
+            except BadValue:
+                pass
+        fetched.problem(url, exc, item, account=account, day=day)
         return
     if isinstance(row, UsageRow):
         fetched.rows.append(row)
@@ -140,48 +181,59 @@ def count(value: object, name: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, COUNT_TYPES):
-        raise BadValue(f"{name} must be a number, got {value!r}")
+        raise BadValue(f"{name} must be a number, got {shown(value)}")
     if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-        raise BadValue(f"{name} must be a whole number, got {value!r}")
+        raise BadValue(f"{name} must be a whole number, got {shown(value)}")
     number = int(value)
     if not 0 <= number <= MAX_COUNT:
-        raise BadValue(f"{name} out of range: {value!r}")
+        raise BadValue(f"{name} out of range: {shown(value)}")
     return number
+
+
+def part_of(total: int, parts: int, name: str) -> int:
+    """What remains of a count that includes others (prompt tokens with their cache reads):
+    parts larger than the whole are junk, never a negative count."""
+    if parts > total:
+        raise BadValue(f"{name}: its cached parts ({parts}) exceed the total ({total})")
+    return total - parts
 
 
 def money(value: object, name: str, *, scale: Decimal = Decimal(1)) -> Decimal:
     """USD as an exact Decimal via the value's shortest repr; `scale` turns cents into dollars."""
     if isinstance(value, bool) or not isinstance(value, MONEY_TYPES):
-        raise BadValue(f"{name} must be a number, got {value!r}")
+        raise BadValue(f"{name} must be a number, got {shown(value)}")
     try:
         amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise BadValue(f"{name} must be a number, got {value!r}") from None
+    except (InvalidOperation, ValueError):  # ValueError: an int too long to print
+        raise BadValue(f"{name} must be a number, got {shown(value)}") from None
     if not amount.is_finite():
-        raise BadValue(f"{name} must be finite, got {value!r}")
+        raise BadValue(f"{name} must be finite, got {shown(value)}")
+    if amount and amount.adjusted() > MAX_AMOUNT.adjusted() + 3:
+        # Checked before any arithmetic: "1e1000002" would overflow Decimal's context.
+        raise BadValue(f"{name} out of range: {shown(value)}")
     if scale != 1:
         amount *= scale
     if not 0 <= amount <= MAX_AMOUNT:
-        raise BadValue(f"{name} out of range: {value!r}")
+        raise BadValue(f"{name} out of range: {shown(value)}")
     return amount.quantize(SIX_PLACES)
 
 
 def text(value: object, name: str, *, max_length: int = 200) -> str:
     if not isinstance(value, str) or not value or len(value) > max_length or "\x00" in value:
-        raise BadValue(f"{name} must be a non-empty string, got {value!r}")
+        raise BadValue(f"{name} must be a non-empty string, got {shown(value)}")
     return value
 
 
 def day_from_iso(value: object, name: str) -> date:
     """`2025-03-01` or an RFC 3339 timestamp (the UTC day it falls on)."""
     if not isinstance(value, str):
-        raise BadValue(f"{name} must be a date string, got {value!r}")
+        raise BadValue(f"{name} must be a date string, got {shown(value)}")
     try:
         if len(value) == 10:
             return date.fromisoformat(value)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadValue(f"{name} is not a date: {value!r}") from None
+        raise BadValue(f"{name} is not a date: {shown(value)}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).date()
@@ -189,11 +241,11 @@ def day_from_iso(value: object, name: str) -> date:
 
 def day_from_unix(value: object, name: str) -> date:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadValue(f"{name} must be a Unix time, got {value!r}")
+        raise BadValue(f"{name} must be a Unix time, got {shown(value)}")
     try:
         return datetime.fromtimestamp(value, UTC).date()
     except (OverflowError, OSError, ValueError):
-        raise BadValue(f"{name} out of range: {value!r}") from None
+        raise BadValue(f"{name} out of range: {shown(value)}") from None
 
 
 def mapping(value: object, name: str) -> dict[str, Any]:

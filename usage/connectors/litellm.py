@@ -2,8 +2,9 @@
 
 One team per call, so the answer's per-model breakdown is that team's: {results: [{date,
 metrics, breakdown: {models: {<model>: {metrics: {spend, prompt_tokens, completion_tokens,
-api_requests}}}}}], metadata: {page, total_pages, has_more}}. `spend` is the proxy's own USD
-figure for the day and model, kept as the billed cost.
+api_requests, cache_read_input_tokens, cache_creation_input_tokens}}}}}], metadata: {page,
+total_pages, has_more}}. `spend` is the proxy's own USD figure for the day and model, kept as
+the billed cost. `prompt_tokens` includes the cache reads and writes; they are kept apart.
 """
 
 from datetime import date
@@ -19,6 +20,8 @@ from usage.connectors.base import (
     day_from_iso,
     mapping,
     money,
+    part_of,
+    shown,
     text,
 )
 
@@ -52,8 +55,8 @@ class LiteLLMUsageConnector(UsageConnector):
             for item in results:
                 try:
                     self._day(team, item, fetched)
-                except BadValue as exc:
-                    fetched.problem(f"{url} team {team}", exc, item)
+                except BadValue as exc:  # no day known: the team's whole window is doubtful
+                    fetched.problem(f"{url} team {team}", exc, item, account=team)
             metadata = body.get("metadata")
             if not isinstance(metadata, dict) or not _more(metadata, page):
                 return
@@ -67,19 +70,25 @@ class LiteLLMUsageConnector(UsageConnector):
         for name, data in models.items():
             try:
                 metrics = mapping(mapping(data, "model").get("metrics"), "metrics")
+                cache_read = count(metrics.get("cache_read_input_tokens"), "cache_read")
+                cache_write = count(metrics.get("cache_creation_input_tokens"), "cache_write")
+                prompt = count(metrics.get("prompt_tokens"), "prompt_tokens")
                 fetched.rows.append(
                     UsageRow(
                         account=team,
                         day=day,
                         model=text(name, "model"),
-                        input_tokens=count(metrics.get("prompt_tokens"), "prompt_tokens"),
+                        input_tokens=part_of(prompt, cache_read + cache_write, "prompt_tokens"),
                         output_tokens=count(metrics.get("completion_tokens"), "completion_tokens"),
                         requests=count(metrics.get("api_requests"), "api_requests"),
                         billed_cost=money(metrics.get("spend", 0), "spend"),
+                        cache_read_tokens=cache_read,
+                        cache_write_tokens=cache_write,
                     )
                 )
             except BadValue as exc:
-                fetched.problem(f"team {team} {day} model {name!r}", exc, data)
+                where = f"team {team} {day} model {shown(name)}"
+                fetched.problem(where, exc, data, account=team, day=day)
 
 
 def _more(metadata: dict[str, object], page: int) -> bool:

@@ -6,6 +6,7 @@ from catalog.models.ai_models import DecimalDigits
 from usage.choices import FindingKind, FindingStatus
 
 MONEY: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
+COUNT_SUM: DecimalDigits = {"max_digits": 30, "decimal_places": 0}
 
 
 class UsageRecord(models.Model):
@@ -34,8 +35,12 @@ class UsageRecord(models.Model):
         blank=True,
         related_name="usage_records",
     )
-    input_tokens = models.PositiveBigIntegerField(default=0)
+    input_tokens = models.PositiveBigIntegerField(
+        default=0, help_text="Uncached input: cache reads and writes are counted apart."
+    )
     output_tokens = models.PositiveBigIntegerField(default=0)
+    cache_read_tokens = models.PositiveBigIntegerField(default=0)
+    cache_write_tokens = models.PositiveBigIntegerField(default=0)
     requests = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Null when the source does not count requests."
     )
@@ -66,9 +71,10 @@ class UsageMonth(models.Model):
     always its records' sum. A unit's month view reads its ~40 rows instead of summing ~1,000
     records. `records` counts the rows summed (0: none left, not shown); `uncounted`,
     `unbilled` and `unpriced` count those without requests, billed or list cost, so a sum with
-    an unknown part reads as unknown. Plain ids, not foreign keys: the triggers keep them, and
-    Django's emulated cascades must not act on these rows too. Not kept on SQLite (the embedded
-    setup sums the records).
+    an unknown part reads as unknown. Counts are numeric, not bigint: no sum of rows that each
+    fit can overflow and stop the writer's statement. Plain ids, not foreign keys: the triggers
+    keep them, and Django's emulated cascades must not act on these rows too. Not kept on
+    SQLite (the embedded setup sums the records).
     """
 
     unit_id = models.BigIntegerField()
@@ -76,9 +82,11 @@ class UsageMonth(models.Model):
     vendor_model_id = models.CharField(max_length=200, blank=True)
     model_id = models.BigIntegerField(null=True)
     records = models.IntegerField()
-    input_tokens = models.BigIntegerField()
-    output_tokens = models.BigIntegerField()
-    requests = models.BigIntegerField()  # of the counted rows
+    input_tokens = models.DecimalField(**COUNT_SUM)
+    output_tokens = models.DecimalField(**COUNT_SUM)
+    cache_read_tokens = models.DecimalField(**COUNT_SUM, db_default=0)
+    cache_write_tokens = models.DecimalField(**COUNT_SUM, db_default=0)
+    requests = models.DecimalField(**COUNT_SUM)  # of the counted rows
     uncounted = models.IntegerField()
     billed_cost = models.DecimalField(max_digits=30, decimal_places=6)  # of the billed rows
     unbilled = models.IntegerField()

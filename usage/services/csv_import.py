@@ -15,7 +15,7 @@ from core.models import JobRun
 from usage.connectors.base import BadValue, UsageRow, count, money, text
 from usage.models import UsageSource
 from usage.services.findings import findings_check
-from usage.services.pricing import ModelMatcher
+from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
 
 COLUMNS = ["day", "account", "model", "input_tokens", "output_tokens", "requests", "billed_cost"]
@@ -90,7 +90,7 @@ def usage_import_csv(*, source: UsageSource, lines: Iterable[str]) -> ImportResu
             costs=[],
             since=min(r.day for r in rows),
             until=max(r.day for r in rows),
-            matcher=ModelMatcher(source.kind),
+            matcher=ModelMatcher(source.kind, unit_ids={a.unit_id for a in accounts.values()}),
             replace_days=False,
         )
         run.checked, run.changed = written.checked, written.changed

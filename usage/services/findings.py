@@ -29,6 +29,7 @@ from catalog.models import Adoption
 from core.notify import notify
 from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord, UsageSource
+from usage.services.forecasts import covering, revoked_at
 
 CENTS = Decimal("0.01")
 OVER_FORECAST_PCT = Decimal(25)
@@ -152,17 +153,17 @@ def _month(unit: BusinessUnit, start: date) -> Month:
 def _coverage(
     unit: BusinessUnit, start: date, end: date
 ) -> dict[int | None, list[tuple[date, date]]]:
-    """Model id → the [approved, expires) day ranges of adoptions that covered the month.
-    A revoked adoption does not record when it was revoked, so it covers nothing."""
+    """Model id → the [approved, ended) day ranges of adoptions that covered the month: a
+    revoked one covered the days before its revoking (read from its history)."""
     spans: dict[int | None, list[tuple[date, date]]] = defaultdict(list)
-    adoptions = Adoption.objects.filter(
-        unit=unit,
-        status__in=[AdoptionStatus.ACTIVE, AdoptionStatus.EXPIRED],
-        approved_at__date__lte=end,
-        expires_at__date__gt=start,
-    ).values_list("model_id", "approved_at", "expires_at")
-    for model_id, approved, expires in adoptions:
-        spans[model_id].append((approved.date(), expires.date()))
+    adoptions = (
+        covering(Adoption.objects.filter(unit=unit), start, end)
+        .annotate(revoked_at=revoked_at())
+        .values_list("model_id", "approved_at", "expires_at", "revoked_at")
+    )
+    for model_id, approved, expires, revoked in adoptions:
+        ended = min(expires, revoked) if revoked else expires
+        spans[model_id].append((approved.date(), ended.date()))
     return spans
 
 

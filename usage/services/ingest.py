@@ -5,6 +5,7 @@ reached records the error and the others go on; a bad item is a recorded problem
 of the answer is written. Accounts are fetched in chunks so memory stays flat at any volume.
 """
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
@@ -20,11 +21,24 @@ from usage.choices import SourceKind
 from usage.connectors import CONNECTORS
 from usage.models import UsageAccount, UsageSource
 from usage.services.findings import findings_check
-from usage.services.pricing import ModelMatcher
+from usage.services.matching import ModelMatcher
 from usage.services.records import records_write
 
+log = logging.getLogger(__name__)
 ACCOUNTS_PER_CALL = 50
+MAX_BACKFILL_DAYS = 400  # a year back and some: what any vendor's usage API still answers
 MAX_PROBLEMS_KEPT = 200  # per run: enough to act on, not a megabyte of JSON
+
+
+def since_problem(since: date) -> str:
+    """Why a first day to read cannot be used ('' when it can): each day is calls to every
+    source, so a typo like 1900-01-01 (46,000 days) must not reach them."""
+    today = timezone.now().date()
+    if since > today:
+        return "must not be in the future"
+    if since < today - timedelta(days=MAX_BACKFILL_DAYS):
+        return f"must be at most {MAX_BACKFILL_DAYS} days back"
+    return ""
 
 
 def ingest_window(since: date | None = None) -> tuple[date, date]:
@@ -54,45 +68,68 @@ def usage_ingest(
         for source in sources.order_by("name"):
             run = JobRun.objects.create(kind=JobKind.INGEST_USAGE, started_at=timezone.now())
             result.runs.append(run)
-            connector = CONNECTORS[source.kind](
-                client, base_url=source.base_url, api_key_env=source.key_env
-            )
-            accounts = {a.external_id: a for a in source.accounts.select_related("unit")}
-            matcher = ModelMatcher(source.kind)
-            ids = sorted(accounts)
-            for at in range(0, len(ids), ACCOUNTS_PER_CALL):
-                chunk = {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}
-                try:
-                    fetched = connector.fetch(accounts=list(chunk), since=start, until=end)
-                except VendorError as exc:
-                    run.errors.append(exc.as_record(source=source.name))
-                    if not exc.permanent:
-                        result.retry_vendors.append(str(source.pk))
-                        result.retry_after = max(result.retry_after or 0, exc.retry_after or 0)
-                    break
-                written = records_write(
-                    source=source,
-                    accounts=chunk,
-                    rows=fetched.rows,
-                    costs=fetched.costs,
-                    since=start,
-                    until=end,
-                    matcher=matcher,
+            try:
+                touched |= _ingest_source(client, source, run, start, end, result, track)
+            except Exception as exc:  # a bug on odd input must not leave the run open or
+                # keep the next sources from being read: this source's failure is its own
+                log.exception("ingesting usage source %s", source.name)
+                run.errors.append(
+                    {"source": source.name, "error": repr(exc)[:500], "permanent": True}
                 )
-                run.checked += written.checked
-                run.changed += written.changed
-                problems = [
-                    {"source": source.name, **p} for p in fetched.problems + written.problems
-                ]
-                run.flagged += len(problems)
-                run.errors.extend(problems[: max(0, MAX_PROBLEMS_KEPT - len(run.errors))])
-                touched |= written.touched
-                if track:
-                    track(len(chunk))
-            run.finished_at = timezone.now()
-            run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
+            finally:
+                run.finished_at = timezone.now()
+                run.save(update_fields=["finished_at", "checked", "changed", "flagged", "errors"])
     findings_check(unit_months=touched)
     return result
+
+
+def _ingest_source(
+    client: httpx.Client,
+    source: UsageSource,
+    run: JobRun,
+    start: date,
+    end: date,
+    result: JobResult,
+    track: Callable[[int], object] | None,
+) -> set[tuple[int, date]]:
+    """Fetch and write one source's window, a chunk of accounts at a time, counting into its
+    run. Returns the (unit, month) pairs it touched."""
+    touched: set[tuple[int, date]] = set()
+    connector = CONNECTORS[source.kind](
+        client, base_url=source.base_url, api_key_env=source.key_env
+    )
+    accounts = {a.external_id: a for a in source.accounts.select_related("unit")}
+    matcher = ModelMatcher(source.kind, unit_ids={a.unit_id for a in accounts.values()})
+    ids = sorted(accounts)
+    for at in range(0, len(ids), ACCOUNTS_PER_CALL):
+        chunk = {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}
+        try:
+            fetched = connector.fetch(accounts=list(chunk), since=start, until=end)
+        except VendorError as exc:
+            run.errors.append(exc.as_record(source=source.name))
+            if not exc.permanent:
+                result.retry_vendors.append(str(source.pk))
+                result.retry_after = max(result.retry_after or 0, exc.retry_after or 0)
+            break
+        written = records_write(
+            source=source,
+            accounts=chunk,
+            rows=fetched.rows,
+            costs=fetched.costs,
+            since=start,
+            until=end,
+            matcher=matcher,
+            doubtful=fetched.doubtful,
+        )
+        run.checked += written.checked
+        run.changed += written.changed
+        problems = [{"source": source.name, **p} for p in fetched.problems + written.problems]
+        run.flagged += len(problems)
+        run.errors.extend(problems[: max(0, MAX_PROBLEMS_KEPT - len(run.errors))])
+        touched |= written.touched
+        if track:
+            track(len(chunk))
+    return touched
 
 
 def accounts_count(source_ids: Sequence[int] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Reported model names matched to the catalog, and list cost from the price ledger in force.
+"""List cost from the price ledger in force.
 
 The price in force on a day is the latest PriceObservation observed on or before that day (UTC),
 exactly as `/api/v1/models/{slug}/prices/?at=` answers; none means unpriced, never $0.
@@ -10,91 +10,56 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from catalog.choices import PriceUnit
-from catalog.models import AIModel, PriceObservation
-from usage.choices import SourceKind
+from catalog.models import PriceObservation
+from catalog.models.costs import PriceComponents, TokenCounts, component_columns, token_cost
 
-MILLION = Decimal(1_000_000)
 SIX_PLACES = Decimal("0.000001")
-PREFERRED_VENDOR: dict[str, str] = {SourceKind.OPENAI: "openai", SourceKind.ANTHROPIC: "anthropic"}
-
-
-class ModelMatcher:
-    """A source's model names → catalog model ids: the vendor's own id first (the source's
-    vendor preferred), then the price-source key (LiteLLM's `provider/model`), then the slug."""
-
-    def __init__(self, kind: str) -> None:
-        self.vendor = PREFERRED_VENDOR.get(kind, "")
-        self.by_vendor_id: dict[tuple[str, str], int] = {}
-        self.by_id: dict[str, int] = {}
-        self.by_key: dict[str, int] = {}
-        rows = AIModel.objects.values_list(
-            "pk", "vendor__slug", "vendor_model_id", "price_source_key", "slug"
-        ).order_by("pk")
-        for pk, vendor, vendor_model_id, key, slug in rows:
-            self.by_vendor_id.setdefault((vendor, vendor_model_id), pk)
-            self.by_id.setdefault(vendor_model_id, pk)
-            self.by_key.setdefault(key, pk)
-            self.by_key.setdefault(slug, pk)
-        self.cache: dict[str, int | None] = {}
-
-    def match(self, name: str) -> int | None:
-        if name not in self.cache:
-            self.cache[name] = self._find(name)
-        return self.cache[name]
-
-    def _find(self, name: str) -> int | None:
-        if found := self.by_vendor_id.get((self.vendor, name)):
-            return found
-        if found := self.by_key.get(name):
-            return found
-        provider, _, rest = name.partition("/")
-        if rest and (found := self.by_vendor_id.get((provider, rest))):
-            return found
-        return self.by_id.get(name)
 
 
 class PriceLedger:
     """Each model's price history, loaded once, answering "what did it cost on day D"."""
 
-    def __init__(self, model_ids: Iterable[int]) -> None:
+    def __init__(self, rows: Iterable[tuple[int, date, PriceComponents]]) -> None:
+        """`rows`: (model id, day observed, components), in the order they were observed."""
         self.days: dict[int, list[date]] = defaultdict(list)
-        self.prices: dict[int, list[tuple[Decimal | None, Decimal | None, str]]] = defaultdict(list)
+        self.prices: dict[int, list[PriceComponents]] = defaultdict(list)
+        for model_id, day, components in rows:
+            days, prices = self.days[model_id], self.prices[model_id]
+            if days and days[-1] == day:  # the last change of a day is the one in force
+                prices[-1] = components
+            else:
+                days.append(day)
+                prices.append(components)
+
+    @classmethod
+    def for_models(cls, model_ids: Iterable[int]) -> "PriceLedger":
+        """The ledgers of these models, in one query."""
         rows = (
             PriceObservation.objects.filter(model_id__in=set(model_ids))
             .order_by("model_id", "observed_at", "id")
-            .values_list(
-                "model_id",
-                "observed_at__date",
-                "input_price_per_mtok",
-                "output_price_per_mtok",
-                "price_unit",
-            )
+            .values("model_id", "observed_at__date", *component_columns())
         )
-        for model_id, day, input_price, output_price, unit in rows:
-            days, prices = self.days[model_id], self.prices[model_id]
-            if days and days[-1] == day:  # the last change of a day is the one in force
-                prices[-1] = (input_price, output_price, unit)
-            else:
-                days.append(day)
-                prices.append((input_price, output_price, unit))
+        return cls(
+            (row["model_id"], row["observed_at__date"], PriceComponents.from_row(row))
+            for row in rows
+        )
+
+    def in_force(self, model_id: int, day: date) -> PriceComponents | None:
+        at = bisect.bisect_right(self.days[model_id], day) - 1
+        return None if at < 0 else self.prices[model_id][at]
 
     def list_cost(
-        self, model_id: int | None, day: date, input_tokens: int, output_tokens: int
+        self, model_id: int | None, day: date, parts: Iterable[TokenCounts]
     ) -> Decimal | None:
-        """Tokens × the per-token prices in force that day; None when any needed price is
-        unknown or the model is not priced per token."""
-        if model_id is None:
+        """The parts (each with its tier) at the rates in force that day, to the column's six
+        places; None when any needed rate is unknown or the model is not priced per token."""
+        prices = None if model_id is None else self.in_force(model_id, day)
+        if prices is None:
             return None
-        at = bisect.bisect_right(self.days[model_id], day) - 1
-        if at < 0:
-            return None
-        input_price, output_price, unit = self.prices[model_id][at]
-        if unit != PriceUnit.PER_MTOK:
-            return None
-        if (input_tokens and input_price is None) or (output_tokens and output_price is None):
-            return None
-        cost = (input_price or 0) * input_tokens / MILLION + (
-            output_price or 0
-        ) * output_tokens / MILLION
-        return Decimal(cost).quantize(SIX_PLACES)
+        total = Decimal(0)
+        for tokens in parts:
+            cost = token_cost(prices, tokens)
+            if cost is None:
+                return None
+            total += cost
+        return total.quantize(SIX_PLACES)

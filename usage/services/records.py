@@ -2,11 +2,13 @@
 
 Rows are summed per key (a vendor may split a model's day by tier or batch), priced from the
 ledger, given their share of separately reported charges, and upserted: a re-ingested day
-replaces its rows, and rows equal to what is stored are not written at all.
+replaces its rows, and rows equal to what is stored are not written at all. A day whose answer
+had a junk item is not replaced (its stored rows stay), and a key whose sums do not fit the
+columns is a problem for that key alone.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,9 +16,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from usage.connectors.base import SIX_PLACES, CostRow, UsageRow
+from catalog.models.costs import TokenCounts
+from usage.connectors.base import MAX_AMOUNT, MAX_COUNT, SIX_PLACES, CostRow, UsageRow
 from usage.models import UsageAccount, UsageRecord, UsageSource
-from usage.services.pricing import ModelMatcher, PriceLedger
+from usage.services.matching import ModelMatcher
+from usage.services.pricing import PriceLedger
 
 UNATTRIBUTED = ""  # a charge for an account-day with no usage row to carry it
 Key = tuple[int, date, str]  # account id, day, reported model
@@ -26,6 +30,8 @@ STORED_FIELDS = [
     "model_id",
     "input_tokens",
     "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
     "requests",
     "billed_cost",
     "list_cost",
@@ -33,28 +39,87 @@ STORED_FIELDS = [
 # Column order of the rows `_upsert` writes.
 COLUMNS = [
     "source_id", "account_id", "day", "vendor_model_id", "unit_id", "model_id", "input_tokens",
-    "output_tokens", "requests", "billed_cost", "list_cost", "ingested_at",
+    "output_tokens", "cache_read_tokens", "cache_write_tokens", "requests", "billed_cost",
+    "list_cost", "ingested_at",
 ]  # fmt: skip
 UPDATE_FIELDS = [
     "unit",
     "model",
     "input_tokens",
     "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
     "requests",
     "billed_cost",
     "list_cost",
     "ingested_at",
 ]
+Doubt = tuple[str | None, date | None]  # (external account id, day); None: not known
 BATCH = 2000
 
 
 @dataclass
 class Tally:
+    """One key's day, summed; the long-context part is kept too, as it is priced apart."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     requests: int | None = 0  # None once any part of the day was reported without a count
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
+    long_context: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    reported: bool = False  # a usage row: not only a charge
+
+    def add(self, row: UsageRow) -> None:
+        self.reported = True
+        counts = (row.input_tokens, row.output_tokens, row.cache_read_tokens)
+        self.input_tokens += counts[0]
+        self.output_tokens += counts[1]
+        self.cache_read_tokens += counts[2]
+        self.cache_write_tokens += row.cache_write_tokens
+        if row.long_context:
+            for index, value in enumerate((*counts, row.cache_write_tokens)):
+                self.long_context[index] += value
+        self.count_requests(row.requests)
+        if row.billed_cost is not None:
+            self.bill(row.billed_cost)
+
+    def parts(self) -> list[TokenCounts]:
+        """The tokens below and above the long-context threshold, each priced at its tier."""
+        if not any(self.long_context):  # nearly every day: one part (a million keys a run)
+            return [
+                TokenCounts(
+                    self.input_tokens,
+                    self.output_tokens,
+                    self.cache_read_tokens,
+                    self.cache_write_tokens,
+                )
+            ]
+        long_in, long_out, long_read, long_write = self.long_context
+        long = TokenCounts(long_in, long_out, long_read, long_write, long_context=True)
+        short = TokenCounts(
+            self.input_tokens - long.input,
+            self.output_tokens - long.output,
+            self.cache_read_tokens - long.cache_read,
+            self.cache_write_tokens - long.cache_write,
+        )
+        return [
+            part for part in (short, long) if part != TokenCounts(long_context=part.long_context)
+        ]
+
+    def out_of_range(self) -> str:
+        """Why the sums would not fit their columns ('' when they do)."""
+        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+            if getattr(self, name) > MAX_COUNT:
+                return f"{name} sum out of range: {getattr(self, name)}"
+        if self.requests is not None and self.requests > MAX_COUNT:
+            return f"requests sum out of range: {self.requests}"
+        for name in ("billed_cost", "list_cost"):
+            if (value := getattr(self, name)) is not None and value > MAX_AMOUNT:
+                return f"{name} out of range: {value:.6E} USD"
+        return ""
 
     def count_requests(self, requests: int | None) -> None:
         if requests is None or self.requests is None:
@@ -94,10 +159,12 @@ def records_write(
     until: date,
     matcher: ModelMatcher,
     replace_days: bool = True,
+    doubtful: Collection[Doubt] = (),
 ) -> WriteResult:
     """Upsert the window's rows for these accounts; unknown accounts and days outside the window
     are recorded as problems, never written. With `replace_days`, an account-day in the answer
-    is replaced whole (an import of part of a day passes False and only upserts)."""
+    is replaced whole (an import of part of a day passes False and only upserts), unless the
+    answer had a problem for it (`doubtful`): then its stored rows stay."""
     result = WriteResult()
     tallies: dict[Key, Tally] = defaultdict(Tally)
     unmapped: dict[str, int] = defaultdict(int)
@@ -107,18 +174,44 @@ def records_write(
         if account is None or not since <= row.day <= until:
             unmapped[row.account if account is None else f"{row.account} on {row.day}"] += 1
             continue
-        tally = tallies[(account.pk, row.day, row.model)]
-        tally.input_tokens += row.input_tokens
-        tally.output_tokens += row.output_tokens
-        tally.count_requests(row.requests)
-        if row.billed_cost is not None:
-            tally.bill(row.billed_cost)
-    ledger = PriceLedger(m for m in (matcher.match(k[2]) for k in tallies) if m is not None)
-    for (_, day, name), tally in tallies.items():
-        tally.list_cost = ledger.list_cost(
-            matcher.match(name), day, tally.input_tokens, tally.output_tokens
-        )
+        tallies[(account.pk, row.day, row.model)].add(row)
+    units = {a.pk: a.unit_id for a in accounts.values()}
+
+    def match(key: Key) -> int | None:
+        return matcher.match(key[2], unit_id=units[key[0]], day=key[1])
+
+    matched = {key: match(key) for key in tallies}
+    ledger = PriceLedger.for_models(m for m in matched.values() if m is not None)
+    for key, tally in tallies.items():
+        tally.list_cost = ledger.list_cost(matched[key], key[1], tally.parts())
     _apply_costs(tallies, costs, accounts, since, until, unmapped)
+    matched |= {key: match(key) for key in tallies if key not in matched}  # charges' own lines
+    for name, candidates in sorted(matcher.ambiguous.items()):
+        result.problems.append(
+            {
+                "where": source.name,
+                "error": f"{name} matches {len(candidates)} catalog models, none adopted by "
+                "the unit or the source's or the name's vendor: left unmatched",
+                "candidates": candidates[:20],
+            }
+        )
+    external = {a.pk: external_id for external_id, a in accounts.items()}
+    doubts = {
+        (accounts[a].pk if a is not None and a in accounts else None, day)
+        for a, day in doubtful
+        if a is None or a in accounts
+    }
+    for key in list(tallies):
+        if reason := tallies[key].out_of_range():
+            del tallies[key]
+            doubts.add((key[0], key[1]))
+            result.problems.append(
+                {
+                    "where": source.name,
+                    "error": reason,
+                    "item": f"{external[key[0]]} {key[1]} {key[2]}"[:200],
+                }
+            )
     for what, rows_skipped in unmapped.items():
         result.problems.append(
             {
@@ -127,8 +220,7 @@ def records_write(
                 "rows": rows_skipped,
             }
         )
-    units = {a.pk: a.unit_id for a in accounts.values()}
-    result.changed = _upsert(source, tallies, units, matcher, since, until, replace_days)
+    result.changed = _upsert(source, tallies, units, matched, since, until, replace_days, doubts)
     result.touched = {(units[a], day.replace(day=1)) for a, day, _ in tallies}
     return result
 
@@ -141,24 +233,26 @@ def _apply_costs(
     until: date,
     unmapped: dict[str, int],
 ) -> None:
-    """A charge naming a model goes to that row; the rest of an account-day's charges are shared
-    over its rows by list cost (tokens when any is unpriced)."""
+    """A charge naming a model (or a line item) goes to that row, a line of its own when no
+    usage explains it (OpenAI's embeddings, images, storage…: never spread over chat models);
+    the account-day's unnamed charges are shared over its rows by list cost (tokens when any
+    is unpriced)."""
     pooled: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     for cost in costs:
         account = accounts.get(cost.account)
         if account is None or not since <= cost.day <= until:
             unmapped[cost.account if account is None else f"{cost.account} on {cost.day}"] += 1
             continue
-        key = (account.pk, cost.day, cost.model)
-        if cost.model and key in tallies:
-            tallies[key].bill(cost.amount)
+        if cost.model:
+            tallies[(account.pk, cost.day, cost.model)].bill(cost.amount)
         else:
             pooled[(account.pk, cost.day)] += cost.amount
     if not pooled:
         return
     by_day: dict[tuple[int, date], list[Tally]] = defaultdict(list)
     for (account_id, day, _), tally in tallies.items():
-        by_day[(account_id, day)].append(tally)
+        if tally.reported:
+            by_day[(account_id, day)].append(tally)
     for (account_id, day), amount in pooled.items():
         carriers = by_day.get((account_id, day))
         if not carriers:
@@ -176,10 +270,11 @@ def _upsert(
     source: UsageSource,
     tallies: dict[Key, Tally],
     units: dict[int, int],
-    matcher: ModelMatcher,
+    matched: dict[Key, int | None],
     since: date,
     until: date,
     replace_days: bool,
+    doubts: set[tuple[int | None, date | None]],
 ) -> int:
     stored = {
         (r[1], r[2], r[3]): (r[0], r[4:])
@@ -190,8 +285,16 @@ def _upsert(
     # A day an account was reported on is replaced whole: its models missing from the new
     # answer go (a vendor re-attributed them). Days not reported now are left as they were.
     reported = {(account_id, day) for account_id, day, _ in tallies}
+
+    def in_doubt(account_id: int, day: date) -> bool:
+        return any((a, d) in doubts for a in (account_id, None) for d in (day, None))
+
     stale = (
-        [pk for key, (pk, _) in stored.items() if key[:2] in reported and key not in tallies]
+        [
+            pk
+            for key, (pk, _) in stored.items()
+            if key[:2] in reported and key not in tallies and not in_doubt(*key[:2])
+        ]
         if replace_days
         else []
     )
@@ -201,9 +304,11 @@ def _upsert(
         account_id, day, name = key
         values = (
             units[account_id],
-            matcher.match(name),
+            matched[key],
             tally.input_tokens,
             tally.output_tokens,
+            tally.cache_read_tokens,
+            tally.cache_write_tokens,
             tally.requests,
             None if tally.billed_cost is None else tally.billed_cost.quantize(SIX_PLACES),
             tally.list_cost,

@@ -6,13 +6,14 @@ import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import (
     APPROVERS_GROUP,
@@ -22,14 +23,24 @@ from accounts.models import (
     User,
 )
 from catalog.choices import AdoptionStatus
-from catalog.models import Adoption, AIModel, Vendor
-from catalog.models.adoptions import monthly_cost_at
+from catalog.models import Adoption, AIModel, PriceObservation, Vendor
+from catalog.models.costs import PriceComponents
 from usage.models import UsageMonth, UsageRecord
+from usage.services.forecasts import (
+    COVERING,
+    AdoptionSpan,
+    covering,
+    month_forecast,
+    revoked_at,
+)
+from usage.services.pricing import PriceLedger
 
 CENTS = Decimal("0.01")
 SUMS = {
     "input_tokens": Sum("input_tokens"),
     "output_tokens": Sum("output_tokens"),
+    "cache_read_tokens": Sum("cache_read_tokens"),
+    "cache_write_tokens": Sum("cache_write_tokens"),
     "requests": Sum("requests"),
     "billed": Sum("billed_cost"),
     "listed": Sum("list_cost"),
@@ -97,6 +108,8 @@ class ModelMonth:
     model: ModelRef | None
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     requests: int | None = 0
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
@@ -117,19 +130,24 @@ class ModelMonth:
 @functools.cache
 def _unit_month_sql(vendor: str, unit: str) -> str:
     """The month's sums per reported model (the matched model's reference joined in) UNION ALL
-    the unit's active adoptions with what their forecast needs UNION ALL one row naming the
-    unit (none: no such unit, or not one the caller may see), for the unit `unit` (SQL giving
-    its id) selects: one statement, written by hand because building and compiling it through
-    the ORM cost more than running it. On PostgreSQL the sums are read from `UsageMonth` (kept
-    by triggers: ~40 rows for ~1,000 records)."""
+    the adoptions that may have covered a day of it (with when they were revoked, from their
+    history) UNION ALL those models' price observations up to the month's end UNION ALL one row
+    naming the unit (none: no such unit, or not one the caller may see), for the unit `unit`
+    (SQL giving its id) selects: one statement, written by hand because building and compiling
+    it through the ORM cost more than running it. On PostgreSQL the sums are read from
+    `UsageMonth` (kept by triggers: ~40 rows for ~1,000 records). PostgreSQL types a UNION's
+    columns branch by branch, so a column NULL in the first two is cast in the first."""
     record, model = UsageRecord._meta.db_table, AIModel._meta.db_table
     vendor_table, adoption = Vendor._meta.db_table, Adoption._meta.db_table
+    history = Adoption.history.model._meta.db_table
+    observation = PriceObservation._meta.db_table
     ref = "m.slug, m.name, v.slug, m.vendor_model_id"
     if vendor == "postgresql":
         sums = f"""
         SELECT r.vendor_model_id, r.model_id, {ref}, r.input_tokens, r.output_tokens,
             r.requests, r.billed_cost, r.list_cost, r.unbilled, r.unpriced, r.uncounted,
-            NULL, NULL, NULL, NULL, NULL, NULL
+            NULL, NULL, NULL, NULL, NULL, NULL, r.cache_read_tokens, r.cache_write_tokens,
+            NULL, NULL, NULL, NULL::timestamptz
         FROM {UsageMonth._meta.db_table} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.month BETWEEN %s AND %s
@@ -139,21 +157,34 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         SELECT r.vendor_model_id, r.model_id, {ref}, SUM(r.input_tokens), SUM(r.output_tokens),
             SUM(r.requests), SUM(r.billed_cost), SUM(r.list_cost),
             COUNT(*) - COUNT(r.billed_cost), COUNT(*) - COUNT(r.list_cost),
-            COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL
+            COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL,
+            SUM(r.cache_read_tokens), SUM(r.cache_write_tokens), NULL, NULL, NULL, NULL
         FROM {record} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.day BETWEEN %s AND %s
         GROUP BY r.vendor_model_id, r.model_id, {ref}"""
+    covering = """a.unit_id = (SELECT id FROM unit) AND a.status IN (%s, %s, %s)
+            AND a.approved_at < %s AND a.expires_at > %s"""
     return f"""WITH unit AS ({unit}) {sums}
         UNION ALL
         SELECT m.vendor_model_id, a.model_id, {ref}, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             NULL, a.id, m.price_unit, m.input_price_per_mtok, m.output_price_per_mtok,
-            a.expected_monthly_input_tokens, a.expected_monthly_output_tokens
+            a.expected_monthly_input_tokens, a.expected_monthly_output_tokens, NULL, NULL,
+            a.approved_at, a.expires_at, CASE WHEN a.status = %s THEN COALESCE(
+                (SELECT MIN(h.history_date) FROM {history} h
+                 WHERE h.id = a.id AND h.status = %s), a.approved_at) END, NULL
         FROM {adoption} a JOIN {model} m ON m.id = a.model_id
             JOIN {vendor_table} v ON v.id = m.vendor_id
-        WHERE a.unit_id = (SELECT id FROM unit) AND a.status = %s
+        WHERE {covering}
         UNION ALL
-        SELECT NULL, id, {", ".join(["NULL"] * 18)} FROM unit
+        SELECT NULL, o.model_id, {", ".join(["NULL"] * 13)}, o.price_unit,
+            o.input_price_per_mtok, o.output_price_per_mtok, {", ".join(["NULL"] * 7)},
+            o.observed_at
+        FROM {observation} o
+        WHERE o.observed_at < %s AND o.model_id IN (SELECT a.model_id FROM {adoption} a
+            WHERE {covering})
+        UNION ALL
+        SELECT NULL, id, {", ".join(["NULL"] * 24)} FROM unit
     """  # table names from the models; every value a parameter
 
 
@@ -187,25 +218,48 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
 
     One statement, read as tuples. No model instances are built: building querysets, objects
     and serializers cost several times the query (bench/bench_usage.py), whose sums PostgreSQL
-    keeps per month (`UsageMonth`) instead of adding up a month's records each time."""
-    params = [*unit, start, month_end(start), AdoptionStatus.ACTIVE.value]
+    keeps per month (`UsageMonth`) instead of adding up a month's records each time. The
+    forecast is the month's as it stood (`month_forecast`), on one row per adopted model."""
+    end = month_end(start)
+    after = end + timedelta(days=1)
+    covering = [*(status.value for status in COVERING), after, start]
+    revoked = [AdoptionStatus.REVOKED.value] * 2  # when revoked (unknown: at its approval)
+    params = [*unit, start, end, *revoked, *covering, after, *covering]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not any(row[0] is None for row in rows):  # the row naming the unit
+    if not any(row[0] is None and row[25] is None for row in rows):  # the row naming the unit
         return None
-    reported, forecasts = [], {}
+    reported, spans, refs, observed = [], [], {}, []
     for row in rows:
-        if row[0] is None:
-            continue
-        if row[14] is None:
-            reported.append(row)
-        else:  # one active adoption per unit and model (a constraint)
-            price_unit, price_in, price_out, expected_in, expected_out = row[15:]
-            forecast = monthly_cost_at(
-                price_unit, _decimal(price_in), _decimal(price_out), expected_in, expected_out
+        if row[25] is not None:
+            prices = PriceComponents(
+                input=_decimal(row[16]), output=_decimal(row[17]), unit=row[15]
             )
-            forecasts[row[1]] = (model_ref(*row[2:6]), forecast)
+            observed.append((_moment(row[25]), row[1], prices))
+        elif row[0] is None:
+            continue
+        elif row[14] is not None:
+            current = PriceComponents(
+                input=_decimal(row[16]), output=_decimal(row[17]), unit=row[15]
+            )
+            spans.append(
+                AdoptionSpan.of(
+                    model_id=row[1],
+                    approved_at=_moment(row[22]),
+                    expires_at=_moment(row[23]),
+                    revoked_at=None if row[24] is None else _moment(row[24]),
+                    expected_input=row[18],
+                    expected_output=row[19],
+                    current=current,
+                )
+            )
+            refs[row[1]] = model_ref(*row[2:6])
+        else:
+            reported.append(row)
+    observed.sort(key=lambda entry: (entry[1], entry[0]))
+    ledger = PriceLedger((model_id, at.date(), prices) for at, model_id, prices in observed)
+    forecasts = month_forecast(spans, ledger, start, end)
     result = []
     for row in sorted(reported, key=lambda r: r[0]):
         name, model_id, ref = row[0], row[1], row[2:6]
@@ -216,14 +270,16 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
                 model=model_ref(*ref),
                 input_tokens=int(tokens_in),
                 output_tokens=int(tokens_out),
+                cache_read_tokens=int(row[20]),
+                cache_write_tokens=int(row[21]),
                 requests=None if uncounted else int(requests),
                 billed_cost=None if unbilled else cents(_decimal(billed)),
                 list_cost=None if unpriced else cents(_decimal(listed)),
-                forecast_cost=forecasts[model_id][1] if model_id in forecasts else None,
+                # Once per adopted model: on its first row, however many names it came under.
+                forecast_cost=forecasts.pop(model_id, None),
             )
         )
-    seen = {row[1] for row in reported}
-    unused = [(ref, cost) for pk, (ref, cost) in forecasts.items() if pk not in seen and ref]
+    unused = [(ref, cost) for pk, cost in forecasts.items() if (ref := refs.get(pk))]
     for ref, forecast in sorted(unused, key=lambda pair: pair[0]["vendor_model_id"]):
         result.append(
             ModelMonth(
@@ -237,8 +293,18 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
     return result
 
 
+def _moment(value: object) -> datetime:
+    """PostgreSQL answers a timestamp as an aware datetime; SQLite, in a UNION, as text."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    moment = parse_datetime(str(value))
+    assert moment is not None, value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def totals(rows: list[ModelMonth]) -> dict[str, Decimal | None | int]:
-    """Sums of what is known; `unpriced` counts the models whose list cost is unknown."""
+    """Sums of what is known, saying what they could not count: `unbilled` and `unpriced`
+    count the rows whose billed or list cost is unknown (left out of the sum)."""
 
     def total(values: list[Decimal | None]) -> Decimal | None:
         known = [v for v in values if v is not None]
@@ -248,6 +314,7 @@ def totals(rows: list[ModelMonth]) -> dict[str, Decimal | None | int]:
         "billed_cost": total([r.billed_cost for r in rows]),
         "list_cost": total([r.list_cost for r in rows]),
         "forecast_cost": total([r.forecast_cost for r in rows]),
+        "unbilled": sum(1 for r in rows if r.billed_cost is None),
         "unpriced": sum(1 for r in rows if r.list_cost is None),
     }
 
@@ -270,6 +337,8 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
                 "vendor_model_id": r.vendor_model_id,
                 "input_tokens": r.input_tokens,
                 "output_tokens": r.output_tokens,
+                "cache_read_tokens": r.cache_read_tokens,
+                "cache_write_tokens": r.cache_write_tokens,
                 "requests": r.requests,
                 "billed_cost": decimal_text(r.billed_cost),
                 "list_cost": decimal_text(r.list_cost),
@@ -282,6 +351,7 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
             "billed_cost": decimal_text(sums["billed_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "list_cost": decimal_text(sums["list_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "forecast_cost": decimal_text(sums["forecast_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
+            "unbilled": sums["unbilled"],
             "unpriced": sums["unpriced"],
         },
     }
@@ -296,8 +366,10 @@ class MonthFigures:
     budget: Decimal | None
 
 
-def unit_months(unit: BusinessUnit, months: list[date], forecast: Decimal) -> list[MonthFigures]:
-    """Actual (billed, else list) per month next to today's forecast and the budget. One query."""
+def unit_months(unit: BusinessUnit, months: list[date]) -> list[MonthFigures]:
+    """Actual (billed, else list) per month next to the forecast each month had (adoptions and
+    prices of its own days; unpriced ones left out, as the unit's forecast leaves them) and the
+    budget. Three queries: the records, the adoptions, their models' prices."""
     first, last = min(months), month_end(max(months))
     by_month: dict[date, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     rows = UsageRecord.objects.filter(unit=unit, day__range=(first, last)).values_list(
@@ -307,12 +379,34 @@ def unit_months(unit: BusinessUnit, months: list[date], forecast: Decimal) -> li
         figures = by_month[day.replace(day=1)]
         figures[0] += billed if billed is not None else (listed or 0)
         figures[1] += listed or 0
+    spans = [
+        AdoptionSpan.of(
+            model_id=a.model_id,
+            approved_at=a.approved_at,
+            expires_at=a.expires_at,
+            revoked_at=a.revoked_at,
+            expected_input=a.expected_monthly_input_tokens,
+            expected_output=a.expected_monthly_output_tokens,
+            current=a.model.price_components,
+        )
+        for a in covering(Adoption.objects.filter(unit=unit), first, last)
+        .annotate(revoked_at=revoked_at())
+        .select_related("model")
+    ]
+    ledger = PriceLedger.for_models({span.model_id for span in spans})
+    forecasts = {
+        m: sum(
+            (f for f in month_forecast(spans, ledger, m, month_end(m)).values() if f is not None),
+            Decimal("0.00"),
+        )
+        for m in months
+    }
     return [
         MonthFigures(
             month=m,
             actual=cents(by_month[m][0]) or Decimal("0.00"),
             list_cost=cents(by_month[m][1]) or Decimal("0.00"),
-            forecast=forecast,
+            forecast=forecasts[m],
             budget=unit.monthly_budget,
         )
         for m in months
@@ -339,6 +433,8 @@ def chargeback(units: QuerySet[BusinessUnit], start: date) -> list[dict[str, obj
             "vendor_model_id": r["vendor_model_id"],
             "input_tokens": r["input_tokens"],
             "output_tokens": r["output_tokens"],
+            "cache_read_tokens": r["cache_read_tokens"],
+            "cache_write_tokens": r["cache_write_tokens"],
             "billed_cost": None if r["unbilled"] else cents(r["billed"]),
             "list_cost": None if r["unpriced"] else cents(r["listed"]),
         }

@@ -6,7 +6,6 @@ from django import template
 from django.utils import timezone
 
 from accounts.models import BusinessUnit
-from catalog.services.budgets import unit_forecast
 from usage.models import UsageFinding
 from usage.services.reports import recent_months, unit_months, units_visible_to
 
@@ -26,9 +25,8 @@ def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
         member = units_visible_to(user).filter(pk=unit.pk).exists()
     if not (member or user.is_approver or user.is_catalog_admin):
         return {"visible": False}
-    forecast = context.get("forecast") or unit_forecast(unit)
     months = list(reversed(recent_months(timezone.now().date(), MONTHS_SHOWN)))
-    figures = unit_months(unit, months, forecast.total)
+    figures = unit_months(unit, months)
     chart = [
         {
             "month": f"{f.month:%b %Y}",

@@ -7,14 +7,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from usage.models import UsageSource
-from usage.services.ingest import accounts_count, usage_ingest
+from usage.services.ingest import accounts_count, since_problem, usage_ingest
 
 
 def iso_day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--since must be a date (YYYY-MM-DD), got {value!r}") from None
+    if problem := since_problem(day):
+        raise CommandError(f"--since {problem}, got {value}")
+    return day
 
 
 class Command(BaseCommand):
