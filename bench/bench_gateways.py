@@ -83,7 +83,8 @@ def _timed(gateway: Gateway, *, concurrency: int, probes: int) -> tuple[float, i
 
 def run() -> None:
     fake = FakeVendor(latency_ms=LATENCY_MS).start()
-    concurrency = settings.GATEWAY_CONCURRENCY
+    concurrency, allowed = settings.GATEWAY_CONCURRENCY, settings.OUTBOUND_ALLOWED_HOSTS
+    settings.OUTBOUND_ALLOWED_HOSTS = [*allowed, fake.url.removeprefix("http://")]
     try:
         with throwaway_database():
             print(f"  database: {connection.vendor}; {LATENCY_MS} ms a call; "
@@ -111,5 +112,5 @@ def run() -> None:
                 print(f"  {size:5} units, every key refused: {count} findings written with "
                       f"{queries} queries in {seconds:.2f} s")  # fmt: skip
     finally:
-        settings.GATEWAY_CONCURRENCY = concurrency
+        settings.GATEWAY_CONCURRENCY, settings.OUTBOUND_ALLOWED_HOSTS = concurrency, allowed
         fake.stop()

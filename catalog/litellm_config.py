@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, OuterRef, Q, Subquery, TextField
+from django.db.models import Aggregate, OuterRef, Q, QuerySet, Subquery, TextField
 from django.utils import timezone
 
 from catalog.choices import AdoptionStatus, ApiKind, ModelStatus, PriceUnit
@@ -96,8 +96,8 @@ def inherited_aliases(now: datetime) -> Subquery:
     return Subquery(retired, output_field=TextField())
 
 
-def with_inherited(adoptions: Any, now: datetime) -> Any:
-    """`adoptions` annotated with INHERITED (a QuerySet of the allow-list's rows)."""
+def with_inherited(adoptions: QuerySet[Adoption], now: datetime) -> QuerySet[Adoption]:
+    """The allow-list's rows annotated with INHERITED."""
     return adoptions.annotate(**{INHERITED: inherited_aliases(now)})
 
 

@@ -1,8 +1,9 @@
 """A unit's allow-list as the API renders it, and a fingerprint of exactly what it renders.
 
-`FIELDS` is the one definition of the columns an allow-list body shows (JSON, LiteLLM YAML and
-CSV): `adoptions()` loads only them (`.only()`), and `fingerprint()` hashes only them, for the
-same in-force rows (one `now`). A renderer that reads a column outside `FIELDS` costs a query
+`FIELDS` is the one definition of the columns an allow-list body shows (JSON, the LiteLLM
+formats and CSV): `adoptions()` loads only them (`.only()`), and `fingerprint()` hashes only
+them and the aliases a retirement moved to a row (`COLUMNS`), for the same in-force rows (one
+`now`). A renderer that reads a column outside `FIELDS` costs a query
 per row, which the tests pin; so the ETag cannot miss a column the body shows.
 """
 
@@ -56,7 +57,7 @@ def adoptions(unit_id: int | OuterRef | Subquery, now: datetime) -> QuerySet[Ado
         .only(*FIELDS)
         .order_by(*ORDER)
     )
-    return with_inherited(rows, now)  # type: ignore[no-any-return]
+    return with_inherited(rows, now)
 
 
 def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:

@@ -205,8 +205,9 @@ def test_a_redirect_to_another_origin_gets_no_key_and_no_verdict(
 ):
     other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=other.serve_forever, daemon=True).start()
-    elsewhere = f"http://127.0.0.1:{other.server_address[1]}/v1/models"
-    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, elsewhere[7:22]]
+    origin = f"127.0.0.1:{other.server_address[1]}"
+    elsewhere = f"http://{origin}/v1/models"
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, origin]
     fake.answer("/gateway/v1/models", b"", 302, {"Location": elsewhere})
     _Recorder.seen = []
     try:
