@@ -82,6 +82,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     context = {
         "models": models,
         "rows": rows,
+        # On a phone: one card per model, its rows in the same order, differences marked.
+        "cards": [
+            (m, [(row["label"], row["values"][i], row["differs"]) for row in rows])  # type: ignore[index]
+            for i, m in enumerate(models)
+        ],
         "unknown": [s for s in slugs if s not in found],
         "too_many": too_many,
         "max_compared": MAX_COMPARED,
