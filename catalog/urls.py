@@ -1,6 +1,15 @@
 from django.urls import path
 
-from catalog.views import approvals, catalog, compare, recommend, requests, status, units
+from catalog.views import (
+    approvals,
+    catalog,
+    compare,
+    recommend,
+    requests,
+    revocations,
+    status,
+    units,
+)
 
 app_name = "catalog"
 
@@ -15,6 +24,16 @@ urlpatterns = [
     path("approvals/", approvals.approval_queue, name="approval_queue"),
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
     path("business-units/<slug:slug>/", units.unit_detail, name="unit_detail"),
+    path(
+        "adoptions/<int:pk>/revoke/confirm/",
+        revocations.adoption_revoke_confirm,
+        name="adoption_revoke_confirm",
+    ),
+    path(
+        "adoptions/<int:pk>/undo-revoke/",
+        revocations.adoption_revoke_undo_view,
+        name="adoption_revoke_undo",
+    ),
     path("adoptions/<int:pk>/<slug:action>/", units.adoption_action, name="adoption_action"),
     path("status/", status.status, name="status"),
     path("status/run/", status.run_job, name="run_job"),

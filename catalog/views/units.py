@@ -16,6 +16,7 @@ from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
 from catalog.services.budgets import unit_forecast
+from catalog.services.revocations import UNDO_MINUTES, recent_revocations
 from catalog.services.rightsizing import unit_savings
 from core.errors import Conflict, InvalidRequest
 
@@ -82,6 +83,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("user__username")
     )
     user = request.user
+    can_revoke = user.is_catalog_admin or any(m.user_id == user.pk for m in managers)  # type: ignore[union-attr]
     context = {
         "unit": unit,
         "adoptions": adoptions,
@@ -107,7 +109,9 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("model")
         .order_by("-observed_at", "-id")[:RECENT],
         "managers": managers,
-        "can_revoke": user.is_catalog_admin or any(m.user_id == user.pk for m in managers),  # type: ignore[union-attr]
+        "can_revoke": can_revoke,
+        "recently_revoked": recent_revocations(unit=unit) if can_revoke else [],
+        "undo_minutes": UNDO_MINUTES,
         "can_renew": user.is_approver,  # type: ignore[union-attr]
         "is_member": Membership.objects.filter(unit=unit, user=request.user).exists(),
     }
