@@ -38,7 +38,13 @@ def job_run(kind: str, **fields: object) -> Iterator[JobRun]:
 
 def enqueue(task_name: str, *args: object, **kwargs: object) -> AsyncResult[Any]:
     """Queue a registered task by name: services and plumbing start jobs without importing
-    the task modules above them (tasks import services, never the other way round)."""
+    the task modules above them (tasks import services, never the other way round).
+
+    A web process imports no task module, and Celery's autodiscovery runs only when a worker
+    starts; without the import below the name was unknown there (NotRegistered, swallowed by a
+    robust on_commit), so a page's notices and jobs were silently never queued."""
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
     return current_app.tasks[task_name].delay(*args, **kwargs)
 
 
