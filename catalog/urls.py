@@ -4,6 +4,7 @@ from catalog.views import (
     approvals,
     catalog,
     compare,
+    directory,
     recommend,
     requests,
     revocations,
@@ -23,7 +24,14 @@ urlpatterns = [
     path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
     path("approvals/", approvals.approval_queue, name="approval_queue"),
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
+    path("business-units/", directory.unit_list, name="unit_list"),
     path("business-units/<slug:slug>/", units.unit_detail, name="unit_detail"),
+    path("business-units/<slug:slug>/join/", directory.unit_join, name="unit_join"),
+    path(
+        "join-requests/<int:pk>/<slug:verdict>/",
+        directory.join_request_decide_view,
+        name="join_request_decide",
+    ),
     path(
         "adoptions/<int:pk>/revoke/confirm/",
         revocations.adoption_revoke_confirm,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import BusinessUnit, Membership
+from accounts.models import BusinessUnit, JoinRequest, Membership
 from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
@@ -83,7 +83,9 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("user__username")
     )
     user = request.user
-    can_revoke = user.is_catalog_admin or any(m.user_id == user.pk for m in managers)  # type: ignore[union-attr]
+    is_manager = any(m.user_id == user.pk for m in managers)
+    can_revoke = user.is_catalog_admin or is_manager  # type: ignore[union-attr]
+    is_member = Membership.objects.filter(unit=unit, user=user).exists()  # type: ignore[misc]
     context = {
         "unit": unit,
         "adoptions": adoptions,
@@ -113,6 +115,14 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "recently_revoked": recent_revocations(unit=unit) if can_revoke else [],
         "undo_minutes": UNDO_MINUTES,
         "can_renew": user.is_approver,  # type: ignore[union-attr]
-        "is_member": Membership.objects.filter(unit=unit, user=request.user).exists(),
+        "is_member": is_member,
+        # Asks to join: the managers decide them here; anyone else sees their own ask, if any.
+        "join_requests": unit.join_requests.filter(status=JoinRequest.Status.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+        if is_manager
+        else [],
+        "asked_to_join": not is_member
+        and unit.join_requests.filter(user=user, status=JoinRequest.Status.PENDING).exists(),  # type: ignore[misc]
     }
     return render(request, "catalog/unit_detail.html", context)
