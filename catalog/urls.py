@@ -5,6 +5,7 @@ from catalog.views import (
     catalog,
     compare,
     directory,
+    lifecycle_actions,
     recommend,
     requests,
     revocations,
@@ -36,6 +37,11 @@ urlpatterns = [
         "adoptions/<int:pk>/revoke/confirm/",
         revocations.adoption_revoke_confirm,
         name="adoption_revoke_confirm",
+    ),
+    path(
+        "adoptions/<int:pk>/ask-review/",
+        lifecycle_actions.ask_successor_review,
+        name="ask_successor_review",
     ),
     path(
         "adoptions/<int:pk>/undo-revoke/",

@@ -16,6 +16,7 @@ from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
 from catalog.services.budgets import unit_forecast
+from catalog.services.lifecycle_actions import unit_lifecycles
 from catalog.services.revocations import UNDO_MINUTES, recent_revocations
 from catalog.services.rightsizing import unit_savings
 from core.errors import Conflict, InvalidRequest
@@ -70,9 +71,12 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     adoptions = list(
         Adoption.objects.callable_now()
         .filter(unit=unit)
-        .select_related("model__vendor")
+        .select_related("model__vendor", "model__successor")
         .order_by("model__name")
     )
+    lifecycles = unit_lifecycles(unit=unit, adoptions=adoptions)
+    for adoption in adoptions:
+        adoption.lifecycle = lifecycles.get(adoption.pk)  # type: ignore[attr-defined]
     forecast = unit_forecast(unit, adoptions)
     savings = [s for s in unit_savings(unit) if s.monthly_saving or s.successor]
     model_ids = [a.model_id for a in adoptions]
