@@ -11,7 +11,8 @@ class EvalCaseSerializer(serializers.ModelSerializer):
 
 class EvalSuiteSerializer(serializers.ModelSerializer):
     specialty = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A company-wide suite has no unit: null, and the schema says so (issue 28, item 9).
+    unit = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     cases = serializers.IntegerField(source="case_count", read_only=True)
 
     class Meta:
