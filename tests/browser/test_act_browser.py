@@ -65,3 +65,27 @@ def test_mallory_asks_governance_to_review_her_deprecated_models_successor(open_
     row.get_by_role("button", name=re.compile("Ask governance to review it")).click()
     expect(mallory.get_by_text(re.compile("catalog admins were asked to review"))).to_be_visible()
     expect(mallory.get_by_text(re.compile("Governance was asked to review it on"))).to_be_visible()
+
+
+def test_frank_acknowledges_a_finding_then_resolves_it_with_a_reason(open_as, demo):
+    from datetime import date
+
+    from accounts.models import BusinessUnit
+    from usage.models import UsageFinding
+
+    haiku = AIModel.objects.get(price_source_key="claude-haiku-4-5")
+    finding = UsageFinding.objects.create(
+        kind="unapproved_use", unit=BusinessUnit.objects.get(slug="marketing"),
+        month=date.today().replace(day=1), subject="claude-haiku-4-5", model=haiku,
+        detail="Marketing used Claude Haiku 4.5 without approval.",
+    )  # fmt: skip
+    frank = _as(open_as, "frank", DESK)
+    frank.goto("/business-units/marketing/")
+    item = frank.locator(f"#finding-{finding.pk}")
+    expect(item.get_by_role("link", name="Request approval for Claude Haiku 4.5")).to_be_visible()
+    item.get_by_label("Note").fill("Asking the team why")
+    item.get_by_role("button", name="Acknowledge").click()
+    expect(item.get_by_text("Acknowledged by frank")).to_be_visible()
+    item.get_by_label("Note").fill("A one-off trial, stopped")
+    item.get_by_role("button", name="Resolve").click()
+    expect(item.get_by_text("Resolved: frank: A one-off trial, stopped")).to_be_visible()
