@@ -90,7 +90,7 @@
           maintainAspectRatio: false,
           animation: false,
           scales: {
-            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0 } },
+            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0, callback: function (v) { return String(v); } } },
             y: { type: yLog ? "logarithmic" : "linear", title: { display: true, text: yTitle }, ticks: yLog ? { callback: logTick(plain) } : {} }
           },
           plugins: { tooltip: { callbacks: { label: function (item) {
