@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import BusinessUnit, Membership, RoleChange, User
+from accounts.models import BusinessUnit, JoinRequest, Membership, RoleChange, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,4 +64,18 @@ class RoleChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    """Asks to join a unit, read-only: the unit's managers decide them on the unit page, where
+    deciding also makes the membership."""
+
+    list_display = ["created_at", "user", "unit", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["user__username", "unit__name", "message"]
+    readonly_fields = ["user", "unit", "message", "status", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False
