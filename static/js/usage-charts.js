@@ -18,7 +18,10 @@
     var top = Math.max.apply(null, budget.filter(function (b) { return b !== null; }).concat([0]));
     var offScale = spend > 0 && top > 4 * spend;
     var y = { beginAtZero: true, ticks: { callback: function (v) { return "$" + v; } } };
-    if (offScale) y.max = Math.ceil(spend * 1.25);
+    if (offScale) {  // a round top a little above the spend: 477 → 600
+      var step = Math.pow(10, Math.floor(Math.log10(spend * 1.25))) / 2;
+      y.max = Math.ceil(spend * 1.25 / step) * step;
+    }
     return new Chart(canvas, {
       data: {
         labels: rows.map(function (r) { return r.month; }),
