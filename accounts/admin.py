@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from accounts.models import BusinessUnit, Membership, RoleChange, User
+from accounts.models import BusinessUnit, JoinRequest, Membership, RoleChange, User
 from accounts.services import user_deactivate
 
 
@@ -81,4 +81,18 @@ class RoleChangeAdmin(admin.ModelAdmin[RoleChange]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: RoleChange | None = None) -> bool:
+        return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin[JoinRequest]):
+    """Asks to join a unit, read-only: the unit's managers decide them on the unit page, where
+    deciding also makes the membership."""
+
+    list_display = ["created_at", "user", "unit", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["user__username", "unit__name", "message"]
+    readonly_fields = ["user", "unit", "message", "status", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

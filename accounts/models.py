@@ -215,3 +215,36 @@ class RoleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.role} {self.action} ({self.reason})"
+
+
+class JoinRequest(models.Model):
+    """Someone asking to become a member of a unit; the unit's managers approve it on the unit
+    page, and approval makes the membership. At most one pending ask per person and unit."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a manager"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="join_requests")
+    unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending_per_user_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.unit} ({self.status})"

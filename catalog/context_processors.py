@@ -31,6 +31,7 @@ NAV_VIEWS = {
     "admin": "admin:index",
     "logout": "logout",
     "api_docs": "api-docs",
+    "units": "catalog:unit_list",
 }
 
 

@@ -2,15 +2,21 @@
 them, so a `%00` in a query parameter or a form field would otherwise reach a query and end
 as a 500. One check for every page and API view, answering 400 with the field's name."""
 
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.utils.html import format_html
+from django.urls import Resolver404, resolve
 
-from catalog.views.errors import wants_json
+from catalog.views.errors import server_error, wants_json
 
+log = logging.getLogger("django.request")
 NUL = "\x00"
+# Exceptions Django answers with 400, 403 or 404 in every mode: not errors of ours.
+EXPECTED = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -43,13 +49,9 @@ def _refuse(request: HttpRequest, status: int, field: str | None, message: str) 
     if wants_json(request):
         body = {field: [message]} if field else {"detail": message}
         return JsonResponse(body, status=status)
-    page = format_html(
-        '<!doctype html><html lang="en"><title>Bad request</title><h1>Bad request</h1>'
-        '<p role="alert"><strong>{}</strong>: {}</p><p><a href="/">Back to the catalog</a></p>',
-        field or "path",
-        message,
-    )
-    return HttpResponse(page, status=status)
+    if status == 404:  # a NUL in the path: no such page, said as on every other 404
+        return render(request, "404.html", status=404)
+    return render(request, "400.html", {"field": field, "message": message}, status=status)
 
 
 class FriendlyNotFoundMiddleware:
@@ -61,9 +63,24 @@ class FriendlyNotFoundMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # With DEBUG on, an address no URL pattern matches would get the technical 404 that
+        # lists every pattern (it never reaches process_exception): answer it here instead.
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info)
+            except Resolver404:
+                if wants_json(request):
+                    return JsonResponse({"detail": "Not found."}, status=404)
+                return render(request, "404.html", status=404)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Http404) and not wants_json(request):
             return render(request, "404.html", status=404)
+        if settings.DEBUG and not isinstance(exception, EXPECTED):
+            # `make run` is what newcomers see: our page (503 for a database outage, as
+            # without DEBUG), the traceback in the console. Called inside Django's except
+            # block, so the handler still finds the exception in sys.exc_info().
+            log.error("Internal Server Error: %s", request.path, exc_info=exception)
+            return server_error(request)
         return None

@@ -7,4 +7,3 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Jobs and plumbing"
-

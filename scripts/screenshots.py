@@ -177,8 +177,59 @@ def _shoot(base: str, password: str) -> list[Path]:
         snap(phone, "16-request-form-phone", f"/requests/new/?model={slugs['claude-sonnet-4-5']}")
         bob_phone = session("bob", width=390, height=844)
         snap(bob_phone, "17-approvals-phone", "/approvals/")
+        _shoot_issue_28(session, snap)
         browser.close()
     return saved
+
+
+def _add_findings() -> None:
+    """One usage finding of each kind for Marketing this month, so their next steps show."""
+    from django.utils import timezone
+
+    from accounts.models import BusinessUnit
+    from catalog.models import AIModel
+    from usage.choices import FindingKind
+    from usage.models import UsageFinding
+
+    marketing = BusinessUnit.objects.get(slug="marketing")
+    haiku = AIModel.objects.get(price_source_key="claude-haiku-4-5")
+    mini = AIModel.objects.get(price_source_key="gpt-4o-mini")
+    month = timezone.localdate().replace(day=1)
+    details = {
+        FindingKind.UNAPPROVED_USE: (haiku, "Marketing used Claude Haiku 4.5 without approval."),
+        FindingKind.OVER_FORECAST: (mini, "GPT-4o mini is heading for $18.10 against $10.80."),
+        FindingKind.OVER_BUDGET: (None, "Marketing is heading for $5,400 against $5,000."),
+        FindingKind.BILL_MISMATCH: (mini, "The bill is 8 % above list prices for GPT-4o mini."),
+    }
+    for kind, (model, detail) in details.items():
+        UsageFinding.objects.get_or_create(
+            kind=kind, unit=marketing, month=month, subject=kind,
+            defaults={"model": model, "detail": detail},
+        )  # fmt: skip
+
+
+def _shoot_issue_28(session, snap) -> None:  # type: ignore[no-untyped-def]
+    """The states issue 28 added: the unit directory and a join request, a deprecated
+    adoption's way forward, revoke's confirmation and undo, findings, the folded menu."""
+    from catalog.models import Adoption
+
+    _add_findings()
+    victor = session("victor", width=390, height=844)
+    snap(victor, "18-units-directory-phone", "/business-units/")
+    victor.get_by_role("button", name="Ask to join Marketing").click()
+    snap(victor, "19-join-asked-phone")
+    victor.get_by_role("button", name="Menu").click()
+    snap(victor, "20-menu-open-phone")
+    frank = session("frank")
+    snap(frank, "21-unit-join-request-findings-deprecated", "/business-units/marketing/")
+    embedding = Adoption.objects.get(unit__slug="marketing", model__name="text-embedding-3-small")
+    snap(frank, "22-revoke-confirm", f"/adoptions/{embedding.pk}/revoke/confirm/")
+    frank.get_by_role("button", name="Revoke text-embedding-3-small").click()
+    snap(frank, "23-revoked-undo")
+    mallory = session("mallory")
+    snap(mallory, "24-unit-deprecated-successor", "/business-units/engineering/")
+    snap(session("bob"), "25-approvals-context", "/approvals/")
+    snap(frank, "26-usage-findings", "/usage/")
 
 
 def main() -> int:

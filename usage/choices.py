@@ -19,4 +19,5 @@ class FindingKind(models.TextChoices):
 
 class FindingStatus(models.TextChoices):
     OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"

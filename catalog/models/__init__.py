@@ -5,7 +5,7 @@ from catalog.models.ai_models import AIModel, Specialty
 from catalog.models.approvals import ApprovalRequest
 from catalog.models.evaluations import Evaluation
 from catalog.models.flags import PriceFlag
-from catalog.models.notices import LifecycleNotice
+from catalog.models.notices import LifecycleNotice, SuccessorReviewAsk
 from catalog.models.observations import AvailabilityCheck, PriceObservation
 from catalog.models.vendors import Vendor
 
@@ -19,5 +19,6 @@ __all__ = [
     "PriceFlag",
     "PriceObservation",
     "Specialty",
+    "SuccessorReviewAsk",
     "Vendor",
 ]

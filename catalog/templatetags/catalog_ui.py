@@ -83,6 +83,22 @@ def score(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """A pass rate (0–1) as a percent with its decimal when it has one: 0.725 → "72.5 %",
+    0.85 → "85 %". One way on every page (issue 28: the same score read 72 %, 72.5 %, 0.725)."""
+    if value is None:
+        return ""
+    return f"{format((Decimal(value) * 100).quantize(Decimal('0.1')).normalize(), 'f')} %"
+
+
+@register.filter
+def eval_score(evaluation: object) -> str:
+    """An Evaluation's score as its metric is read: pass rates as percents, others as is."""
+    value = evaluation.score  # type: ignore[attr-defined]
+    return percent(value) if evaluation.metric == "pass_rate" else score(value)  # type: ignore[attr-defined]
+
+
 @register.simple_tag
 def lifecycle_badge(model: object) -> str:
     """The model's lifecycle badge ("deprecates in 3 days → successor"), or "" if none."""

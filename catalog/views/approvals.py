@@ -15,6 +15,7 @@ from catalog.choices import RequestStatus
 from catalog.context_processors import pending_count
 from catalog.forms import LimitsForm
 from catalog.models import ApprovalRequest
+from catalog.services.approval_context import approval_contexts
 from catalog.services.approvals import approval_request_approve, approval_request_reject
 from catalog.terms import LIMIT_FIELDS
 from core.errors import Conflict, InvalidRequest
@@ -32,15 +33,24 @@ def _require_approver(request: HttpRequest) -> None:
 def _queue() -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.select_related(
         "model__vendor", "model__successor", "unit", "requester", "decided_by"
-    ).prefetch_related("evidence")
+    ).prefetch_related("evidence", "model__specialties")
+
+
+def _with_context(rows: list[ApprovalRequest], pending: list[ApprovalRequest]) -> None:
+    """Each pending row carries its unit context (`row.context`) for the template."""
+    contexts = approval_contexts(rows, pending)
+    for row in rows:
+        row.context = contexts.get(row.pk)  # type: ignore[attr-defined]
 
 
 def approval_queue(request: HttpRequest) -> HttpResponse:
     """Pending requests oldest first, then the latest decisions."""
     _require_approver(request)
     requests = _queue()
+    pending = list(requests.filter(status=RequestStatus.PENDING).order_by("created_at", "id"))
+    _with_context(pending, pending)
     context = {
-        "pending": requests.filter(status=RequestStatus.PENDING).order_by("created_at", "id"),
+        "pending": pending,
         "decided": requests.exclude(status=RequestStatus.PENDING)
         .exclude(decided_at=None)
         .order_by("-decided_at", "-id")[:RECENT_DECISIONS],
@@ -88,7 +98,10 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Request #{approval.pk} {approval.status}.")
         return redirect("catalog:approval_queue")
-    context = {"r": _queue().get(pk=approval.pk), "error": error}
+    row = _queue().get(pk=approval.pk)
+    if row.status == RequestStatus.PENDING:  # refused (a rejection without comment): as before
+        _with_context([row], list(_queue().filter(status=RequestStatus.PENDING)))
+    context = {"r": row, "error": error}
     response = render(request, "catalog/partials/approval_row.html", context, status=status)
     # The row changed in place: the counts in the bar and the heading follow (app.js).
     response["HX-Trigger"] = json.dumps({"approvals-changed": {"pending": pending_count()}})

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import AIModel, Evaluation
-from catalog.templatetags.catalog_ui import output_price, price_text, score, short_count
+from catalog.templatetags.catalog_ui import eval_score, output_price, price_text, short_count
 
 MAX_COMPARED = 4
 
@@ -53,7 +53,7 @@ def _evaluation_rows(models: list[AIModel]) -> list[dict[str, object]]:
     for model in models:
         scores: dict[str, str] = {}
         for e in sorted(model.evaluations.all(), key=lambda e: (e.task, -e.score)):
-            scores.setdefault(e.task, f"{score(e.score)} {e.metric}")
+            scores.setdefault(e.task, f"{eval_score(e)} {e.metric.replace('_', ' ')}")
         best.append(scores)
     tasks = sorted({task for scores in best for task in scores})
     rows: list[dict[str, object]] = []
@@ -86,6 +86,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     context = {
         "models": models,
         "rows": rows,
+        # On a phone: one card per model, its rows in the same order, differences marked.
+        "cards": [
+            (m, [(row["label"], row["values"][i], row["differs"]) for row in rows])  # type: ignore[index]
+            for i, m in enumerate(models)
+        ],
         "unknown": [s for s in slugs if s not in found],
         "too_many": too_many,
         "max_compared": MAX_COMPARED,

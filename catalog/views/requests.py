@@ -14,7 +14,7 @@ from accounts.signed_in import signed_in_user
 from catalog.choices import PriceUnit
 from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
 from catalog.lifecycle import of_model
-from catalog.models import AIModel, ApprovalRequest
+from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
 from core.errors import Conflict, InvalidRequest
 
@@ -26,6 +26,28 @@ def _requests(user: User | AnonymousUser) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.visible_to(user).select_related(
         "model__vendor", "unit", "requester", "decided_by"
     )
+
+
+def _replacing(request: HttpRequest) -> dict[str, object]:
+    """`?replaces=<adoption id>` ("Request the successor" on the unit page): the form starts
+    with that adoption's unit, use case and volumes, for a member of its unit only."""
+    replaced = request.GET.get("replaces", "")
+    adoption = (
+        Adoption.objects.filter(pk=replaced, unit__memberships__user=request.user)  # type: ignore[misc]
+        .select_related("unit", "model")
+        .first()
+        if replaced.isdigit() and len(replaced) < 10
+        else None
+    )
+    if adoption is None:
+        return {}
+    return {
+        "business_unit": adoption.unit.slug,
+        "use_case": adoption.use_case,
+        "expected_monthly_input_tokens": adoption.expected_monthly_input_tokens,
+        "expected_monthly_output_tokens": adoption.expected_monthly_output_tokens,
+        "justification": f"Replaces {adoption.model.name}, which is being retired.",
+    }
 
 
 def request_new(request: HttpRequest) -> HttpResponse:
@@ -40,6 +62,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         user=signed_in_user(request),
         model=model,
+        initial=_replacing(request),
     )
     if request.method == "POST" and request.POST.get("_validate"):
         return _field_errors(request, form)

@@ -1,5 +1,7 @@
 """/status/: is everything up, what got cheaper or dearer, did the jobs run."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -19,6 +21,17 @@ RECENT = 15
 IN_USE_STATUSES = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]
 
 
+def _job_vendors() -> list[Vendor]:
+    """Active vendors, those with models in use first (`in_use`): of ~150 imported vendors,
+    the dozen the company uses are the ones a catalog admin checks."""
+    return list(
+        Vendor.objects.filter(is_active=True)
+        .annotate(in_use=Count("ai_models", filter=Q(ai_models__status__in=IN_USE_STATUSES)))
+        .only("slug", "name")
+        .order_by("name")
+    )
+
+
 @require_POST
 def run_job(request: HttpRequest) -> HttpResponse:
     """A catalog admin's "Sync prices now" / "Check availability now": the API's service,
@@ -31,10 +44,10 @@ def run_job(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose “Sync prices now” or “Check availability now”.")
         return redirect("catalog:status")
     vendor_job_enqueue(vendor=vendor, kind=kind, user=signed_in_user(request))
-    messages.success(
-        request, f"{JobKind(kind).label} started for {vendor.name}: see Recent job runs below."
-    )
-    return redirect(f"{reverse('catalog:status')}#job-runs")
+    # Said beside the form, not at the top the anchor scrolls away from; the picker keeps the
+    # vendor (issue 28).
+    query = urlencode({"vendor": vendor.slug, "started": kind})
+    return redirect(f"{reverse('catalog:status')}?{query}#job-runs")
 
 
 def status(request: HttpRequest) -> HttpResponse:
@@ -69,13 +82,18 @@ def status(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-observed_at", "-id")[:RECENT]
     )
+    job_vendors = list(_job_vendors()) if signed_in_user(request).is_catalog_admin else []
     context = {
         "vendors": vendors,
         "troubled": troubled,
         "price_changes": changes,
         "job_runs": JobRun.objects.select_related("vendor")[:RECENT],
-        "job_vendors": Vendor.objects.filter(is_active=True).only("slug", "name").order_by("name")
-        if signed_in_user(request).is_catalog_admin
-        else [],
+        "job_vendors": job_vendors,
+        "picked_vendor": request.GET.get("vendor", ""),
     }
+    started = request.GET.get("started", "")
+    if started in JobKind.values and context["picked_vendor"]:
+        picked = next((v for v in job_vendors if v.slug == context["picked_vendor"]), None)
+        if picked is not None:
+            context["started"] = f"{JobKind(started).label} started for {picked.name}"
     return render(request, "catalog/status.html", context)

@@ -11,12 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import BusinessUnit, Membership
+from accounts.models import BusinessUnit, JoinRequest, Membership
 from accounts.signed_in import signed_in_user
 from catalog.choices import RequestStatus
 from catalog.models import Adoption, ApprovalRequest, PriceObservation
 from catalog.services.approvals import adoption_renew, adoption_revoke
 from catalog.services.budgets import unit_forecast
+from catalog.services.lifecycle_actions import unit_lifecycles
+from catalog.services.revocations import UNDO_MINUTES, recent_revocations
 from catalog.services.rightsizing import unit_savings
 from core.errors import Conflict, InvalidRequest
 
@@ -70,9 +72,12 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     adoptions = list(
         Adoption.objects.callable_now()
         .filter(unit=unit)
-        .select_related("model__vendor")
+        .select_related("model__vendor", "model__successor")
         .order_by("model__name")
     )
+    lifecycles = unit_lifecycles(unit=unit, adoptions=adoptions)
+    for adoption in adoptions:
+        adoption.lifecycle = lifecycles.get(adoption.pk)  # type: ignore[attr-defined]
     forecast = unit_forecast(unit, adoptions)
     savings = [s for s in unit_savings(unit) if s.monthly_saving or s.successor]
     model_ids = [a.model_id for a in adoptions]
@@ -83,6 +88,9 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("user__username")
     )
     user = signed_in_user(request)
+    is_manager = any(m.user_id == user.pk for m in managers)
+    can_revoke = user.is_catalog_admin or is_manager
+    is_member = Membership.objects.filter(unit=unit, user=user).exists()
     context = {
         "unit": unit,
         "adoptions": adoptions,
@@ -108,8 +116,18 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("model")
         .order_by("-observed_at", "-id")[:RECENT],
         "managers": managers,
-        "can_revoke": user.is_catalog_admin or any(m.user_id == user.pk for m in managers),
+        "can_revoke": can_revoke,
+        "recently_revoked": recent_revocations(unit=unit) if can_revoke else [],
+        "undo_minutes": UNDO_MINUTES,
         "can_renew": user.is_approver,
-        "is_member": Membership.objects.filter(unit=unit, user=user).exists(),
+        "is_member": is_member,
+        # Asks to join: the managers decide them here; anyone else sees their own ask, if any.
+        "join_requests": unit.join_requests.filter(status=JoinRequest.Status.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+        if is_manager
+        else [],
+        "asked_to_join": not is_member
+        and unit.join_requests.filter(user=user, status=JoinRequest.Status.PENDING).exists(),
     }
     return render(request, "catalog/unit_detail.html", context)

@@ -17,8 +17,9 @@ class EvalSuiteSerializer(serializers.ModelSerializer[EvalSuite]):
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
+    # A company-wide suite has no unit: null, and the schema says so (issue 28, item 9).
     unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     cases = serializers.IntegerField(source="case_count", read_only=True)
 

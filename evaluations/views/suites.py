@@ -1,5 +1,7 @@
 """/evals/: the suites, and one suite's runs with the quality-vs-cost chart and a run form."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -68,6 +70,25 @@ def chart_points(runs: list[EvalRun]) -> list[dict[str, object]]:
     return points
 
 
+GOOD_ENOUGH_POINTS = Decimal("0.05")
+
+
+def good_enough_run(runs: list[EvalRun]) -> EvalRun | None:
+    """The cheapest of the models' latest finished, priced runs within 5 points of the best
+    pass rate: "good enough and cheapest", the model worth requesting."""
+    latest: dict[int, EvalRun] = {}
+    for run in runs:  # newest first
+        if run.status == RunStatus.FINISHED and run.model_id not in latest:
+            latest[run.model_id] = run
+    priced = [(r, r.pass_rate, r.cost_per_1000_cases) for r in latest.values()]
+    scored = [(r, rate, cost) for r, rate, cost in priced if rate is not None and cost is not None]
+    if not scored:
+        return None
+    best = max(rate for _, rate, _ in scored)
+    enough = [(r, rate, cost) for r, rate, cost in scored if rate >= best - GOOD_ENOUGH_POINTS]
+    return min(enough, key=lambda item: (item[2], -item[1]))[0]
+
+
 def suite_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The suite, its runs (polled while any is running) and where a small model is enough."""
     suite = _suite_for(request, slug)
@@ -77,6 +98,7 @@ def suite_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "runs": runs,
         "active": any(run.status in ACTIVE for run in runs),
         "points": chart_points(runs),
+        "pick": good_enough_run(runs),
     }
     if not request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
         context |= {

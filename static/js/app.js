@@ -92,8 +92,49 @@
     });
   }
 
+  /* On a phone a table becomes cards (app.css): each cell is labelled by its column's header,
+     read from the header row so that a fragment htmx swaps in is labelled too. A header's
+     hidden parts (aria-hidden) and sort marks are left out; an empty header labels nothing. */
+  function labelCells(root) {
+    (root || document).querySelectorAll("main table").forEach(function (table) {
+      var head = table.tHead && table.tHead.rows[0];
+      if (!head) return;
+      var labels = [];
+      Array.prototype.forEach.call(head.cells, function (cell) {
+        var copy = cell.cloneNode(true);
+        copy.querySelectorAll("[aria-hidden='true'], .sort-mark").forEach(function (n) { n.remove(); });
+        for (var i = 0; i < (cell.colSpan || 1); i++) labels.push(copy.textContent.replace(/\s+/g, " ").trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && labels[column] !== undefined) {
+              cell.setAttribute("data-label", labels[column]);
+            }
+            if (cell.querySelector("input[type='checkbox']") && cell.tagName === "TD") cell.classList.add("select-cell");
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+
+  /* The top navigation folds behind "Menu" on a phone; without this script it stays open. */
+  function foldNavigation() {
+    var toggle = document.querySelector(".menu-toggle");
+    var links = document.getElementById("nav-links");
+    if (!toggle || !links) return;
+    toggle.closest(".topbar").classList.add("foldable");
+    toggle.addEventListener("click", function () {
+      var open = links.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   function onReady() {
     refreshCompare();
+    labelCells();
     focusableScrollers();
   }
 
@@ -109,9 +150,13 @@
   document.addEventListener("htmx:afterSettle", onReady);
   document.addEventListener("htmx:historyRestore", onReady);
   window.addEventListener("resize", focusableScrollers);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", onReady);
-  } else {
+  function onLoad() {
+    foldNavigation();
     onReady();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onLoad);
+  } else {
+    onLoad();
   }
 })();

@@ -28,11 +28,41 @@
 
   function plain(v) { return Number(v).toLocaleString(); }
 
+  // Shape and colour together tell eleven models apart where ten colours repeat (issue 28).
+  var SHAPES = ["circle", "triangle", "rect", "rectRot", "star", "crossRot", "rectRounded", "cross"];
+
+  /* Each point named beside it, so nothing needs a hover (a phone has none); a name that would
+     overlap one already written moves down a line. */
+  var pointLabels = {
+    id: "pointLabels",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx, placed = [];
+      ctx.save();
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.fillStyle = "#1c2333";
+      ctx.textBaseline = "middle";
+      chart.data.datasets.forEach(function (dataset, i) {
+        var meta = chart.getDatasetMeta(i);
+        if (meta.hidden) return;
+        meta.data.forEach(function (point) {
+          var width = ctx.measureText(dataset.label).width;
+          var x = point.x + (point.options.radius || 5) + 4, y = point.y;
+          if (x + width > chart.chartArea.right) x = point.x - (point.options.radius || 5) - 4 - width;
+          while (placed.some(function (b) { return x < b.x + b.w && b.x < x + width && Math.abs(b.y - y) < 12; })) y += 12;
+          placed.push({ x: x, y: y, w: width });
+          ctx.fillText(dataset.label, x, y);
+        });
+      });
+      ctx.restore();
+    }
+  };
+
   function evalCostChart(canvas, points) {
     return new Chart(canvas, {
       type: "bubble",
+      plugins: [pointLabels],
       data: { datasets: points.map(function (p, i) {
-        return { label: p.model, data: [{ x: p.x, y: p.y * 100, r: radius(p.parameters), parameters: p.parameters }], backgroundColor: PALETTE[i % PALETTE.length] + "b0", borderColor: PALETTE[i % PALETTE.length] };
+        return { label: p.model, pointStyle: SHAPES[i % SHAPES.length], data: [{ x: p.x, y: p.y * 100, r: radius(p.parameters), parameters: p.parameters }], backgroundColor: PALETTE[i % PALETTE.length] + "b0", borderColor: PALETTE[i % PALETTE.length] };
       }) },
       options: {
         maintainAspectRatio: false,
@@ -41,7 +71,7 @@
           x: { type: "logarithmic", title: { display: true, text: "Cost per 1,000 cases (USD, log)" }, ticks: { callback: logTick(money) } },
           y: { min: 0, max: 100, title: { display: true, text: "Pass rate (%)" } }
         },
-        plugins: { tooltip: { callbacks: { label: function (item) {
+        plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { callbacks: { label: function (item) {
           return item.dataset.label + ": " + item.raw.y.toFixed(1) + " % at " + money(item.raw.x) + " / 1,000";
         } } } }
       }
@@ -60,7 +90,7 @@
           maintainAspectRatio: false,
           animation: false,
           scales: {
-            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0 } },
+            x: { type: xLog ? "logarithmic" : "linear", title: { display: true, text: xTitle }, ticks: xLog ? { callback: logTick(plain) } : { precision: 0, callback: function (v) { return String(v); } } },
             y: { type: yLog ? "logarithmic" : "linear", title: { display: true, text: yTitle }, ticks: yLog ? { callback: logTick(plain) } : {} }
           },
           plugins: { tooltip: { callbacks: { label: function (item) {

@@ -4,7 +4,8 @@
 - no serious or critical accessibility violation (axe-core, injected by Playwright, so the
   strict CSP still holds for the app's own scripts; see tests/browser/vendor/README.md);
 - no console error of any kind, CSP's "Refused to…" among them (item 19);
-- at 390 px, no sideways scroll (item 4).
+- at 390 px, no sideways scroll (item 4), and no visible table cell that starts beyond the
+  screen's right edge inside a sideways-scrolling box (issue 28: tables fit or become cards).
 
 One visit serves the three checks, and one demo company serves both widths: a page is loaded
 180 times, not 3 × 180. The console is read last, after axe has run, so what a page's scripts
@@ -24,6 +25,9 @@ from tests.browser.test_phone_layout_browser import (  # noqa: F401 - fixture
 PHONE = 390
 WIDTHS = [1366, PHONE]
 THIRD_PARTY = "/api/v1/docs/"  # Swagger UI's own markup: checked for errors, not for axe
+CELLS_OFF_SCREEN = """() => [...document.querySelectorAll("main td, main th")]
+  .filter(cell => cell.getClientRects().length && cell.getBoundingClientRect().left >= innerWidth)
+  .map(cell => cell.textContent.trim().slice(0, 30))"""
 
 
 def all_pages() -> list[str]:
@@ -62,6 +66,8 @@ def test_every_page_is_accessible_quiet_and_fits(open_as, live_server, demo, per
                 )
                 if scroll > inner:
                     too_wide[where] = scroll
+                if hidden := page.evaluate(CELLS_OFF_SCREEN):
+                    too_wide[where] = hidden
             # A page meant to answer 403 or 404 logs its own status once: no error of the page.
             own = f"status of {response.status}" if response and response.status >= 400 else None
             if errors := [

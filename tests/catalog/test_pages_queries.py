@@ -47,8 +47,10 @@ BUDGET = {
     "&min_context=16000&business_unit=marketing&min_score=mmlu:0.5": (10, 7),
     "/accounts/profile/": (4, 4),
 }
-# + the queue size and units in the bar, + 1 for the cited evidence of the rows.
-APPROVER_BUDGET = {"/approvals/": (7, 7)}
+# + the queue size and units in the bar, + 1 for the cited evidence of the rows, + 3 for each
+# row's unit context (issue 28): the requested models' specialties, the units' adoptions and
+# their models' specialties, read once for the whole queue.
+APPROVER_BUDGET = {"/approvals/": (10, 10)}
 # The catalog's rows carry their specialties on PostgreSQL (an array per row); elsewhere they
 # are read in a query of their own.
 SPECIALTIES = 0 if connection.vendor == "postgresql" else 1

@@ -32,11 +32,14 @@ def test_a_catalog_admin_syncs_prices_from_the_status_page_and_sees_the_run(
     assert "Sync prices now" in client.get("/status/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/status/run/", {"vendor": "anthropic", "kind": "sync_prices"})
-    assert response.status_code == 302 and response["Location"] == "/status/#job-runs"
+    # Back where the runs are, the vendor still picked, the notice beside them (issue 28).
+    location = "/status/?vendor=anthropic&started=sync_prices#job-runs"
+    assert response.status_code == 302 and response["Location"] == location
     run = JobRun.objects.get(kind=JobKind.SYNC_PRICES)
     assert run.vendor.slug == "anthropic" and run.finished_at
-    page = client.get("/status/").content.decode()
-    assert "Sync prices started for" in page and 'id="job-runs"' in page
+    page = client.get(location).content.decode()
+    assert "Sync prices started for Anthropic: its run is the newest below" in page
+    assert '<option value="anthropic" selected>' in page and 'id="job-runs"' in page
 
 
 def test_others_see_no_job_buttons_and_are_refused_with_our_403(client, member, vendor):

@@ -121,3 +121,12 @@ def test_a_run_lists_its_cost_per_thousand_cases(catalog_admin, chat_models):
     )  # fmt: skip
     (run,) = client_for(catalog_admin).get("/api/v1/eval-runs/").json()["results"]
     assert run["cost_per_1000_cases"] == "0.050000" and run["started_by"] == "zed"
+
+
+def test_a_company_wide_suite_lists_its_unit_as_null_which_the_schema_allows(member, sql_suite):
+    from tests.openapi_support import generated_schema
+
+    (listed,) = client_for(member).get("/api/v1/eval-suites/").json()["results"]
+    assert listed["unit"] is None
+    unit = generated_schema()["components"]["schemas"]["EvalSuite"]["properties"]["unit"]
+    assert unit["nullable"] is True

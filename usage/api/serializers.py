@@ -5,7 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import BusinessUnit
+from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from core.trust_fields import serializer_kwargs
 from usage.models import UsageAccount, UsageFinding, UsageSource
@@ -121,22 +121,41 @@ class UsageFindingSerializer(serializers.ModelSerializer[UsageFinding]):
     model = AIModelRefSerializer(allow_null=True, read_only=True)
     month = serializers.SerializerMethodField()
     amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
+    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    resolved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="who resolved it with a reason; null when later data cleared it",
+    )
 
     class Meta:
         model = UsageFinding
         fields = [
             "id", "kind", "business_unit", "model", "month", "detail", "amount", "created_at",
-            "status", "resolved_at", "resolution",
+            "acknowledged_by", "acknowledged_at", "note", "resolved_by", "status", "resolved_at",
+            "resolution",
         ]  # fmt: skip
         read_only_fields = fields
         extra_kwargs = {
-            "status": {"help_text": "open, or resolved when later data cleared it"},
-            "resolved_at": {"help_text": "when later data cleared it (null while open)"},
-            "resolution": {"help_text": "why it no longer holds (empty while open)"},
+            "status": {
+                "help_text": "open; acknowledged by a person (with a note); resolved when later "
+                "data cleared it or a person gave a reason"
+            },
+            "resolved_at": {"help_text": "when it was resolved (null until then)"},
+            "resolution": {"help_text": "why it no longer holds (empty while unresolved)"},
         }
 
     def get_month(self, finding: UsageFinding) -> str:
         return f"{finding.month:%Y-%m}"
+
+
+class FindingNoteSerializer(serializers.Serializer[Any]):
+    """The body of acknowledge (note optional) and resolve (note required: the reason)."""
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
 class ChargebackRowSerializer(serializers.Serializer[Any]):

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from usage.api.findings import FindingAcknowledgeView, FindingResolveView
 from usage.api.views import (
     ChargebackView,
     UnitUsageView,
@@ -23,6 +24,16 @@ urlpatterns = [
         r"^business-units/(?P<slug>[-\w]+)/usage/?$", UnitUsageView.as_view(), name="unit-usage"
     ),
     path("usage-findings/", UsageFindingListView.as_view(), name="usage-finding-list"),
+    re_path(
+        r"^usage-findings/(?P<pk>[0-9]+)/acknowledge/?$",
+        FindingAcknowledgeView.as_view(),
+        name="usage-finding-acknowledge",
+    ),
+    re_path(
+        r"^usage-findings/(?P<pk>[0-9]+)/resolve/?$",
+        FindingResolveView.as_view(),
+        name="usage-finding-resolve",
+    ),
     path("chargeback/", ChargebackView.as_view(), name="chargeback"),
     *router.urls,
 ]

@@ -140,11 +140,21 @@ class UsageFinding(models.Model):
     detail = models.CharField(max_length=500)
     amount = models.DecimalField(**MONEY, null=True, blank=True)
     status = models.CharField(
-        max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+        max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(
         max_length=500, blank=True, help_text="Why the finding no longer holds."
+    )
+    # The people's side (issue 28): someone acknowledges it with a note (it stays on the list,
+    # marked as seen), or resolves it with a reason; data resolves it with `resolved_by` null.
+    acknowledged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="The acknowledger's note.")
+    resolved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

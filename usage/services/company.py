@@ -30,11 +30,11 @@ class CompanyMonth:
 
     @property
     def open_unapproved(self) -> int:
-        return sum(1 for f in self.unapproved if f.status == FindingStatus.OPEN)
+        return sum(1 for f in self.unapproved if f.status != FindingStatus.RESOLVED)
 
     @property
     def open_mismatches(self) -> int:
-        return sum(1 for f in self.mismatches if f.status == FindingStatus.OPEN)
+        return sum(1 for f in self.mismatches if f.status != FindingStatus.RESOLVED)
 
 
 def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
@@ -58,7 +58,7 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
         .order_by("-actual", "vendor_model_id")[:TOP]
     )
     findings = UsageFinding.objects.filter(unit__in=units, month=month).select_related(
-        "unit", "model"
+        "unit", "model", "acknowledged_by"
     )
     return CompanyMonth(
         month=month,

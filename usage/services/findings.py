@@ -299,9 +299,9 @@ def _over(month: Month, today: date) -> list[Draft]:
 
 def _record(month: Month, drafts: list[Draft]) -> tuple[list[UsageFinding], list[UsageFinding]]:
     """New findings are inserted (a concurrent run's duplicate is ignored by the unique key)
-    and returned to be told, as are resolved ones that hold again (reopened, returned second);
-    open ones get their figures updated, and open ones that no longer hold are resolved, saying
-    why. Three queries at most."""
+    and returned to be told, as are resolved ones that hold again (reopened, returned second)
+    unless a person resolved them; open and acknowledged ones get their figures updated, and
+    those that no longer hold are resolved, saying why. Three queries at most."""
     known = {
         (f.kind, f.subject): f
         for f in UsageFinding.objects.filter(unit=month.unit, month=month.start)
@@ -321,6 +321,8 @@ def _record(month: Month, drafts: list[Draft]) -> tuple[list[UsageFinding], list
                     source_id=draft.source_id,
                 )
             )  # fmt: skip
+        elif finding.status == FindingStatus.RESOLVED and finding.resolved_by_id is not None:
+            continue  # a person resolved it with a reason: it stays so for its month
         elif finding.status == FindingStatus.RESOLVED:
             finding.status, finding.resolved_at, finding.resolution = FindingStatus.OPEN, None, ""
             finding.detail, finding.amount, finding.updated_at = draft.detail, draft.amount, now
@@ -331,7 +333,7 @@ def _record(month: Month, drafts: list[Draft]) -> tuple[list[UsageFinding], list
             changed.append(finding)
     for key, finding in known.items():
         verdict = verdicts.get(key)
-        if finding.status == FindingStatus.OPEN and (verdict is None or not verdict.holds):
+        if finding.status != FindingStatus.RESOLVED and (verdict is None or not verdict.holds):
             finding.status, finding.resolved_at, finding.updated_at = (
                 FindingStatus.RESOLVED, now, now,
             )  # fmt: skip

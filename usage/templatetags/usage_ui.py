@@ -5,7 +5,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from accounts.models import BusinessUnit
+from accounts.models import BusinessUnit, User
+from usage.choices import FindingStatus
 from usage.models import UsageFinding
 from usage.services.reports import recent_months, unit_months, units_visible_to
 
@@ -36,5 +37,28 @@ def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
         }
         for f in figures
     ]
-    findings = UsageFinding.objects.filter(unit=unit).select_related("model")[:FINDINGS_SHOWN]
-    return {"visible": True, "unit": unit, "figures": figures, "chart": chart, "findings": findings}
+    findings = list(
+        UsageFinding.objects.filter(unit=unit).select_related("model", "acknowledged_by")[
+            :FINDINGS_SHOWN
+        ]
+    )
+    managers = context.get("managers")  # the unit page's memberships: no query of our own
+    is_manager = (
+        any(m.user_id == user.pk for m in managers)
+        if managers is not None
+        else User.objects.managers_of([unit.pk]).filter(pk=user.pk).exists()
+    )
+    return {
+        "visible": True,
+        "unit": unit,
+        "figures": figures,
+        "chart": chart,
+        "findings": findings,
+        "finding_counts": [
+            (label, count)
+            for status, label in FindingStatus.choices
+            if (count := sum(1 for f in findings if f.status == status))
+        ],
+        "can_act": user.is_approver or user.is_catalog_admin or is_manager,
+        "request": context["request"],
+    }

@@ -1,0 +1,43 @@
+"""Revoke from the unit page in two steps (a page that names what revoking stops, then the
+button), and undo it for a few minutes after."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from catalog.choices import AdoptionStatus
+from catalog.models import Adoption
+from catalog.services.revocations import UNDO_MINUTES, adoption_revoke_undo, may_revoke
+from core.errors import Conflict
+
+
+def adoption_revoke_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """What revoking stops, before it happens: the use case, the monthly cost it frees and the
+    gateways that drop the model from the unit's list at once."""
+    adoption = get_object_or_404(
+        Adoption.objects.select_related("unit", "model__vendor"),
+        pk=pk,
+        status=AdoptionStatus.ACTIVE,
+    )
+    if not may_revoke(user=request.user, unit_id=adoption.unit_id):  # type: ignore[arg-type]
+        raise PermissionDenied("Only the unit's managers or catalog admins may revoke adoptions.")
+    return render(
+        request,
+        "catalog/revoke_confirm.html",
+        {"adoption": adoption, "unit": adoption.unit, "undo_minutes": UNDO_MINUTES},
+    )
+
+
+@require_POST
+def adoption_revoke_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restore a revocation made minutes ago; a refusal (too late, used again) is a message."""
+    adoption = get_object_or_404(Adoption.objects.select_related("unit", "model"), pk=pk)
+    try:
+        adoption_revoke_undo(adoption=adoption, user=request.user)  # type: ignore[arg-type]
+    except (PermissionDenied, Conflict) as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"{adoption.model.name} is back on {adoption.unit.name}'s list.")
+    return redirect("catalog:unit_detail", slug=adoption.unit.slug)

@@ -1,0 +1,91 @@
+# ruff: noqa: F811 - the `demo` fixture is imported, then requested by name
+"""Pages people can act on (issue 28), in Chromium with the demo company, controls found by
+their visible names: the folding menu and the way into a unit (victor on a phone, frank at his
+desk), revoke with its confirmation and undo (frank on a phone), and a deprecated model's way
+forward (mallory)."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from catalog.models import AIModel
+from tests.browser.test_phone_layout_browser import PHONE, demo  # noqa: F401 - fixture
+
+DESK = {"width": 1366, "height": 900}
+
+
+def _as(open_as, username, viewport):
+    page = open_as(get_user_model().objects.get(username=username))
+    page.set_viewport_size(viewport)
+    return page
+
+
+def test_victor_on_a_phone_finds_his_unit_and_frank_lets_him_in(open_as, demo):
+    victor = _as(open_as, "victor", PHONE)
+    approved = AIModel.objects.filter(status="approved").order_by("name").first()
+    victor.goto(f"/models/{approved.slug}/")
+    expect(victor.get_by_role("button", name="Request approval")).to_have_count(0)
+    expect(victor.get_by_role("link", name="Units")).to_be_hidden()  # folded behind Menu
+    victor.get_by_role("button", name="Menu").click()
+    expect(victor.get_by_role("link", name="Units")).to_be_visible()
+    victor.get_by_role("button", name="Find your unit").click()
+    expect(victor.get_by_role("heading", name="Business units")).to_be_visible()
+    victor.get_by_role("button", name="Ask to join Marketing").click()
+    expect(victor.get_by_text("You asked to join Marketing")).to_be_visible()
+
+    frank = _as(open_as, "frank", DESK)
+    frank.goto("/business-units/marketing/")
+    frank.get_by_role("button", name="Let victor join").click()
+    expect(frank.get_by_text("victor is now a member of Marketing")).to_be_visible()
+    victor.goto(f"/models/{approved.slug}/")
+    expect(victor.get_by_role("button", name="Request approval")).to_be_visible()
+
+
+def test_frank_on_a_phone_revokes_after_reading_what_it_stops_then_undoes_it(open_as, demo):
+    frank = _as(open_as, "frank", PHONE)
+    frank.goto("/business-units/marketing/")
+    frank.get_by_role("button", name="Revoke GPT-4o mini").click()
+    expect(frank.get_by_role("heading", name="Revoke GPT-4o mini for Marketing?")).to_be_visible()
+    expect(frank.get_by_text("Campaign copy drafts")).to_be_visible()
+    frank.get_by_role("button", name="Revoke GPT-4o mini").click()
+    expect(frank.get_by_text("GPT-4o mini revoked for Marketing.")).to_be_visible()
+    expect(frank.get_by_role("row", name=re.compile("GPT-4o mini"))).to_have_count(0)
+    frank.get_by_role("button", name="Undo revoke of GPT-4o mini").click()
+    expect(frank.get_by_text("GPT-4o mini is back on Marketing's list.")).to_be_visible()
+    expect(frank.get_by_role("row", name=re.compile("GPT-4o mini"))).to_have_count(1)
+
+
+def test_mallory_asks_governance_to_review_her_deprecated_models_successor(open_as, demo):
+    mallory = _as(open_as, "mallory", DESK)
+    mallory.goto("/business-units/engineering/")
+    row = mallory.get_by_role("row", name=re.compile("Claude Sonnet 4.5"))
+    expect(row.get_by_text(re.compile(r"^Deprecated \d+ \w+ \d{4}"))).to_be_visible()
+    expect(row.get_by_text("Under review")).to_be_visible()
+    row.get_by_role("button", name=re.compile("Ask governance to review it")).click()
+    expect(mallory.get_by_text(re.compile("catalog admins were asked to review"))).to_be_visible()
+    expect(mallory.get_by_text(re.compile("Governance was asked to review it on"))).to_be_visible()
+
+
+def test_frank_acknowledges_a_finding_then_resolves_it_with_a_reason(open_as, demo):
+    from datetime import date
+
+    from accounts.models import BusinessUnit
+    from usage.models import UsageFinding
+
+    haiku = AIModel.objects.get(price_source_key="claude-haiku-4-5")
+    finding = UsageFinding.objects.create(
+        kind="unapproved_use", unit=BusinessUnit.objects.get(slug="marketing"),
+        month=date.today().replace(day=1), subject="claude-haiku-4-5", model=haiku,
+        detail="Marketing used Claude Haiku 4.5 without approval.",
+    )  # fmt: skip
+    frank = _as(open_as, "frank", DESK)
+    frank.goto("/business-units/marketing/")
+    item = frank.locator(f"#finding-{finding.pk}")
+    expect(item.get_by_role("link", name="Request approval for Claude Haiku 4.5")).to_be_visible()
+    item.get_by_label("Note").fill("Asking the team why")
+    item.get_by_role("button", name="Acknowledge").click()
+    expect(item.get_by_text("Acknowledged by frank")).to_be_visible()
+    item.get_by_label("Note").fill("A one-off trial, stopped")
+    item.get_by_role("button", name="Resolve").click()
+    expect(item.get_by_text("Resolved: frank: A one-off trial, stopped")).to_be_visible()
