@@ -40,6 +40,10 @@ def job_run(kind: str, **fields: object) -> Iterator[JobRun]:
 def enqueue(task_name: str, *args: object, **kwargs: object) -> AsyncResult[Any]:
     """Queue a registered task by name: services and plumbing start jobs without importing
     the task modules above them (tasks import services, never the other way round)."""
+    if task_name not in current_app.tasks:
+        # Celery's autodiscovery is lazy: a worker imports every app's tasks when it starts, a
+        # web process never does, and its notifications and jobs were NotRegistered.
+        current_app.loader.import_default_modules()
     return current_app.tasks[task_name].delay(*args, **kwargs)
 
 
