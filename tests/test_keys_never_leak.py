@@ -13,9 +13,6 @@ from celery.signals import task_postrun, task_prerun
 from django.apps import apps
 from django.core import mail
 
-import catalog.tasks
-import evaluations.tasks
-import usage.tasks
 from catalog.choices import ApiKind, PriceSource
 from core.models import JobRun
 from evaluations.models import EvalResult, EvalRun
@@ -27,8 +24,6 @@ from tests.listeners import listening, redirecting_to
 from usage.choices import SourceKind
 from usage.models import UsageAccount, UsageSource
 
-# Queued by name: registered once their modules are imported (a worker imports them all).
-TASK_MODULES = (catalog.tasks, evaluations.tasks, usage.tasks)
 KEY_ENV = "LEAKTEST_API_KEY"
 KEY = "sk-leaktest-5f1c9a0b7e3d4c2a8b6f01"
 

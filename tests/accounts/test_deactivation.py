@@ -8,7 +8,6 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-import core.tasks  # noqa: F401  delivery is queued by name: registered once imported
 from accounts.models import APPROVERS_GROUP, Membership, RoleChange, User
 from catalog.models import Adoption
 from catalog.services.approvals import adoption_revoke

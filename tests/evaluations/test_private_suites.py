@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-import evaluations.tasks  # noqa: F401  queued by name: registered once imported (a worker imports it)
 from accounts.models import Membership
 from catalog.choices import ModelStatus
 from catalog.models import ApprovalRequest, Evaluation, Specialty
