@@ -39,7 +39,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import BusinessUnit, User
 from bench.__main__ import ROOT, Timing, measure
 from bench.served import CONNECTIONS, Target, gunicorn, sequential, throughput
-from catalog.api.serializers import MODEL_COLUMNS
+from catalog.api.model_fields import MODEL_COLUMNS
 from catalog.choices import ModelStatus, PriceSource
 from catalog.models import Adoption, AIModel, Specialty, Vendor
 

@@ -8,7 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
-from catalog.api.serializers import MODEL_COLUMNS, MODEL_FIELDS, model_representations
+from catalog.api.model_fields import MODEL_COLUMNS, MODEL_FIELDS
+from catalog.api.serializers import model_representations
 from catalog.models import AIModel
 
 FORMAT_JSON_OR_CSV = OpenApiParameter(

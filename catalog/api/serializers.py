@@ -8,11 +8,8 @@ validates writes, describes the fields to the schema and renders one model the s
 import functools
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-import orjson
 from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -22,6 +19,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from accounts.models import BusinessUnit
+from catalog.api.model_fields import (
+    AS_TEXT,
+    JSON_COLUMNS,
+    MODEL_COLUMNS,
+    MODEL_FIELDS,
+    represent,
+)
 from catalog.choices import AvailabilityStatus, Modality
 from catalog.models import (
     Adoption,
@@ -40,91 +44,6 @@ INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 REGION = re.compile(r"[-.\w]+", re.ASCII)
 SLUG = re.compile(r"[-\w]+")
-
-# A model's fields in the API, in order: the one list the serializer, the fast path
-# (`model_representations`) and the CSV (`exports.MODEL_CSV_COLUMNS`) all follow.
-MODEL_FIELDS = (
-    "slug",
-    "name",
-    "vendor",
-    "vendor_model_id",
-    "family",
-    "specialties",
-    "parameters",
-    "parameters_estimated",
-    "size_class",
-    "context_window",
-    "max_output_tokens",
-    "input_modalities",
-    "output_modalities",
-    "input_price_per_mtok",
-    "output_price_per_mtok",
-    *EXTRA_PRICE_FIELDS,
-    "price_unit",
-    "price_checked_at",
-    "license",
-    "open_weights",
-    "deployment",
-    "regions",
-    "status",
-    "max_data_classification",
-    "release_date",
-    "deprecation_date",
-    "retirement_date",
-    "successor",
-    "availability",
-    "url",
-)
-# Columns read for a model representation; the keys of the dict each row becomes.
-MODEL_COLUMNS = (
-    "id",
-    "slug",
-    "name",
-    "vendor__slug",
-    "vendor_model_id",
-    "family",
-    "parameters",
-    "parameters_estimated",
-    "size_class",
-    "context_window",
-    "max_output_tokens",
-    "input_modalities",
-    "output_modalities",
-    "input_price_per_mtok",
-    "output_price_per_mtok",
-    *EXTRA_PRICE_FIELDS,
-    "license",
-    "open_weights",
-    "deployment",
-    "regions",
-    "status",
-    "max_data_classification",
-    "release_date",
-    "deprecation_date",
-    "retirement_date",
-    "successor__slug",
-    "availability_status",
-    "availability_checked_at",
-    "latency_ms",
-    "price_unit",
-    "price_checked_at",
-)
-
-
-def iso_datetime(value: datetime | None) -> str | None:
-    """DRF's DateTimeField rendering (UTC as `Z`), without its per-call settings lookups."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def iso_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def decimal_string(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:f}"
 
 
 def slashed(path: str) -> str:
@@ -150,10 +69,6 @@ class SlashedIdentityField(serializers.HyperlinkedIdentityField):
         return slashed(url) if url else url
 
 
-JSON_COLUMNS = ("input_modalities", "output_modalities", "regions")
-AS_TEXT = "__text"  # a JSON column read as its text, `regions__text`
-
-
 def model_rows(queryset: QuerySet[AIModel]) -> QuerySet[Any]:
     """`.values(*MODEL_COLUMNS)` rows; on PostgreSQL each with its sorted specialty slugs as an
     array, so a page is one query (the subquery runs for the page's rows only), and its JSON
@@ -169,13 +84,6 @@ def model_rows(queryset: QuerySet[AIModel]) -> QuerySet[Any]:
     )
 
 
-def _json(row: dict[str, Any], column: str) -> Any:
-    """A JSON column's value from a `model_rows` row, decoded from its text when read so."""
-    if (key := f"{column}{AS_TEXT}") not in row:
-        return row[column]
-    return None if row[key] is None else orjson.loads(row[key])
-
-
 def model_representations(
     rows: Iterable[dict[str, Any]], request: Request | None
 ) -> list[dict[str, Any]]:
@@ -183,54 +91,7 @@ def model_representations(
     are read for them all in one query."""
     rows = list(rows)
     specialties = specialty_slugs(rows)
-    prefix = model_url_prefix(request)
-    return [
-        {
-            "slug": r["slug"],
-            "name": r["name"],
-            "vendor": r["vendor__slug"],
-            "vendor_model_id": r["vendor_model_id"],
-            "family": r["family"],
-            "specialties": specialties.get(r["id"], []),
-            "parameters": r["parameters"],
-            "parameters_estimated": r["parameters_estimated"],
-            "size_class": r["size_class"],
-            "context_window": r["context_window"],
-            "max_output_tokens": r["max_output_tokens"],
-            "input_modalities": _json(r, "input_modalities"),
-            "output_modalities": _json(r, "output_modalities"),
-            "input_price_per_mtok": decimal_string(r["input_price_per_mtok"]),
-            "output_price_per_mtok": decimal_string(r["output_price_per_mtok"]),
-            "cache_read_price_per_mtok": decimal_string(r["cache_read_price_per_mtok"]),
-            "cache_write_price_per_mtok": decimal_string(r["cache_write_price_per_mtok"]),
-            "long_context_threshold": r["long_context_threshold"],
-            "long_context_input_price_per_mtok": decimal_string(
-                r["long_context_input_price_per_mtok"]
-            ),
-            "long_context_output_price_per_mtok": decimal_string(
-                r["long_context_output_price_per_mtok"]
-            ),
-            "price_unit": r["price_unit"],
-            "price_checked_at": iso_datetime(r["price_checked_at"]),
-            "license": r["license"],
-            "open_weights": r["open_weights"],
-            "deployment": r["deployment"],
-            "regions": _json(r, "regions"),
-            "status": r["status"],
-            "max_data_classification": r["max_data_classification"],
-            "release_date": iso_date(r["release_date"]),
-            "deprecation_date": iso_date(r["deprecation_date"]),
-            "retirement_date": iso_date(r["retirement_date"]),
-            "successor": r["successor__slug"],
-            "availability": {
-                "status": r["availability_status"],
-                "checked_at": iso_datetime(r["availability_checked_at"]),
-                "latency_ms": r["latency_ms"],
-            },
-            "url": f"{prefix}{r['slug']}/",
-        }
-        for r in rows
-    ]
+    return represent(rows, specialties, model_url_prefix(request))
 
 
 def model_representation_for(
