@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
@@ -188,6 +188,53 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
     """  # table names from the models; every value a parameter
 
 
+class MonthRow(NamedTuple):
+    """One row of `_unit_month_sql`'s union, its columns in order: a usage sum (a reported
+    name), an adoption covering the month (`adoption_id`), a price observation (`observed_at`),
+    or the row naming the unit (`model_id` alone). Columns a kind has not are None; the
+    union's rows are typed loosely (Any) where only the kind of row says which are set."""
+
+    reported_name: Any
+    model_id: Any
+    model_slug: str | None
+    model_name: str | None
+    model_vendor: str | None
+    model_vendor_model_id: str | None
+    input_tokens: Any
+    output_tokens: Any
+    requests: Any
+    billed_cost: Any
+    list_cost: Any
+    unbilled: Any
+    unpriced: Any
+    uncounted: Any
+    adoption_id: int | None
+    price_unit: Any
+    input_price: Any
+    output_price: Any
+    expected_input: Any
+    expected_output: Any
+    cache_read_tokens: Any
+    cache_write_tokens: Any
+    approved_at: Any
+    expires_at: Any
+    revoked_at: Any
+    observed_at: Any
+
+    def prices(self) -> PriceComponents:
+        return PriceComponents(
+            input=_decimal(self.input_price),
+            output=_decimal(self.output_price),
+            unit=self.price_unit,
+        )
+
+    def model_ref(self) -> ModelRef | None:
+        return model_ref(
+            self.model_slug, self.model_name or "", self.model_vendor or "",
+            self.model_vendor_model_id or "",
+        )  # fmt: skip
+
+
 def _decimal(value: object) -> Decimal | None:
     """PostgreSQL answers numeric as Decimal; SQLite answers a float or an int."""
     if value is None or isinstance(value, Decimal):
@@ -227,56 +274,48 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
     params = [*unit, start, end, *revoked, *covering, after, *covering]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not any(row[0] is None and row[25] is None for row in rows):  # the row naming the unit
+        rows = [MonthRow(*row) for row in cursor.fetchall()]
+    if not any(r.reported_name is None and r.observed_at is None for r in rows):  # the unit's row
         return None
     reported, spans, refs, observed = [], [], {}, []
     for row in rows:
-        if row[25] is not None:
-            prices = PriceComponents(
-                input=_decimal(row[16]), output=_decimal(row[17]), unit=row[15]
-            )
-            observed.append((_moment(row[25]), row[1], prices))
-        elif row[0] is None:
+        if row.observed_at is not None:
+            observed.append((_moment(row.observed_at), row.model_id, row.prices()))
+        elif row.reported_name is None:
             continue
-        elif row[14] is not None:
-            current = PriceComponents(
-                input=_decimal(row[16]), output=_decimal(row[17]), unit=row[15]
-            )
+        elif row.adoption_id is not None:
             spans.append(
                 AdoptionSpan.of(
-                    model_id=row[1],
-                    approved_at=_moment(row[22]),
-                    expires_at=_moment(row[23]),
-                    revoked_at=None if row[24] is None else _moment(row[24]),
-                    expected_input=row[18],
-                    expected_output=row[19],
-                    current=current,
+                    model_id=row.model_id,
+                    approved_at=_moment(row.approved_at),
+                    expires_at=_moment(row.expires_at),
+                    revoked_at=None if row.revoked_at is None else _moment(row.revoked_at),
+                    expected_input=row.expected_input,
+                    expected_output=row.expected_output,
+                    current=row.prices(),
                 )
             )
-            refs[row[1]] = model_ref(*row[2:6])
+            refs[row.model_id] = row.model_ref()
         else:
             reported.append(row)
     observed.sort(key=lambda entry: (entry[1], entry[0]))
     ledger = PriceLedger((model_id, at.date(), prices) for at, model_id, prices in observed)
     forecasts = month_forecast(spans, ledger, start, end)
     result = []
-    for row in sorted(reported, key=lambda r: r[0]):
-        name, model_id, ref = row[0], row[1], row[2:6]
-        tokens_in, tokens_out, requests, billed, listed, unbilled, unpriced, uncounted = row[6:14]
+    for row in sorted(reported, key=lambda r: r.reported_name):
         result.append(
             ModelMonth(
-                vendor_model_id=name,
-                model=model_ref(*ref),
-                input_tokens=int(tokens_in),
-                output_tokens=int(tokens_out),
-                cache_read_tokens=int(row[20]),
-                cache_write_tokens=int(row[21]),
-                requests=None if uncounted else int(requests),
-                billed_cost=None if unbilled else cents(_decimal(billed)),
-                list_cost=None if unpriced else cents(_decimal(listed)),
+                vendor_model_id=row.reported_name,
+                model=row.model_ref(),
+                input_tokens=int(row.input_tokens),
+                output_tokens=int(row.output_tokens),
+                cache_read_tokens=int(row.cache_read_tokens),
+                cache_write_tokens=int(row.cache_write_tokens),
+                requests=None if row.uncounted else int(row.requests),
+                billed_cost=None if row.unbilled else cents(_decimal(row.billed_cost)),
+                list_cost=None if row.unpriced else cents(_decimal(row.list_cost)),
                 # Once per adopted model: on its first row, however many names it came under.
-                forecast_cost=forecasts.pop(model_id, None),
+                forecast_cost=forecasts.pop(row.model_id, None),
             )
         )
     unused = [(ref, cost) for pk, cost in forecasts.items() if (ref := refs.get(pk))]
