@@ -6,12 +6,17 @@ from typing import Any, ClassVar
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.parsers import BoundedJSONParser
-from usage.api.serializers import FindingNoteSerializer, UsageFindingSerializer
+from usage.api.serializers import (
+    FindingNoteSerializer,
+    FindingResolveSerializer,
+    UsageFindingSerializer,
+)
 from usage.models import UsageFinding
 from usage.services.finding_workflow import finding_acknowledge, finding_resolve
 from usage.services.reports import units_visible_to
@@ -20,6 +25,7 @@ from usage.services.reports import units_visible_to
 class _FindingAction(APIView):
     parser_classes: ClassVar[list[Any]] = [BoundedJSONParser]
     act = staticmethod(finding_acknowledge)
+    body_serializer: type[serializers.Serializer] = FindingNoteSerializer
 
     def _finding(self, request: Request, pk: int) -> UsageFinding:
         """404 for a finding the caller may not see; the service decides who may act (403)."""
@@ -31,7 +37,7 @@ class _FindingAction(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         finding = self._finding(request, pk)
-        body = FindingNoteSerializer(data=request.data)
+        body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         done = self.act(
             finding=finding, user=request.user, note=body.validated_data.get("note", "")
@@ -48,8 +54,9 @@ class FindingAcknowledgeView(_FindingAction):
 
 class FindingResolveView(_FindingAction):
     act = staticmethod(finding_resolve)
+    body_serializer = FindingResolveSerializer
 
-    @extend_schema(request=FindingNoteSerializer, responses=UsageFindingSerializer)
+    @extend_schema(request=FindingResolveSerializer, responses=UsageFindingSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Resolve a finding with a reason (`note`, required); 409 if already resolved."""
         return super().post(request, pk)
