@@ -54,8 +54,12 @@ FAILED: Counter[str] = Counter()  # failing examples per role
 # OpenAPI's `format: uri` can say (`catalog:model_detail` is a URI, not a web address). And an
 # eval case's regex or JSON schema must compile, which no schema can say of a string, and a
 # new usage source's or gateway's name must not be taken, nor a key variable's name break
-# KEY_ENV_PATTERN.
+# KEY_ENV_PATTERN. A finding's filters name a unit; resolving needs a
+# reason that says something (not blanks) and answers 409 once resolved (issue 28).
 NAMES_OTHER_OBJECTS = [
+    "GET /api/v1/usage-findings/",
+    "POST /api/v1/usage-findings/{id}/acknowledge/",
+    "POST /api/v1/usage-findings/{id}/resolve/",
     "PATCH /api/v1/vendors/{slug}/",
     "GET /api/v1/models/",
     "GET /api/v1/approval-requests/",

@@ -1,9 +1,12 @@
 """`POST /api/v1/usage-findings/{id}/acknowledge/` and `…/resolve/`: the findings workflow, as on
 the pages (services.finding_workflow)."""
 
+from typing import Any
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +14,11 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.signed_in import signed_in_user
 from core.api.parsers import BoundedJSONParser
-from usage.api.serializers import FindingNoteSerializer, UsageFindingSerializer
+from usage.api.serializers import (
+    FindingNoteSerializer,
+    FindingResolveSerializer,
+    UsageFindingSerializer,
+)
 from usage.models import UsageFinding
 from usage.services.finding_workflow import finding_acknowledge, finding_resolve
 from usage.services.reports import units_visible_to
@@ -24,6 +31,8 @@ class _FindingAction(APIView):
     def act(*, finding: UsageFinding, user: User, note: str) -> UsageFinding:
         return finding_acknowledge(finding=finding, user=user, note=note)
 
+    body_serializer: type[serializers.Serializer[Any]] = FindingNoteSerializer
+
     def _finding(self, request: Request, pk: int) -> UsageFinding:
         """404 for a finding the caller may not see; the service decides who may act (403)."""
         seen = UsageFinding.objects.select_related("unit", "model__vendor")
@@ -34,7 +43,7 @@ class _FindingAction(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         finding = self._finding(request, pk)
-        body = FindingNoteSerializer(data=request.data)
+        body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         done = self.act(
             finding=finding, user=signed_in_user(request), note=body.validated_data.get("note", "")
@@ -54,7 +63,9 @@ class FindingResolveView(_FindingAction):
     def act(*, finding: UsageFinding, user: User, note: str) -> UsageFinding:
         return finding_resolve(finding=finding, user=user, note=note)
 
-    @extend_schema(request=FindingNoteSerializer, responses=UsageFindingSerializer)
+    body_serializer = FindingResolveSerializer
+
+    @extend_schema(request=FindingResolveSerializer, responses=UsageFindingSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Resolve a finding with a reason (`note`, required); 409 if already resolved."""
         return super().post(request, pk)

@@ -153,9 +153,15 @@ class UsageFindingSerializer(serializers.ModelSerializer[UsageFinding]):
 
 
 class FindingNoteSerializer(serializers.Serializer[Any]):
-    """The body of acknowledge (note optional) and resolve (note required: the reason)."""
+    """The body of acknowledge: an optional note on what happens next."""
 
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class FindingResolveSerializer(serializers.Serializer[Any]):
+    """The body of resolve: the reason, required."""
+
+    note = serializers.CharField(max_length=500, help_text="Why it is resolved.")
 
 
 class ChargebackRowSerializer(serializers.Serializer[Any]):
