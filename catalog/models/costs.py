@@ -99,20 +99,27 @@ def token_cost(prices: PriceComponents, tokens: TokenCounts) -> Decimal | None:
     """USD for the tokens, each part at its own rate, unrounded (round once, where shown or
     stored). None when the model is not priced per token or a rate that a non-zero part needs
     is unknown: cache reads are never priced as input, an unknown rate is never $0."""
-    if prices.unit != PriceUnit.PER_MTOK or not prices.priced:
+    if prices.unit != PriceUnit.PER_MTOK or (prices.input is None and prices.output is None):
         return None
     input_rate, output_rate = prices.input, prices.output
     if tokens.long_context:
         input_rate, output_rate = prices.long_context_input, prices.long_context_output
+    # Part by part, written out: an ingest prices a million keys with it.
     cost = Decimal(0)
-    for rate, count in (
-        (input_rate, tokens.input),
-        (output_rate, tokens.output),
-        (prices.cache_read, tokens.cache_read),
-        (prices.cache_write, tokens.cache_write),
-    ):
-        if count:
-            if rate is None:
-                return None
-            cost += rate * count
+    if tokens.input:
+        if input_rate is None:
+            return None
+        cost += input_rate * tokens.input
+    if tokens.output:
+        if output_rate is None:
+            return None
+        cost += output_rate * tokens.output
+    if tokens.cache_read:
+        if prices.cache_read is None:
+            return None
+        cost += prices.cache_read * tokens.cache_read
+    if tokens.cache_write:
+        if prices.cache_write is None:
+            return None
+        cost += prices.cache_write * tokens.cache_write
     return cost / MILLION

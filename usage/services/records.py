@@ -111,6 +111,13 @@ class Tally:
 
     def out_of_range(self) -> str:
         """Why the sums would not fit their columns ('' when they do)."""
+        counts = (self.input_tokens, self.output_tokens, self.cache_read_tokens)
+        if (
+            max(*counts, self.cache_write_tokens, self.requests or 0) <= MAX_COUNT
+            and (self.billed_cost is None or self.billed_cost <= MAX_AMOUNT)
+            and (self.list_cost is None or self.list_cost <= MAX_AMOUNT)
+        ):
+            return ""  # nearly always: one comparison per sum
         for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
             if getattr(self, name) > MAX_COUNT:
                 return f"{name} sum out of range: {getattr(self, name)}"
