@@ -55,7 +55,7 @@ lint: install
 # Known vulnerabilities in pinned packages (waivers: see SECURITY.md) and high-severity findings.
 audit: install
 	$(PY) scripts/audit.py
-	$(PY) -m bandit -q -r core accounts catalog usage evaluations fakevendor modelshelf \
+	$(PY) -m bandit -q -r core accounts catalog usage evaluations gateways fakevendor modelshelf \
 		--severity-level high
 
 # schemathesis with 100 examples per operation and role (make test runs 2); hypothesis with
