@@ -2,10 +2,11 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from catalog.models import Adoption, AIModel
 from tests.catalog.api_support import token_client
@@ -199,7 +200,8 @@ def test_ingest_is_queued_after_commit_with_202(catalog_admin, django_capture_on
     with django_capture_on_commit_callbacks() as callbacks:
         response = token_client(catalog_admin).post(
             f"/api/v1/usage-sources/{source.pk}/ingest/",
-            {"since": "2026-10-01"},
+            # Relative to today: `since` may reach back at most 400 days.
+            {"since": (timezone.now().date() - timedelta(days=30)).isoformat()},
             content_type="application/json",
         )
     assert response.status_code == 202 and len(callbacks) == 1
