@@ -71,8 +71,8 @@ def test_a_unit_member_reads_its_month_by_model_with_forecast_and_variance(octob
     assert chat["variance"] == "-3.50" and chat["input_tokens"] == 2_000
     assert rows["=cmd()"]["model"] is None and rows["=cmd()"]["list_cost"] is None
     assert body["totals"] == {
-        "billed_cost": "9.50", "list_cost": "10.25", "forecast_cost": "12.00", "unbilled": 0,
-        "unpriced": 1,
+        "billed_cost": "9.50", "list_cost": "10.25", "actual_cost": "9.50",
+        "forecast_cost": "12.00", "unbilled": 0, "unpriced": 1,
     }  # fmt: skip
 
 

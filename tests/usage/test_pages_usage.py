@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.catalog.api_support import token_client
 from tests.factories import AIModelFactory
 from usage.choices import FindingKind, FindingStatus, SourceKind
 from usage.models import UsageAccount, UsageFinding, UsageRecord, UsageSource
@@ -124,3 +125,58 @@ def test_top_models_show_unknown_requests_as_a_dash_never_zero(client, approver,
     assert '<td class="num">500</td>' in chat
     assert '<span title="not counted by the source">—</span>' in shadow
     assert '<td class="num">0</td>' not in shadow
+
+
+@pytest.fixture
+def fractions_of_cents(unit, other_unit):
+    """This month, Marketing: three models at $0.004 each (billed) and one whose second account
+    sent no bill ($2.00 list each, $1.00 billed on one); Engineering: one model at $0.004."""
+    today = timezone.now().date()
+    source = UsageSource.objects.create(name="Gateway", kind=SourceKind.LITELLM)
+    accounts = {
+        key: UsageAccount.objects.create(source=source, external_id=key, unit=u)
+        for key, u in [("mkt-1", unit), ("mkt-2", unit), ("eng", other_unit)]
+    }
+    for account, name, billed, listed in [
+        ("mkt-1", "tiny-a", "0.004", "0.004"),
+        ("mkt-1", "tiny-b", "0.004", "0.004"),
+        ("mkt-1", "tiny-c", "0.004", "0.004"),
+        ("mkt-1", "mixed", "1.00", "2.00"),
+        ("mkt-2", "mixed", None, "2.00"),
+        ("eng", "tiny-a", "0.004", "0.004"),
+    ]:
+        UsageRecord.objects.create(
+            source=source, account=accounts[account], unit=accounts[account].unit, day=today,
+            vendor_model_id=name, input_tokens=10, output_tokens=1,
+            billed_cost=None if billed is None else Decimal(billed), list_cost=Decimal(listed),
+            ingested_at=datetime.now(UTC),
+        )  # fmt: skip
+    return today
+
+
+def test_a_units_spend_on_the_company_view_is_its_usage_api_total_rounded_once(
+    client, approver, fractions_of_cents
+):
+    """Costs are added unrounded and rounded once; a model with an unbilled day counts at list
+    for its month (as the unit's API counts it); the company total adds the units' rows."""
+    month = f"{fractions_of_cents:%Y-%m}"
+    api = (
+        token_client(approver)
+        .get("/api/v1/business-units/marketing/usage/", {"month": month})
+        .json()
+    )
+    # $0.012 of tiny models (shown $0.00 each) and $4.00 list of `mixed` (a day unbilled).
+    assert api["totals"]["actual_cost"] == "4.01"
+    assert api["totals"]["billed_cost"] == "0.01" and api["totals"]["list_cost"] == "4.01"
+    assert {r["vendor_model_id"]: r["billed_cost"] for r in api["results"]} == {
+        "mixed": None, "tiny-a": "0.00", "tiny-b": "0.00", "tiny-c": "0.00",
+    }  # fmt: skip
+    client.force_login(approver)
+    page = client.get("/usage/", {"month": month}).content.decode()
+    units = page[page.index('aria-label="Top units"') :].split("</table>")[0].split("</tr>")
+    marketing = next(r for r in units if ">Marketing<" in r)
+    engineering = next(r for r in units if ">Engineering<" in r)
+    assert '<td class="num">$4.01</td>' in marketing
+    assert '<td class="num">$0.00</td>' in engineering
+    # $4.01 + $0.00, the rows as shown: not $4.016 rounded to $4.02.
+    assert '<span class="stat-value">$4.01</span>' in page

@@ -99,6 +99,13 @@ class UnitUsageRowSerializer(serializers.Serializer[Any]):
 class TotalsSerializer(serializers.Serializer[Any]):
     billed_cost = serializers.DecimalField(18, 2, allow_null=True)
     list_cost = serializers.DecimalField(18, 2, allow_null=True)
+    actual_cost = serializers.DecimalField(
+        18,
+        2,
+        allow_null=True,
+        help_text="per row billed, else list, added unrounded and rounded once: the unit's "
+        "figure on /usage/; rows whose both costs are unknown are left out",
+    )
     forecast_cost = serializers.DecimalField(18, 2, allow_null=True)
     unbilled = serializers.IntegerField(
         help_text="rows whose billed cost is unknown, left out of billed_cost"

@@ -1,22 +1,33 @@
 """The company's month of AI spend for `/usage/`: top units, top models, what was found."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import BusinessUnit
 from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord
-from usage.services.reports import month_end
+from usage.services.reports import actual_cost, cents, known_sum, month_cost, month_end
 
 TOP = 10
-ACTUAL = Sum(
-    Coalesce("billed_cost", "list_cost"), output_field=DecimalField(max_digits=18, decimal_places=6)
-)
+# Per unit and reported model, as the unit's usage API groups a month (`unit_month`).
+GROUPS = {
+    "billed": Sum("billed_cost"),
+    "listed": Sum("list_cost"),
+    "unbilled": Count("pk", filter=Q(billed_cost__isnull=True)),
+    "unpriced": Count("pk", filter=Q(list_cost__isnull=True)),
+    "tokens_in": Sum("input_tokens"),
+    "tokens_out": Sum("output_tokens"),
+    "request_count": Sum("requests"),
+    # A source that counts no requests (Anthropic) makes the model's count unknown.
+    "uncounted": Count("pk", filter=Q(requests__isnull=True)),
+}
+UNIT_FIELDS = ("unit__slug", "unit__name", "unit__cost_center", "unit__monthly_budget")
+MODEL_FIELDS = ("vendor_model_id", "model__slug", "model__name")
 
 
 @dataclass
@@ -38,33 +49,45 @@ class CompanyMonth:
 
 
 def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
-    """Five queries whatever the volume: units, models, total, and the two finding lists."""
-    records = UsageRecord.objects.filter(unit__in=units, day__range=(month, month_end(month)))
-    by_unit = list(
-        records.values("unit__slug", "unit__name", "unit__cost_center", "unit__monthly_budget")
-        .annotate(actual=ACTUAL, listed=Sum("list_cost"))
-        .order_by("-actual", "unit__name")[:TOP]
+    """Three queries whatever the volume: the month's sums per unit and reported model, and the
+    two finding lists. A unit's actual is its usage API's (`actual_cost` per reported model,
+    added unrounded, rounded once); the company's total is the sum of its units' actuals."""
+    groups = (
+        UsageRecord.objects.filter(unit__in=units, day__range=(month, month_end(month)))
+        .values("unit_id", *UNIT_FIELDS, "model_id", *MODEL_FIELDS)
+        .annotate(**GROUPS)
+        .order_by()
     )
-    by_model = list(
-        records.values("vendor_model_id", "model__slug", "model__name")
-        .annotate(
-            actual=ACTUAL,
-            tokens_in=Sum("input_tokens"),
-            tokens_out=Sum("output_tokens"),
-            request_count=Sum("requests"),
-            # A source that counts no requests (Anthropic) makes the model's count unknown.
-            uncounted=Count("pk", filter=Q(requests__isnull=True)),
+    by_unit: dict[int, dict[str, Any]] = {}
+    by_model: dict[tuple[object, ...], dict[str, Any]] = {}
+    for group in groups:
+        exact = actual_cost(
+            month_cost(group["billed"], group["unbilled"]),
+            month_cost(group["listed"], group["unpriced"]),
         )
-        .order_by("-actual", "vendor_model_id")[:TOP]
-    )
+        unit = by_unit.setdefault(
+            group["unit_id"], {**{f: group[f] for f in UNIT_FIELDS}, "exact": []}
+        )
+        unit["exact"].append(exact)
+        model = by_model.setdefault(
+            tuple(group[f] for f in MODEL_FIELDS),
+            {f: group[f] for f in MODEL_FIELDS}
+            | {"exact": [], "tokens_in": 0, "tokens_out": 0, "request_count": 0, "uncounted": 0},
+        )
+        model["exact"].append(exact)
+        for field in ("tokens_in", "tokens_out", "request_count", "uncounted"):
+            model[field] += group[field] or 0
+    for row in [*by_unit.values(), *by_model.values()]:
+        row["actual"] = cents(known_sum(row.pop("exact")))
+    total = sum((u["actual"] for u in by_unit.values() if u["actual"] is not None), Decimal(0))
     findings = UsageFinding.objects.filter(unit__in=units, month=month).select_related(
         "unit", "model", "acknowledged_by"
     )
     return CompanyMonth(
         month=month,
-        total=records.aggregate(total=ACTUAL)["total"] or Decimal(0),
-        units=by_unit,
-        models=by_model,
+        total=cents(total) or Decimal("0.00"),
+        units=_top(by_unit.values(), "unit__name"),
+        models=_top(by_model.values(), "vendor_model_id"),
         unapproved=list(
             findings.filter(kind=FindingKind.UNAPPROVED_USE).order_by("status", "-amount")
         ),
@@ -72,3 +95,9 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
             findings.filter(kind=FindingKind.BILL_MISMATCH).order_by("status", "amount")
         ),
     )
+
+
+def _top(rows: Iterable[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The `TOP` rows by actual (unknown last), then by name."""
+    ranked = sorted(rows, key=lambda r: (r["actual"] is None, -(r["actual"] or 0), r[name] or ""))
+    return ranked[:TOP]

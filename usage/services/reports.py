@@ -4,7 +4,7 @@ the company chargeback. Each is a fixed number of aggregate queries, whatever th
 import calendar
 import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -90,6 +90,24 @@ def cents(amount: Decimal | None) -> Decimal | None:
     return None if amount is None else amount.quantize(CENTS)
 
 
+def known_sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The unrounded sum of the known amounts, or None when none is known."""
+    known = [v for v in values if v is not None]
+    return sum(known, Decimal(0)) if known else None
+
+
+def month_cost(total: object, unknown_days: int) -> Decimal | None:
+    """A reported model's cost over a unit's month, unrounded: the sum of its days, or unknown
+    when any day's amount was."""
+    return None if unknown_days else _decimal(total) or Decimal(0)
+
+
+def actual_cost(billed: Decimal | None, listed: Decimal | None) -> Decimal | None:
+    """What a reported model's month cost: billed, else list. The one rule behind the unit's
+    usage API and `/usage/`; amounts are added unrounded and rounded once, at the end."""
+    return billed if billed is not None else listed
+
+
 ModelRef = dict[str, str]  # {slug, name, vendor, vendor_model_id}, as AIModelRefSerializer
 
 
@@ -114,10 +132,17 @@ class ModelMonth:
     billed_cost: Decimal | None = None
     list_cost: Decimal | None = None
     forecast_cost: Decimal | None = None
+    # The costs unrounded (the row shows cents): totals add these and round once at the end.
+    exact_billed: Decimal | None = None
+    exact_list: Decimal | None = None
 
     @property
     def actual(self) -> Decimal | None:
-        return self.billed_cost if self.billed_cost is not None else self.list_cost
+        return actual_cost(self.billed_cost, self.list_cost)
+
+    @property
+    def exact_actual(self) -> Decimal | None:
+        return actual_cost(self.exact_billed, self.exact_list)
 
     @property
     def variance(self) -> Decimal | None:
@@ -303,6 +328,8 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
     forecasts = month_forecast(spans, ledger, start, end)
     result = []
     for row in sorted(reported, key=lambda r: r.reported_name):
+        billed = month_cost(row.billed_cost, row.unbilled)
+        listed = month_cost(row.list_cost, row.unpriced)
         result.append(
             ModelMonth(
                 vendor_model_id=row.reported_name,
@@ -312,8 +339,10 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
                 cache_read_tokens=int(row.cache_read_tokens),
                 cache_write_tokens=int(row.cache_write_tokens),
                 requests=None if row.uncounted else int(row.requests),
-                billed_cost=None if row.unbilled else cents(_decimal(row.billed_cost)),
-                list_cost=None if row.unpriced else cents(_decimal(row.list_cost)),
+                billed_cost=cents(billed),
+                list_cost=cents(listed),
+                exact_billed=billed,
+                exact_list=listed,
                 # Once per adopted model: on its first row, however many names it came under.
                 forecast_cost=forecasts.pop(row.model_id, None),
             )
@@ -327,6 +356,8 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
                 billed_cost=Decimal("0.00"),
                 list_cost=Decimal("0.00"),
                 forecast_cost=forecast,
+                exact_billed=Decimal(0),
+                exact_list=Decimal(0),
             )
         )
     return result
@@ -343,16 +374,14 @@ def _moment(value: object) -> datetime:
 
 def totals(rows: list[ModelMonth]) -> dict[str, Decimal | None | int]:
     """Sums of what is known, saying what they could not count: `unbilled` and `unpriced`
-    count the rows whose billed or list cost is unknown (left out of the sum)."""
-
-    def total(values: list[Decimal | None]) -> Decimal | None:
-        known = [v for v in values if v is not None]
-        return sum(known, Decimal("0.00")) if known else None
-
+    count the rows whose billed or list cost is unknown (left out of the sum). Costs are added
+    unrounded and rounded once, so a unit's total is the same on `/usage/` (`actual_cost`:
+    billed, else list, per row)."""
     return {
-        "billed_cost": total([r.billed_cost for r in rows]),
-        "list_cost": total([r.list_cost for r in rows]),
-        "forecast_cost": total([r.forecast_cost for r in rows]),
+        "billed_cost": cents(known_sum(r.exact_billed for r in rows)),
+        "list_cost": cents(known_sum(r.exact_list for r in rows)),
+        "actual_cost": cents(known_sum(r.exact_actual for r in rows)),
+        "forecast_cost": cents(known_sum(r.forecast_cost for r in rows)),
         "unbilled": sum(1 for r in rows if r.billed_cost is None),
         "unpriced": sum(1 for r in rows if r.list_cost is None),
     }
@@ -389,6 +418,7 @@ def unit_month_payload(rows: list[ModelMonth], start: date) -> dict[str, object]
         "totals": {
             "billed_cost": decimal_text(sums["billed_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "list_cost": decimal_text(sums["list_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
+            "actual_cost": decimal_text(sums["actual_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "forecast_cost": decimal_text(sums["forecast_cost"]),  # type: ignore[arg-type]  # a cost, not `unpriced`
             "unbilled": sums["unbilled"],
             "unpriced": sums["unpriced"],
