@@ -154,11 +154,12 @@ def fractions_of_cents(unit, other_unit):
     return today
 
 
-def test_a_units_spend_on_the_company_view_is_its_usage_api_total_rounded_once(
+def test_a_units_spend_on_the_company_view_and_its_page_is_its_usage_api_total_rounded_once(
     client, approver, fractions_of_cents
 ):
     """Costs are added unrounded and rounded once; a model with an unbilled day counts at list
-    for its month (as the unit's API counts it); the company total adds the units' rows."""
+    for its month on /usage/ and the unit's page as in its API; the company total adds the
+    units' rows."""
     month = f"{fractions_of_cents:%Y-%m}"
     api = (
         token_client(approver)
@@ -180,3 +181,5 @@ def test_a_units_spend_on_the_company_view_is_its_usage_api_total_rounded_once(
     assert '<td class="num">$0.00</td>' in engineering
     # $4.01 + $0.00, the rows as shown: not $4.016 rounded to $4.02.
     assert '<span class="stat-value">$4.01</span>' in page
+    unit_page = client.get("/business-units/marketing/").content.decode()
+    assert ">$4.01</td>" in unit_page and "$3.01" not in unit_page  # not billed-else-list per day

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import (
@@ -436,18 +437,33 @@ class MonthFigures:
 
 
 def unit_months(unit: BusinessUnit, months: list[date]) -> list[MonthFigures]:
-    """Actual (billed, else list) per month next to the forecast each month had (adoptions and
-    prices of its own days; unpriced ones left out, as the unit's forecast leaves them) and the
-    budget. Three queries: the records, the adoptions, their models' prices."""
+    """Actual per month (its usage API's `actual_cost`: billed, else list, per reported model,
+    rounded once) next to the forecast each month had (adoptions and prices of its own days;
+    unpriced ones left out, as the unit's forecast leaves them) and the budget. Three queries:
+    the months' sums per reported model, the adoptions, their models' prices."""
     first, last = min(months), month_end(max(months))
-    by_month: dict[date, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    rows = UsageRecord.objects.filter(unit=unit, day__range=(first, last)).values_list(
-        "day", "billed_cost", "list_cost"
+    by_month: dict[date, tuple[list[Decimal | None], list[Decimal | None]]] = defaultdict(
+        lambda: ([], [])
     )
-    for day, billed, listed in rows.iterator(chunk_size=5000):
-        figures = by_month[day.replace(day=1)]
-        figures[0] += billed if billed is not None else (listed or 0)
-        figures[1] += listed or 0
+    groups = (
+        UsageRecord.objects.filter(unit=unit, day__range=(first, last))
+        .annotate(month=TruncMonth("day"))
+        .values("month", "vendor_model_id", "model_id")
+        .annotate(
+            billed=SUMS["billed"], listed=SUMS["listed"],
+            unbilled=SUMS["unbilled"], unpriced=SUMS["unpriced"],
+        )
+        .order_by()
+    )  # fmt: skip
+    for group in groups:
+        actuals, listed = by_month[group["month"]]
+        actuals.append(
+            actual_cost(
+                month_cost(group["billed"], group["unbilled"]),
+                month_cost(group["listed"], group["unpriced"]),
+            )
+        )
+        listed.append(_decimal(group["listed"]))
     spans = [
         AdoptionSpan.of(
             model_id=a.model_id,
@@ -473,8 +489,8 @@ def unit_months(unit: BusinessUnit, months: list[date]) -> list[MonthFigures]:
     return [
         MonthFigures(
             month=m,
-            actual=cents(by_month[m][0]) or Decimal("0.00"),
-            list_cost=cents(by_month[m][1]) or Decimal("0.00"),
+            actual=cents(known_sum(by_month[m][0])) or Decimal("0.00"),
+            list_cost=cents(known_sum(by_month[m][1])) or Decimal("0.00"),
             forecast=forecasts[m],
             budget=unit.monthly_budget,
         )
