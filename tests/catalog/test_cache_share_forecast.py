@@ -67,10 +67,27 @@ def test_a_cache_heavy_request_is_forecast_at_the_cache_read_price(member, appro
     assert (shown["expected_cache_share"], shown["estimated_monthly_cost"]) == ("0.9000", "20.70")
 
 
+def test_the_unit_page_forecasts_an_adoption_with_its_cache_share(client, member, approver):
+    model = sonnet(cache_read="0.30")
+    client_for(approver).post(
+        f"{REQUESTS}{file_request(member, expected_cache_share='0.9')['id']}/approve/",
+        {},
+        format="json",
+    )
+    client.force_login(member)
+    row = client.get("/business-units/marketing/").content.decode()
+    row = row[row.index(f'href="/models/{model.slug}/"') :]
+    assert "90 % cached" in row[:2000] and "$20.70" in row[:2000]
+
+
 def test_without_a_cache_price_the_share_is_forecast_at_the_input_price(member):
     sonnet(cache_read=None)
     created = file_request(member, expected_cache_share="0.9")
-    assert created["estimated_monthly_cost"] == "45.00"  # no discount assumed, never free
+    # Kept on the request, and no discount assumed: not $20.70, and never unpriced or free.
+    assert (created["expected_cache_share"], created["estimated_monthly_cost"]) == (
+        "0.9000",
+        "45.00",
+    )
 
 
 @pytest.mark.parametrize("share", ["1.5", "-0.1", "NaN"])
@@ -88,7 +105,7 @@ def test_the_api_refuses_a_cache_share_outside_0_to_1(member, share):
         format="json",
     )
     assert response.status_code == 400
-    assert "expected_cache_share" in str(response.json())
+    assert list(response.json()) == ["expected_cache_share"], response.json()
     assert not ApprovalRequest.objects.exists()
 
 
