@@ -19,6 +19,8 @@ from core.errors import InvalidRequest
 MAX_TOKENS = 2**63 - 1
 TOKEN_FIELDS = ("expected_monthly_input_tokens", "expected_monthly_output_tokens")
 MINUTES_A_MONTH = 30 * 24 * 60
+CACHE_PERCENT_FIELD = "expected_cache_share"  # a percentage on the form, a fraction stored
+HUNDRED = Decimal(100)
 
 
 # What a price unit counts, for the model page's cost calculator ("Queries a month").
@@ -49,7 +51,19 @@ def live_cost(model: AIModel, data: Mapping[str, Any], *, in_units: bool = False
         if not any(volumes):
             return None
         return monthly_cost_in_units(model, *volumes)
-    return monthly_cost(model, *volumes)
+    input_tokens, output_tokens = volumes
+    return monthly_cost(model, input_tokens, output_tokens, cache_share_of(data))
+
+
+def cache_share_of(data: Mapping[str, Any]) -> Decimal:
+    """The cache percentage typed so far as a fraction (0 while empty or not a percentage)."""
+    try:
+        percent = Decimal(str(data.get(CACHE_PERCENT_FIELD) or "0").strip())
+    except ArithmeticError:
+        return Decimal(0)
+    if not percent.is_finite() or not 0 <= percent <= HUNDRED:
+        return Decimal(0)
+    return (percent / HUNDRED).quantize(Decimal("0.0001"))
 
 
 def cost_sides(model: AIModel) -> list[tuple[str, str]]:
@@ -120,6 +134,16 @@ class ApprovalRequestForm(LimitsForm):
     expected_monthly_output_tokens = forms.IntegerField(
         label="Expected monthly output tokens", min_value=0, max_value=MAX_TOKENS
     )
+    expected_cache_share = forms.DecimalField(
+        label="Expected share of input from the cache (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="Input tokens read from a prompt cache, priced at the model's cache-read rate "
+        "(at its input rate where none is known). Empty: none.",
+    )
     justification = forms.CharField(
         label="Justification",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -168,6 +192,11 @@ class ApprovalRequestForm(LimitsForm):
             )
             if self.is_bound and name in self.errors:
                 attrs["aria-invalid"] = "true"
+
+    def clean_expected_cache_share(self) -> Decimal:
+        """The percentage typed, as the fraction (0..1) the request stores."""
+        percent = self.cleaned_data.get("expected_cache_share") or Decimal(0)
+        return (percent / HUNDRED).quantize(Decimal("0.0001"))
 
     def live_cost(self) -> Decimal | None:
         """The monthly cost of the volumes typed so far (None while unknown or unpriced)."""

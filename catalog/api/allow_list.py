@@ -37,6 +37,8 @@ FIELDS = tuple(
             "expires_at",
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
+            "expected_cache_share",  # with the cache-read price, read by the forecast
+            "model__cache_read_price_per_mtok",
             "model__slug",
             "model__name",
             *EXPORT_FIELDS,

@@ -1,6 +1,7 @@
 """Serializers for approval requests and adoptions: input checked for shape here, rules in
 catalog.services.approvals."""
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -72,6 +73,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer[ApprovalRequest]):
             "data_classification",
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
+            "expected_cache_share",
             "estimated_monthly_cost",
             *TERMS,
             "created_at",
@@ -155,6 +157,13 @@ class ApprovalRequestCreateSerializer(LimitsSerializer):
     expected_monthly_output_tokens = serializers.IntegerField(
         min_value=0, max_value=MAX_TOKENS, default=0
     )
+    expected_cache_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1),
+        default=Decimal(0),
+        help_text="Share (0..1) of the expected input tokens that will be cache reads; the "
+        "forecast prices it at the model's cache-read rate (at its input rate where that is "
+        "unknown).",
+    )  # fmt: skip
     evidence = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         max_length=50,
@@ -217,6 +226,7 @@ class AdoptionSerializer(serializers.ModelSerializer[Adoption]):
             "expires_at",
             "expected_monthly_input_tokens",
             "expected_monthly_output_tokens",
+            "expected_cache_share",
             "estimated_monthly_cost",
             "alias",
             *TERMS,

@@ -26,6 +26,11 @@ class RecommendationQuery(serializers.Serializer[Any]):
     )
     monthly_input_tokens = serializers.IntegerField(min_value=0, max_value=MAX_TOKENS, default=0)
     monthly_output_tokens = serializers.IntegerField(min_value=0, max_value=MAX_TOKENS, default=0)
+    cache_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1),
+        default=Decimal(0),
+        help_text="Share (0..1) of the input tokens expected to be cache reads.",
+    )  # fmt: skip
     business_unit = serializers.SlugField(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
     min_score = serializers.ListField(child=serializers.CharField(max_length=120), default=list)
@@ -64,6 +69,7 @@ class RecommendationQuery(serializers.Serializer[Any]):
             specialty=q["specialty"],
             monthly_input_tokens=q["monthly_input_tokens"],
             monthly_output_tokens=q["monthly_output_tokens"],
+            cache_share=q["cache_share"],
             min_context=q["min_context"],
             data_classification=q["data_classification"],
             unit=q.get("business_unit"),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Self
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import User
 from catalog.choices import AdoptionStatus, ModelStatus, PriceUnit
 from catalog.models.ai_models import AIModel
-from catalog.models.costs import CENTS, PriceComponents, TokenCounts, token_cost
+from catalog.models.costs import CENTS, PriceComponents, forecast_tokens, token_cost
 
 # The name a unit's apps call a model by at the gateway: DNS-like, so it is safe in a URL, a
 # YAML key and LiteLLM's `model_name` alike.
@@ -26,6 +26,18 @@ validate_alias = RegexValidator(
     "Use lowercase letters, digits, dots and hyphens, starting with a letter or digit.",
     code="alias",
 )
+
+
+def cache_share_field() -> "models.DecimalField[Decimal, Decimal]":
+    """The share (0..1) of the expected input tokens that will be cache reads: the forecast
+    prices it at the model's cache-read rate."""
+    return models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text="Share (0..1) of the expected input tokens that will be cache reads.",
+    )
 
 
 class OperatingTerms(models.Model):
@@ -51,8 +63,11 @@ class OperatingTerms(models.Model):
         abstract = True
 
 
-def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decimal | None:
-    """USD per month for the token volumes at the model's current price.
+def monthly_cost(
+    model: AIModel, input_tokens: int, output_tokens: int, cache_share: Decimal = Decimal(0)
+) -> Decimal | None:
+    """USD per month for the token volumes at the model's current price, `cache_share` (0..1)
+    of the input priced as cache reads.
 
     None ("unpriced") when a price the volumes need is unknown: an unknown price is never free.
     """
@@ -62,6 +77,8 @@ def monthly_cost(model: AIModel, input_tokens: int, output_tokens: int) -> Decim
         model.output_price_per_mtok,
         input_tokens,
         output_tokens,
+        cache_read_price=model.cache_read_price_per_mtok,
+        cache_share=cache_share,
     )
 
 
@@ -71,11 +88,24 @@ def monthly_cost_at(
     output_price: Decimal | None,
     input_tokens: int,
     output_tokens: int,
+    *,
+    cache_read_price: Decimal | None = None,
+    cache_share: Decimal = Decimal(0),
 ) -> Decimal | None:
     """`monthly_cost` from the prices themselves, for reports that read them as plain values:
-    the one cost formula (`token_cost`), rounded to cents once."""
-    prices = PriceComponents(input=input_price, output=output_price, unit=price_unit)
-    cost = token_cost(prices, TokenCounts(input=input_tokens, output=output_tokens))
+    the one cost formula (`token_cost`), rounded to cents once.
+
+    The expected cache share of the input is priced at `cache_read_price`; an unknown cache
+    price means no discount is assumed (the share is priced as input, never as free), so a
+    forecast without one is what it was before cache shares existed.
+    """
+    prices = PriceComponents(
+        input=input_price,
+        output=output_price,
+        cache_read=input_price if cache_read_price is None else cache_read_price,
+        unit=price_unit,
+    )
+    cost = token_cost(prices, forecast_tokens(input_tokens, output_tokens, cache_share))
     return None if cost is None else cost.quantize(CENTS)
 
 
@@ -156,6 +186,7 @@ class Adoption(OperatingTerms):
     expires_at = models.DateTimeField()
     expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
     expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
+    expected_cache_share = cache_share_field()
     alias = models.CharField(
         max_length=ALIAS_MAX_LENGTH,
         blank=True,
@@ -183,6 +214,10 @@ class Adoption(OperatingTerms):
                 condition=models.Q(status=AdoptionStatus.ACTIVE) & ~models.Q(alias=""),
                 name="adoption_alias_unique_per_unit",
             ),
+            models.CheckConstraint(
+                condition=models.Q(expected_cache_share__gte=0, expected_cache_share__lte=1),
+                name="adoption_cache_share_is_a_fraction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,7 +234,10 @@ class Adoption(OperatingTerms):
     @property
     def estimated_monthly_cost(self) -> Decimal | None:
         return monthly_cost(
-            self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens
+            self.model,
+            self.expected_monthly_input_tokens,
+            self.expected_monthly_output_tokens,
+            self.expected_cache_share,
         )
 
     @property

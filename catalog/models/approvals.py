@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership, User
 from catalog.choices import DataClassification, RequestStatus
-from catalog.models.adoptions import OperatingTerms, monthly_cost
+from catalog.models.adoptions import OperatingTerms, cache_share_field, monthly_cost
 from catalog.models.ai_models import AIModel
 
 
@@ -46,6 +46,7 @@ class ApprovalRequest(OperatingTerms):
     )
     expected_monthly_input_tokens = models.PositiveBigIntegerField(default=0)
     expected_monthly_output_tokens = models.PositiveBigIntegerField(default=0)
+    expected_cache_share = cache_share_field()
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
     )
@@ -76,7 +77,11 @@ class ApprovalRequest(OperatingTerms):
                 fields=["unit", "model"],
                 condition=models.Q(status=RequestStatus.PENDING),
                 name="approvalrequest_one_pending_per_unit_model",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_cache_share__gte=0, expected_cache_share__lte=1),
+                name="approvalrequest_cache_share_is_a_fraction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,7 +90,10 @@ class ApprovalRequest(OperatingTerms):
     @property
     def estimated_monthly_cost(self) -> Decimal | None:
         return monthly_cost(
-            self.model, self.expected_monthly_input_tokens, self.expected_monthly_output_tokens
+            self.model,
+            self.expected_monthly_input_tokens,
+            self.expected_monthly_output_tokens,
+            self.expected_cache_share,
         )
 
     def is_visible_to(self, user: User) -> bool:

@@ -95,6 +95,14 @@ class TokenCounts:
     long_context: bool = False
 
 
+def forecast_tokens(input_tokens: int, output_tokens: int, cache_share: Decimal) -> TokenCounts:
+    """A month's expected volumes with `cache_share` (0..1) of the input read from the cache:
+    the cache reads rounded to whole tokens, the rest uncached input."""
+    cache_read = int((input_tokens * cache_share).to_integral_value()) if cache_share else 0
+    cache_read = max(0, min(cache_read, input_tokens))
+    return TokenCounts(input=input_tokens - cache_read, output=output_tokens, cache_read=cache_read)
+
+
 def token_cost(prices: PriceComponents, tokens: TokenCounts) -> Decimal | None:
     """USD for the tokens, each part at its own rate, unrounded (round once, where shown or
     stored). None when the model is not priced per token or a rate that a non-zero part needs

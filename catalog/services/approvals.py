@@ -9,6 +9,7 @@ it), 400 (bad input), 409 (the state forbids it).
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,6 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import BusinessUnit, Membership, User
 from catalog.choices import AdoptionStatus, DataClassification, ModelStatus, RequestStatus
 from catalog.models import Adoption, AIModel, ApprovalRequest, Evaluation
-from catalog.models.adoptions import monthly_cost
 from catalog.services.budgets import units_check_budget
 from catalog.terms import LIMIT_FIELDS, Limits
 from core.errors import Conflict, InvalidRequest
@@ -29,6 +29,7 @@ from core.notify import notify
 
 EXPIRY_NOTICE_DAYS = 30
 MAX_TOKENS = 2**63 - 1  # PositiveBigIntegerField; larger values would reach PostgreSQL and fail
+CACHE_SHARE_STEP = Decimal("0.0001")  # the column's 4 decimal places
 USE_CASE_MAX_LENGTH = ApprovalRequest._meta.get_field("use_case").max_length or 200
 
 CLOSED_STATUSES = {
@@ -48,6 +49,7 @@ def approval_request_create(
     data_classification: str,
     expected_monthly_input_tokens: int = 0,
     expected_monthly_output_tokens: int = 0,
+    expected_cache_share: Decimal = Decimal(0),
     evidence: Sequence[Evaluation] = (),
     limits: Limits | None = None,
 ) -> ApprovalRequest:
@@ -68,6 +70,14 @@ def approval_request_create(
     ):
         if not 0 <= value <= MAX_TOKENS:
             raise InvalidRequest(f"Must be between 0 and {MAX_TOKENS}.", field=field)
+    if not (
+        expected_cache_share.is_finite()
+        and 0 <= expected_cache_share <= 1
+        and expected_cache_share == expected_cache_share.quantize(CACHE_SHARE_STEP)
+    ):
+        raise InvalidRequest(
+            "A fraction from 0 to 1 with at most 4 decimal places.", field="expected_cache_share"
+        )
     _check_model_open_to(model, unit, data_classification)
     if any(evaluation.model_id != model.pk for evaluation in evidence):
         raise InvalidRequest(f"Evidence must be evaluations of {model.name}.", field="evidence")
@@ -87,6 +97,7 @@ def approval_request_create(
         data_classification=data_classification,
         expected_monthly_input_tokens=expected_monthly_input_tokens,
         expected_monthly_output_tokens=expected_monthly_output_tokens,
+        expected_cache_share=expected_cache_share,
         **asked.as_fields(),
     )
     request._history_user = requester  # type: ignore[attr-defined]  # read by simple-history
@@ -144,6 +155,7 @@ def approval_request_approve(
             expires_at=now + timedelta(days=settings.APPROVAL_VALIDITY_DAYS),
             expected_monthly_input_tokens=decided.expected_monthly_input_tokens,
             expected_monthly_output_tokens=decided.expected_monthly_output_tokens,
+            expected_cache_share=decided.expected_cache_share,
             **(limits or Limits(**{f: getattr(decided, f) for f in LIMIT_FIELDS})).as_fields(),
         )
         adoption._history_user = approver  # type: ignore[attr-defined]  # read by simple-history
@@ -399,7 +411,8 @@ def _request_summary(request: ApprovalRequest) -> str:
             f"Use case: {request.use_case}",
             f"Data classification: {request.data_classification}",
             f"Expected monthly tokens: {request.expected_monthly_input_tokens:,} in, "
-            f"{request.expected_monthly_output_tokens:,} out",
+            f"{request.expected_monthly_output_tokens:,} out, "
+            f"{request.expected_cache_share * 100:.2f} % of the input from the cache",
             f"Estimated monthly cost: {_money(request)}",
             *([f"Justification: {request.justification}"] if request.justification else []),
         ]
@@ -407,9 +420,7 @@ def _request_summary(request: ApprovalRequest) -> str:
 
 
 def _money(item: Adoption | ApprovalRequest) -> str:
-    cost = monthly_cost(
-        item.model, item.expected_monthly_input_tokens, item.expected_monthly_output_tokens
-    )
+    cost = item.estimated_monthly_cost
     return "unpriced" if cost is None else f"${cost:,}"
 
 

@@ -42,7 +42,11 @@ def _money(amount: Decimal | None) -> str:
 
 
 def _impact(event: ModelEvent, adoption: Adoption) -> str:
-    tokens = (adoption.expected_monthly_input_tokens, adoption.expected_monthly_output_tokens)
+    tokens = (
+        adoption.expected_monthly_input_tokens,
+        adoption.expected_monthly_output_tokens,
+        adoption.expected_cache_share,
+    )
     now = monthly_cost(event.model, *tokens)
     if event.kind != "price":
         return f"estimated monthly cost {_money(now)}"

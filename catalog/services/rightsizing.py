@@ -3,7 +3,8 @@
 Eligible = on the company's list (approved, or restricted to the asking unit), not retired, not
 down, cleared for the data, the right specialty, enough context, priced per token, and above any
 quality floor. Deprecated models only when nothing else fits, flagged. Ranked by estimated
-monthly cost; ties go to the smaller size class.
+monthly cost (the expected cache share of the input at each model's cache-read rate); ties go to
+the smaller size class.
 """
 
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ class Need:
     specialty: str
     monthly_input_tokens: int = 0
     monthly_output_tokens: int = 0
+    # Share (0..1) of the input tokens expected to be cache reads, priced at each model's
+    # cache-read rate (at its input rate where that is unknown: no discount assumed).
+    cache_share: Decimal = Decimal(0)
     min_context: int = 0
     data_classification: str = DataClassification.INTERNAL
     unit: BusinessUnit | None = None
@@ -123,7 +127,7 @@ def _judge(model: AIModel, need: Need, today: date) -> Candidate:
             c.reasons.append(f"{task} {best.metric} {best.score} ≥ {floor} ({best.source})")
     # Unpriced: no per-token price, or one the volumes need is unknown (never taken as $0).
     c.estimated_monthly_cost = monthly_cost(
-        model, need.monthly_input_tokens, need.monthly_output_tokens
+        model, need.monthly_input_tokens, need.monthly_output_tokens, need.cache_share
     )
     if c.estimated_monthly_cost is None:
         c.exclusions.append("unpriced")
@@ -356,6 +360,7 @@ def unit_savings(unit: BusinessUnit) -> list[Saving]:
                         c.model,
                         adoption.expected_monthly_input_tokens,
                         adoption.expected_monthly_output_tokens,
+                        adoption.expected_cache_share,
                     ),
                     c,
                 )

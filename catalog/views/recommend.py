@@ -16,6 +16,7 @@ LABELS = {
     "specialty": "Specialty",
     "monthly_input_tokens": "Monthly input tokens",
     "monthly_output_tokens": "Monthly output tokens",
+    "cache_share": "Share of input from the cache",
     "min_context": "Minimum context",
     "data_classification": "Data classification",
     "business_unit": "Business unit",

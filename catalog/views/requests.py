@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership, User
 from accounts.signed_in import signed_in_user
 from catalog.choices import PriceUnit
-from catalog.forms import TOKEN_FIELDS, ApprovalRequestForm
+from catalog.forms import CACHE_PERCENT_FIELD, TOKEN_FIELDS, ApprovalRequestForm
 from catalog.lifecycle import of_model
 from catalog.models import Adoption, AIModel, ApprovalRequest
 from catalog.services.approvals import approval_request_create, approval_request_withdraw
@@ -46,6 +46,7 @@ def _replacing(request: HttpRequest) -> dict[str, object]:
         "use_case": adoption.use_case,
         "expected_monthly_input_tokens": adoption.expected_monthly_input_tokens,
         "expected_monthly_output_tokens": adoption.expected_monthly_output_tokens,
+        "expected_cache_share": adoption.expected_cache_share * 100,
         "justification": f"Replaces {adoption.model.name}, which is being retired.",
     }
 
@@ -79,6 +80,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 data_classification=data["data_classification"],
                 expected_monthly_input_tokens=data["expected_monthly_input_tokens"],
                 expected_monthly_output_tokens=data["expected_monthly_output_tokens"],
+                expected_cache_share=data["expected_cache_share"],
                 evidence=[data["eval_run"]] if data.get("eval_run") else [],
                 limits=form.limits(),
             )
@@ -114,7 +116,10 @@ def _field_errors(request: HttpRequest, form: ApprovalRequestForm) -> HttpRespon
         "catalog/partials/field_error.html",
         {"name": name, "errors": form.errors.get(name, [])},
     )
-    if name in TOKEN_FIELDS:  # the estimate follows the volumes as they are typed
+    if name in (
+        *TOKEN_FIELDS,
+        CACHE_PERCENT_FIELD,
+    ):  # the estimate follows the volumes as they are typed
         response.content += render_to_string(
             "catalog/partials/live_cost.html",
             {"cost": form.live_cost(), "priced": _per_token(form.model), "oob": True},
