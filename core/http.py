@@ -188,6 +188,23 @@ def outbound_client(
     )
 
 
+def wait_until_answering(url: str, *, seconds: float) -> str | None:
+    """Poll `url` through the outbound client until it answers at all (a server starting beside
+    the caller, as the demo's fake vendor does): None once it does, else why it never did."""
+    deadline = time.monotonic() + seconds
+    with outbound_client(timeout=2) as client:
+        while True:
+            try:
+                client.get(url)
+                return None
+            except OutboundRefused as exc:
+                return f"refused: {exc}"
+            except httpx.TransportError:
+                if time.monotonic() >= deadline:
+                    return f"no answer within {seconds:g} s"
+                time.sleep(0.3)
+
+
 class VendorAdapter:
     """GET JSON from a vendor with its auth headers; subclasses know the formats."""
 

@@ -6,17 +6,15 @@ So a newcomer's first `make run` shows a real finding on /gateways/ and Engineer
 and "Apply plan" fixes it the way an infrastructure-as-code user expects.
 """
 
-import time
 from typing import Any
 
-import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import BusinessUnit
 from catalog.litellm_config import export_names, unit_exports
-from core.http import VendorError
+from core.http import VendorError, wait_until_answering
 from gateways.adapter import GatewayAdapter, gateway_client
 from gateways.choices import FindingStatus, GatewayKind
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
@@ -91,11 +89,5 @@ class Command(BaseCommand):
 
     def _wait_for(self, base_url: str) -> None:
         """The fake vendor starts alongside this command; give it a moment to listen."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base_url}/v1/models", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.3)
-        raise CommandError(f"the fake gateway at {base_url} did not answer within {WAIT_SECONDS} s")
+        if problem := wait_until_answering(f"{base_url}/v1/models", seconds=WAIT_SECONDS):
+            raise CommandError(f"the fake gateway at {base_url}: {problem}")

@@ -1,13 +1,12 @@
 """`manage.py usage_demo --url http://127.0.0.1:8001`: the demo's usage sources at the fake
 vendor, then an ingest of everything it serves, so the demo's pages show real figures."""
 
-import time
 from typing import Any
 
-import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.http import wait_until_answering
 from usage.demo import usage_demo_setup
 from usage.services.ingest import usage_ingest
 
@@ -34,11 +33,7 @@ class Command(BaseCommand):
 
     def _wait_for(self, url: str) -> None:
         """The fake vendor starts alongside this command; give it a moment to listen."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url.rstrip('/')}/status/demo/api/v2/summary.json", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.3)
-        raise CommandError(f"the fake vendor at {url} did not answer within {WAIT_SECONDS} s")
+        if problem := wait_until_answering(
+            f"{url.rstrip('/')}/status/demo/api/v2/summary.json", seconds=WAIT_SECONDS
+        ):
+            raise CommandError(f"the fake vendor at {url}: {problem}")
