@@ -7,7 +7,8 @@ from typing import Self
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -155,6 +156,26 @@ class AdoptionQuerySet(models.QuerySet["Adoption"]):
     def in_force(self, now: datetime | None = None) -> Self:
         """Active and not past `expires_at`: a lapsed adoption counts as expired at once."""
         return self.filter(status=AdoptionStatus.ACTIVE, expires_at__gt=now or timezone.now())
+
+    def with_revoked_at(self) -> Self:
+        """Each annotated with `revoked_at`: when its latest revocation was recorded in its audit
+        history (after an undo and a new revocation, the new one); its approval for one revoked
+        with no such entry; None while it is not revoked. Undo windows and the months a revoked
+        adoption covered both read this one definition."""
+        latest = (
+            self.model.history.filter(id=OuterRef("pk"), status=AdoptionStatus.REVOKED)
+            .order_by("-history_date")
+            .values("history_date")[:1]
+        )
+        return self.annotate(
+            revoked_at=Case(
+                When(
+                    status=AdoptionStatus.REVOKED, then=Coalesce(Subquery(latest), F("approved_at"))
+                ),
+                default=None,
+                output_field=models.DateTimeField(),
+            )
+        )
 
     def callable_now(self, now: datetime | None = None) -> Self:
         """The allow-list: adoptions in force of models the unit may call today. The API, the

@@ -3,7 +3,6 @@ like any other — one ledger entry, and the units using the model hear of it (a
 deprecation date) exactly as they would from a sync, budget check included."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -25,14 +24,6 @@ class Before(NamedTuple):
     @classmethod
     def of(cls, model: AIModel) -> "Before":
         return cls(model.price_components, model.deprecation_date)
-
-    @property
-    def input(self) -> Decimal | None:
-        return self.prices.input
-
-    @property
-    def output(self) -> Decimal | None:
-        return self.prices.output
 
 
 @transaction.atomic
@@ -85,8 +76,9 @@ def _save(model: AIModel, before: Before | None) -> None:
         return  # a new model: no unit uses it yet
     events = []
     if price_changed:
-        text = price_change_text(before.input, before.output, model)
-        events.append(ModelEvent(model, "price", text, before.input, before.output))
+        old = before.prices
+        text = price_change_text(old.input, old.output, model)
+        events.append(ModelEvent(model, "price", text, old.input, old.output))
     if after.deprecation is not None and after.deprecation != before.deprecation:
         events.append(ModelEvent(model, "deprecation", f"deprecated on {after.deprecation}"))
     model_events_notify(events=events)

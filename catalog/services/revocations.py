@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import BusinessUnit, User
@@ -26,22 +25,14 @@ def may_revoke(*, user: User, unit_id: int) -> bool:
     return user.is_catalog_admin or User.objects.managers_of([unit_id]).filter(pk=user.pk).exists()
 
 
-def _revoked_at() -> Subquery:
-    return Subquery(
-        Adoption.history.filter(id=OuterRef("pk"), status=AdoptionStatus.REVOKED)
-        .order_by("-history_date")
-        .values("history_date")[:1]
-    )
-
-
 def recent_revocations(*, unit: BusinessUnit, now: datetime | None = None) -> list[Adoption]:
     """The unit's adoptions revoked within the last UNDO_MINUTES and not restored since, each
     with `revoked_at` and `undo_until`; newest first."""
     window = timedelta(minutes=UNDO_MINUTES)
     revoked = list(
         Adoption.objects.filter(unit=unit, status=AdoptionStatus.REVOKED)
-        .annotate(revoked_at=_revoked_at())
-        .filter(revoked_at__gte=(now or timezone.now()) - window)
+        .with_revoked_at()
+        .filter(revoked_at__gte=(now or timezone.now()) - window)  # type: ignore[misc]  # annotated
         .select_related("model")
         .order_by("-revoked_at")
     )
@@ -62,7 +53,7 @@ def adoption_revoke_undo(
         locked = (
             Adoption.objects.select_related("model", "unit")
             .select_for_update(of=("self",))
-            .annotate(revoked_at=_revoked_at())
+            .with_revoked_at()
             .get(pk=adoption.pk)
         )
         if locked.status != AdoptionStatus.REVOKED:

@@ -29,7 +29,7 @@ from catalog.models import Adoption
 from core.notify import notify
 from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord, UsageSource
-from usage.services.forecasts import covering, revoked_at
+from usage.services.forecasts import covering
 
 CENTS = Decimal("0.01")
 OVER_FORECAST_PCT = Decimal(25)
@@ -156,11 +156,9 @@ def _coverage(
     """Model id → the [approved, ended) day ranges of adoptions that covered the month: a
     revoked one covered the days before its revoking (read from its history)."""
     spans: dict[int | None, list[tuple[date, date]]] = defaultdict(list)
-    adoptions = (
-        covering(Adoption.objects.filter(unit=unit), start, end)
-        .annotate(revoked_at=revoked_at())
-        .values_list("model_id", "approved_at", "expires_at", "revoked_at")
-    )
+    covered = covering(Adoption.objects.filter(unit=unit).with_revoked_at(), start, end)
+    fields = ("model_id", "approved_at", "expires_at", "revoked_at")
+    adoptions = covered.values_list(*fields)  # a splat: `revoked_at` is an annotation
     for model_id, approved, expires, revoked in adoptions:
         ended = min(expires, revoked) if revoked else expires
         spans[model_id].append((approved.date(), ended.date()))

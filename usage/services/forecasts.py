@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DateTimeField, F, Min, OuterRef, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
@@ -55,20 +54,6 @@ class AdoptionSpan:
             tokens=TokenCounts(input=expected_input, output=expected_output),
             current=current,
         )
-
-
-def revoked_at() -> Case:
-    """When an adoption was revoked: its first history entry saying so; for one revoked with
-    no such entry, its approval (it covers no day: unknown is not covered). None: not revoked."""
-    history = Adoption.history.model.objects.filter(
-        id=OuterRef("pk"), status=AdoptionStatus.REVOKED
-    )
-    first = Subquery(history.values("id").annotate(at=Min("history_date")).values("at")[:1])
-    return Case(
-        When(status=AdoptionStatus.REVOKED, then=Coalesce(first, F("approved_at"))),
-        default=None,
-        output_field=DateTimeField(),
-    )
 
 
 def covering(adoptions: QuerySet[Adoption], first: date, last: date) -> QuerySet[Adoption]:

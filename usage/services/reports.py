@@ -32,7 +32,6 @@ from usage.services.forecasts import (
     AdoptionSpan,
     covering,
     month_forecast,
-    revoked_at,
 )
 from usage.services.pricing import PriceLedger
 
@@ -197,7 +196,7 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
             NULL, a.id, m.price_unit, m.input_price_per_mtok, m.output_price_per_mtok,
             a.expected_monthly_input_tokens, a.expected_monthly_output_tokens, NULL, NULL,
             a.approved_at, a.expires_at, CASE WHEN a.status = %s THEN COALESCE(
-                (SELECT MIN(h.history_date) FROM {history} h
+                (SELECT MAX(h.history_date) FROM {history} h
                  WHERE h.id = a.id AND h.status = %s), a.approved_at) END, NULL
         FROM {adoption} a JOIN {model} m ON m.id = a.model_id
             JOIN {vendor_table} v ON v.id = m.vendor_id
@@ -469,14 +468,14 @@ def unit_months(unit: BusinessUnit, months: list[date]) -> list[MonthFigures]:
             model_id=a.model_id,
             approved_at=a.approved_at,
             expires_at=a.expires_at,
-            revoked_at=a.revoked_at,
+            revoked_at=a.revoked_at,  # type: ignore[attr-defined]  # by with_revoked_at
             expected_input=a.expected_monthly_input_tokens,
             expected_output=a.expected_monthly_output_tokens,
             current=a.model.price_components,
         )
-        for a in covering(Adoption.objects.filter(unit=unit), first, last)
-        .annotate(revoked_at=revoked_at())
-        .select_related("model")
+        for a in covering(
+            Adoption.objects.filter(unit=unit).with_revoked_at(), first, last
+        ).select_related("model")
     ]
     ledger = PriceLedger.for_models({span.model_id for span in spans})
     forecasts = {
