@@ -203,7 +203,7 @@ def approval_request_withdraw(*, request: ApprovalRequest, user: User) -> Approv
 
 def adoption_revoke(*, adoption: Adoption, user: User) -> Adoption:
     """A unit manager or catalog admin ends an active adoption; the unit's managers hear of it."""
-    if not (user.is_catalog_admin or _is_manager(user, adoption.unit_id)):
+    if not may_revoke(user=user, unit_id=adoption.unit_id):
         raise PermissionDenied("Only the unit's managers or catalog admins may revoke adoptions.")
     with transaction.atomic():
         revoked = _lock_active(adoption)
@@ -424,10 +424,10 @@ def _money(item: Adoption | ApprovalRequest) -> str:
     return "unpriced" if cost is None else f"${cost:,}"
 
 
-def _is_manager(user: User, unit_id: int) -> bool:
-    return Membership.objects.filter(
-        user=user, unit_id=unit_id, role=Membership.Role.MANAGER
-    ).exists()
+def may_revoke(*, user: User, unit_id: int) -> bool:
+    """Who may revoke a unit's adoption, and so undo it: its (active) managers and catalog
+    admins."""
+    return user.is_catalog_admin or User.objects.managers_of([unit_id]).filter(pk=user.pk).exists()
 
 
 def _name(user: User | None) -> str:

@@ -14,15 +14,11 @@ from django.utils import timezone
 from accounts.models import BusinessUnit, User
 from catalog.choices import AdoptionStatus, ModelStatus
 from catalog.models import Adoption
+from catalog.services.approvals import may_revoke
 from core.errors import Conflict
 from core.notify import notify
 
 UNDO_MINUTES = 10
-
-
-def may_revoke(*, user: User, unit_id: int) -> bool:
-    """Who may revoke a unit's adoption, and so undo it: its managers and catalog admins."""
-    return user.is_catalog_admin or User.objects.managers_of([unit_id]).filter(pk=user.pk).exists()
 
 
 def recent_revocations(*, unit: BusinessUnit, now: datetime | None = None) -> list[Adoption]:

@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.signed_in import signed_in_user
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
-from catalog.services.revocations import UNDO_MINUTES, adoption_revoke_undo, may_revoke
+from catalog.services.approvals import may_revoke
+from catalog.services.revocations import UNDO_MINUTES, adoption_revoke_undo
 from core.errors import Conflict
 
 
@@ -21,7 +23,7 @@ def adoption_revoke_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         status=AdoptionStatus.ACTIVE,
     )
-    if not may_revoke(user=request.user, unit_id=adoption.unit_id):  # type: ignore[arg-type]
+    if not may_revoke(user=signed_in_user(request), unit_id=adoption.unit_id):
         raise PermissionDenied("Only the unit's managers or catalog admins may revoke adoptions.")
     return render(
         request,
