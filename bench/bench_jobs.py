@@ -116,13 +116,11 @@ def price_sync_bench() -> None:
             rows = []
             observations = []
             for m in changed:
-                quote = served[m.price_source_key]
-                rows.append((m.pk, quote.input_price, quote.output_price, quote.price_unit))
+                fields = served[m.price_source_key].components.as_fields()
+                rows.append((m.pk, *(fields[name] for name in PRICE_FIELDS)))
                 observations.append(
                     PriceObservation(
-                        model=m, observed_at=now, input_price_per_mtok=quote.input_price,
-                        output_price_per_mtok=quote.output_price, price_unit=quote.price_unit,
-                        source=PriceSource.LITELLM,
+                        model=m, observed_at=now, source=PriceSource.LITELLM, **fields
                     )
                 )  # fmt: skip
             PriceObservation.objects.bulk_create(observations, batch_size=500)
