@@ -4,12 +4,14 @@ derived from the whole catalog (the page's filter choices) are cached the same w
 
 A count is cached under the SQL that computes it (filters, parameters and today's date for the
 lifecycle filter included) and the catalog's generation, which every save, delete and
-specialty change of a model, vendor, specialty or adoption bumps once its transaction commits;
-bulk writers call `catalog_changed()`. A write that does neither (a raw `.update()`) shows in
-counts within TTL seconds.
+specialty change of a model, vendor, specialty or adoption bumps; bulk writers call
+`catalog_changed()`. A write that does neither (a raw `.update()`) shows in counts within TTL
+seconds. The model list's whole answers are kept under the same generation
+(`catalog.api.list_answers`).
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -28,15 +30,34 @@ T = TypeVar("T")
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached count and filter choice (after the current transaction commits)."""
+    """Invalidate every cached count, filter choice and list answer: now, so that this
+    transaction's own later reads (and a test's, whose transaction never commits) miss them,
+    and again once it commits, so that nothing cached from the state before the commit
+    survives it."""
+    _bump()
     transaction.on_commit(_bump)
 
 
 def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): any new value invalidates
-        cache.set(GENERATION_KEY, 1, None)
+    except ValueError:  # no generation yet (or evicted)
+        _start_generation()
+
+
+def _start_generation() -> None:
+    """A new generation after none (a flushed or restarted cache): a number no earlier one
+    took, so nothing kept under an old one (a process's list answers) is ever taken for it."""
+    cache.add(GENERATION_KEY, time.time_ns(), None)
+
+
+def current_generation() -> int:
+    """The catalog's generation now: one cache read."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        _start_generation()
+        generation = cache.get(GENERATION_KEY, 0)
+    return int(generation)
 
 
 def count_key(queryset: QuerySet[Any]) -> str | None:
@@ -68,7 +89,9 @@ def generation_cached(key: str, build: Callable[[], T]) -> tuple[T, int]:
     generation it is true of: one round trip on a hit. A write committed while `build` runs
     leaves its value under the older generation, so the next call rebuilds."""
     found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY, 0)
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = current_generation()
     hit = found.get(key)
     if hit is not None and hit[0] == generation:
         return hit[1], generation

@@ -1,5 +1,6 @@
 """The catalog API: vendors, specialties, models with their price ledger and availability."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api import compiled_pages
+from catalog.api import compiled_pages, list_answers
 from catalog.api.exports import FORMAT_JSON_OR_CSV, MODEL_CSV_COLUMNS, model_records
 from catalog.api.pagination import PAGE_PARAMETERS, CachedCountPagination
 from catalog.api.renderers import CSVRenderer, wants_csv
@@ -125,12 +126,16 @@ class AIModelViewSet(viewsets.ModelViewSet[AIModel]):
     @extend_schema(parameters=[FORMAT_JSON_OR_CSV])
     def list(self, request: Request, *args: object, **kwargs: object) -> Any:
         assert isinstance(self.paginator, CachedCountPagination)
-        # The JSON page of parameters seen before runs the statement compiled then.
-        key = None
+        # The JSON answer sent before for this URL, while the catalog is as it was then; else
+        # the page of parameters seen before runs the statement compiled then.
+        key = answer = None
         if request.accepted_renderer.format == ORJSONRenderer.format and not wants_csv(request):
+            answer = list_answers.key_for(request)
+            if (body := list_answers.find(answer)) is not None:
+                return Response(body)
             key = compiled_pages.request_key(request)
             if (rows := self.paginator.reuse(key, request)) is not None:
-                return self.get_paginated_response(model_representations(rows, request))
+                return self._answer(rows, answer)
         models = self.filter_queryset(AIModel.objects.all())
         if wants_csv(request):
             ids = list(models.values_list("pk", flat=True))
@@ -139,7 +144,22 @@ class AIModelViewSet(viewsets.ModelViewSet[AIModel]):
         # page is read from its top and the joins run for its rows only.
         page = self.paginator.paginate_rows(model_rows(models), models, request, self, key=key)
         assert page is not None  # the API always paginates
-        return self.get_paginated_response(model_representations(page, request))
+        return self._answer(page, answer)
+
+    def _answer(self, rows: Iterable[dict[str, Any]], key: list_answers.Key | None) -> Response:
+        """The page's answer, its bytes kept (`list_answers`) when its statement was."""
+        assert isinstance(self.paginator, CachedCountPagination)
+        response = self.get_paginated_response(model_representations(rows, self.request))
+        generation = self.paginator.kept_generation
+        if key is None or generation is None:
+            return response
+        request = self.request
+        body = request.accepted_renderer.render(
+            response.data, request.accepted_media_type, self.get_renderer_context()
+        )
+        assert isinstance(body, bytes)  # JSON
+        list_answers.keep(key, body, generation)
+        return Response(body)
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         found = model_representation_for(AIModel.objects.filter(slug=kwargs["slug"]), request)

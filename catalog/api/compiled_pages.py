@@ -51,21 +51,22 @@ def request_key(request: Request) -> Key:
     return timezone.localdate(), params
 
 
-def keep(key: Key, page: Page[Any], counted: QuerySet[Any]) -> None:
+def keep(key: Key, page: Page[Any], counted: QuerySet[Any]) -> int | None:
     """Keep the statement of `page` (its rows just read, counted on `counted` by a
-    `CachedCountPaginator`) for `key`."""
+    `CachedCountPaginator`) for `key`; the catalog generation it was read at, or None when it
+    cannot be kept."""
     paginator = page.paginator
     assert isinstance(paginator, CachedCountPaginator)
     if connection.vendor != "postgresql" or paginator.generation < 0 or not paginator.count:
-        return
+        return None
     bottom, top = page.start_index() - 1, page.end_index()  # the slice `paginator.page` read
     query = paginator.object_list[bottom:top].query
     sql, params = query.sql_with_params()
     if any(isinstance(p, datetime) for p in params):
-        return  # a moment: the same parameters mean another statement a moment later
+        return None  # a moment: the same parameters mean another statement a moment later
     found_key = count_key(counted)
     if found_key is None:
-        return
+        return None
     compiled = CompiledPage(
         sql=sql,
         params=tuple(params),
@@ -82,6 +83,7 @@ def keep(key: Key, page: Page[Any], counted: QuerySet[Any]) -> None:
         _kept.move_to_end(key)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
+    return compiled.generation
 
 
 def reuse(key: Key) -> tuple[CompiledPage, list[dict[str, Any]]] | None:

@@ -77,6 +77,9 @@ class CachedCountPagination(Pagination):
     keeping the page's statement for the same parameters (`compiled_pages`)."""
 
     counted: QuerySet[Any] | None = None
+    # The catalog generation the page read is true of, when its statement is kept (and so
+    # the answer may be: `list_answers`); None otherwise.
+    kept_generation: int | None = None
 
     def paginate_rows(
         self,
@@ -90,7 +93,7 @@ class CachedCountPagination(Pagination):
         self.counted = counted
         page = self.paginate_queryset(rows, request, view)
         if key is not None and page is not None:
-            compiled_pages.keep(key, self.page, counted)  # type: ignore[arg-type]  # a page was read
+            self.kept_generation = compiled_pages.keep(key, self.page, counted)  # type: ignore[arg-type]  # a page was read
         return page
 
     def reuse(self, key: compiled_pages.Key, request: Request) -> list[Any] | None:
@@ -99,6 +102,7 @@ class CachedCountPagination(Pagination):
         if reused is None:
             return None
         compiled, rows = reused
+        self.kept_generation = compiled.generation
         self.request = request
         self.page = Page(rows, compiled.number, CountedPaginator(compiled.size, compiled.count))
         return rows

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.choices import PriceFlagStatus, PriceSource
+from catalog.counts import catalog_changed
 from catalog.models import Adoption, AIModel, PriceFlag, PriceObservation, Vendor
 from catalog.models.costs import COMPONENT_FIELDS, PriceComponents
 from catalog.services.bulk import bulk_set
@@ -251,6 +252,8 @@ def _apply(
         AIModel.objects.filter(pk__in=unchanged[start : start + 10_000]).update(
             price_checked_at=now
         )
+    if unchanged:
+        catalog_changed()  # the list shows when each price was checked
 
 
 @transaction.atomic

@@ -32,6 +32,8 @@ class ORJSONRenderer(JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
+        if isinstance(data, bytes):
+            return data  # rendered before (a kept answer): JSON data is never bytes
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)  # asked to indent
         text = orjson.dumps(data, default=_default, option=OPTIONS)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog.api import compiled_pages
+from catalog.api import compiled_pages, list_answers
 from catalog.models import AIModel, Specialty
 from tests.catalog.api_support import adopt, token_client
 from tests.factories import AIModelFactory, UserFactory, VendorFactory
@@ -55,6 +55,12 @@ def catalog():
             model.specialties.add(chat)
     yield
     compiled_pages.forget()
+
+
+@pytest.fixture(autouse=True)
+def no_answers_kept(monkeypatch):
+    """These tests are about the statements: no whole answer is kept in front of them."""
+    monkeypatch.setattr(list_answers, "KEPT_BYTES", 0)
 
 
 @pytest.fixture
