@@ -16,8 +16,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,8 +131,6 @@ def throughput(target: Target, seconds: int = 5) -> tuple[float, str]:
 
 def _hammer(target: Target, seconds: int) -> int:
     """One load process: 4 threads, each a connection sending requests back to back."""
-    from concurrent.futures import ThreadPoolExecutor
-
     deadline = time.monotonic() + seconds
 
     def loop() -> int:
@@ -142,3 +142,39 @@ def _hammer(target: Target, seconds: int) -> int:
 
     with ThreadPoolExecutor(CONNECTIONS // 4) as threads:
         return sum(threads.map(lambda _: loop(), range(CONNECTIONS // 4)))
+
+
+def paced(loads: list[tuple[list[Target], float]], seconds: float = 10) -> list[Timing]:
+    """p50/p95 of each load, all sent at once, each at its own steady rate (requests/s), its
+    targets taken in turn. An open loop: a latency runs from when its request was due, so a
+    server that falls behind shows it rather than slowing the senders down."""
+    due = sorted(
+        (k / rate, index, targets[k % len(targets)])
+        for index, (targets, rate) in enumerate(loads)
+        for k in range(int(rate * seconds))
+    )
+    latencies: list[list[float]] = [[] for _ in loads]
+    start = time.perf_counter() + 0.2
+    queue = iter(due)
+    lock = threading.Lock()
+
+    def sender() -> None:
+        while True:
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                return
+            offset, index, target = item
+            if (wait := start + offset - time.perf_counter()) > 0:
+                time.sleep(wait)
+            target.get()
+            latencies[index].append((time.perf_counter() - start - offset) * 1000)
+
+    with ThreadPoolExecutor(32) as threads:
+        for future in [threads.submit(sender) for _ in range(32)]:
+            future.result()
+    timings = []
+    for column in latencies:
+        column.sort()
+        timings.append(Timing(statistics.median(column), column[int(0.95 * (len(column) - 1))]))
+    return timings
