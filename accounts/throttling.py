@@ -34,10 +34,20 @@ return {1, count + 1, tostring(now)}
 """
 
 
-def _redis() -> Any | None:
-    """The default cache's Redis client, or None when the cache is not Redis."""
+def _check_and_add() -> Any | None:
+    """The script on the default cache's Redis (called by its SHA, loaded on first use), or
+    None when the cache is not Redis."""
     backend = getattr(cache, "_cache", None)
-    return backend.get_client(write=True) if isinstance(backend, RedisCacheClient) else None
+    if not isinstance(backend, RedisCacheClient):
+        return None
+    client = backend.get_client(write=True)
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(CHECK_AND_ADD)
+    return script
+
+
+_scripts: dict[int, Any] = {}
 
 
 class OneTripThrottle(throttling.SimpleRateThrottle):
@@ -45,6 +55,8 @@ class OneTripThrottle(throttling.SimpleRateThrottle):
 
     duration: int  # set by DRF's __init__ (parse_rate), absent from its stubs
     num_requests: int
+    kept: int  # requests in the window, this one included when allowed (the script's count)
+    oldest: float  # the oldest kept request's time
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
         if self.rate is None:
@@ -52,22 +64,25 @@ class OneTripThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:  # e.g. the anonymous throttle, for a signed-in caller
             return True
-        client = _redis()
-        if client is None:
+        script = _check_and_add()
+        if script is None:
             return super().allow_request(request, view)
         self.now = self.timer()
-        allowed, count, oldest = client.eval(
-            CHECK_AND_ADD,
-            1,
-            cache.make_key(f"z{self.key}"),
-            repr(self.now),
-            self.duration,
-            self.num_requests,
-            uuid.uuid4().hex,
+        allowed, count, oldest = script(
+            keys=[cache.make_key(f"z{self.key}")],
+            args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex],
         )
-        # What DRF's wait() reads: as many entries as are kept, the oldest last.
-        self.history = [float(oldest)] * int(count)
+        self.kept, self.oldest = int(count), float(oldest)
         return bool(allowed)
+
+    def wait(self) -> float | None:
+        """DRF's wait(), from the count and the oldest time the script returned (DRF reads
+        them from its history list, which here would be built on every call for nothing)."""
+        if not hasattr(self, "kept"):  # DRF's own path
+            return super().wait()
+        remaining = self.duration - (self.now - self.oldest) if self.kept else self.duration
+        available = self.num_requests - self.kept + 1
+        return None if available <= 0 else remaining / available
 
 
 class UserRateThrottle(OneTripThrottle, throttling.UserRateThrottle):
