@@ -57,17 +57,3 @@ def test_simultaneous_calls_cannot_all_slip_under_the_rate(three_a_minute):
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(codes) == [200] * 3 + [429] * 5
-
-
-def test_the_script_is_called_by_its_sha_and_loaded_again_after_a_flush(three_a_minute):
-    api = _api(Token.objects.create(user=UserFactory()))
-    assert api.get(URL).status_code == 200
-    client = cache._cache.get_client(write=True)
-    client.script_flush()  # as after a Redis restart: no script is loaded
-    before = _calls(client, "evalsha")
-    assert [api.get(URL).status_code for _ in range(3)] == [200, 200, 429]
-    assert _calls(client, "evalsha") - before >= 3  # the script's text is not sent each call
-
-
-def _calls(client, command: str) -> int:
-    return int(client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0))
