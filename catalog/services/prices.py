@@ -101,18 +101,21 @@ def _current(row: dict[str, Any], key: str, name: str) -> Current:
     return Current(row["pk"], key, name, PriceComponents.from_row(row), row["deprecation_date"])
 
 
-def _judge(quote: PriceQuote, current: Current) -> str:
-    """'' when the quote can be applied (or changes nothing), else why it is junk."""
+def _judge(quote: PriceQuote, offered: PriceComponents, current: Current) -> str:
+    """'' when the quote (its components `offered`) can be applied (or changes nothing), else
+    why it is junk."""
     if quote.problem:
         return quote.problem
     if quote.input_price is None and quote.output_price is None:
         priced = current.input is not None or current.output is not None
         return "missing price fields" if priced else ""
     limit = settings.PRICE_MAX_PER_MTOK
-    for price in quote.components.prices():
+    for price in offered.prices():
         if price > limit:
             return f"above PRICE_MAX_PER_MTOK ({limit}): {price.normalize():f}"
-    offered, stored = quote.components, current.prices
+    stored = current.prices
+    if offered == stored:  # nothing dropped or jumped
+        return ""
     pairs = [(name, getattr(offered, name), getattr(stored, name)) for name in JUDGED]
     for name, new, old in pairs:
         if new == 0 and old:
@@ -124,20 +127,18 @@ def _judge(quote: PriceQuote, current: Current) -> str:
     return ""
 
 
-def _price_differs(quote: PriceQuote, current: Current) -> bool:
-    if quote.input_price is None and quote.output_price is None:
-        return False
-    return quote.components != current.prices
+def _price_differs(offered: PriceComponents, current: Current) -> bool:
+    return offered.priced and offered != current.prices
 
 
 def _new_deprecation(quote: PriceQuote, current: Current) -> bool:
     return quote.deprecation_date is not None and quote.deprecation_date != current.deprecation
 
 
-def _needs_write(quote: PriceQuote, current: Current) -> bool:
+def _needs_write(quote: PriceQuote, offered: PriceComponents, current: Current) -> bool:
     return (
-        bool(_judge(quote, current))
-        or _price_differs(quote, current)
+        bool(_judge(quote, offered, current))
+        or _price_differs(offered, current)
         or _new_deprecation(quote, current)
     )
 
@@ -240,7 +241,7 @@ def _apply(
         if quote is None:
             continue
         matched.append(current.pk)
-        if _needs_write(quote, current):
+        if _needs_write(quote, quote.components, current):
             pending.append(current)
     run.checked = len(matched)
     now = timezone.now()
@@ -286,17 +287,17 @@ def _write_batch(
     for row in locked:
         current = _current(row, scanned[row["pk"]].key, scanned[row["pk"]].name)
         quote = quotes[current.key]
-        if reason := _judge(quote, current):
+        offered = quote.components  # built once: a NamedTuple's property is not cached
+        if reason := _judge(quote, offered, current):
             flags.append(_flag(run, source, current, quote, reason, now))
             continue
-        price_changed = _price_differs(quote, current)
+        price_changed = _price_differs(offered, current)
         deprecated = _new_deprecation(quote, current)
         if price_changed:
-            components = quote.components
-            prices.append((current.pk, *components.as_fields().values()))
+            prices.append((current.pk, *offered.as_fields().values()))
             observations.append(
                 PriceObservation.entry(
-                    model_id=current.pk, prices=components, observed_at=now, source=source
+                    model_id=current.pk, prices=offered, observed_at=now, source=source
                 )
             )
         if deprecated:
