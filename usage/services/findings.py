@@ -33,6 +33,19 @@ from usage.services.forecasts import covering
 
 CENTS = Decimal("0.01")
 OVER_FORECAST_PCT = Decimal(25)
+# What the over-forecast check reads of an adoption: its forecast's inputs and its model's name.
+FORECAST_FIELDS = (
+    "model_id",
+    "expected_monthly_input_tokens",
+    "expected_monthly_output_tokens",
+    "expected_cache_share",
+    "model__name",
+    "model__vendor_model_id",
+    "model__price_unit",
+    "model__input_price_per_mtok",
+    "model__output_price_per_mtok",
+    "model__cache_read_price_per_mtok",
+)
 
 
 @dataclass
@@ -242,6 +255,7 @@ def _over(month: Month, today: date) -> list[Draft]:
         Adoption.objects.filter(unit=month.unit, status=AdoptionStatus.ACTIVE)
         .filter(model_id__in=list(month.list_by_model))
         .select_related("model")
+        .only(*FORECAST_FIELDS)  # a unit per ingested month: not every column of two tables
     )
     for adoption in adoptions:
         forecast = adoption.estimated_monthly_cost
