@@ -83,16 +83,12 @@ def month_forecast(
         day, stop = max(start, span.start), min(end + timedelta(days=1), span.until)
         if day >= stop:
             continue
-        costs: dict[PriceComponents, Decimal | None] = {}
-        while day < stop:
-            prices = ledger.in_force(span.model_id, day) or span.current
-            if prices not in costs:
-                costs[prices] = forecast_cost(
-                    prices, span.expected_input, span.expected_output, span.cache_share
-                )
-            cost, total = costs[prices], exact[span.model_id]
-            exact[span.model_id] = None if cost is None or total is None else total + cost
-            day += timedelta(days=1)
+        for prices, days in ledger.periods(span.model_id, day, stop):
+            cost = forecast_cost(
+                prices or span.current, span.expected_input, span.expected_output, span.cache_share
+            )
+            total = exact[span.model_id]
+            exact[span.model_id] = None if cost is None or total is None else total + cost * days
     return {
         model_id: None if total is None else (total / days_in_month).quantize(CENTS)
         for model_id, total in exact.items()
