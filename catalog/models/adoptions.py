@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import User
 from catalog.choices import AdoptionStatus, ModelStatus, PriceUnit
 from catalog.models.ai_models import AIModel
-from catalog.models.costs import CENTS, PriceComponents, forecast_tokens, token_cost
+from catalog.models.costs import CENTS, PriceComponents, forecast_cost
 
 # The name a unit's apps call a model by at the gateway: DNS-like, so it is safe in a URL, a
 # YAML key and LiteLLM's `model_name` alike.
@@ -68,45 +68,18 @@ def monthly_cost(
     model: AIModel, input_tokens: int, output_tokens: int, cache_share: Decimal = Decimal(0)
 ) -> Decimal | None:
     """USD per month for the token volumes at the model's current price, `cache_share` (0..1)
-    of the input priced as cache reads.
+    of the input priced as cache reads (`forecast_cost`), rounded to cents once.
 
     None ("unpriced") when a price the volumes need is unknown: an unknown price is never free.
     """
-    return monthly_cost_at(
-        model.price_unit,
-        model.input_price_per_mtok,
-        model.output_price_per_mtok,
-        input_tokens,
-        output_tokens,
-        cache_read_price=model.cache_read_price_per_mtok,
-        cache_share=cache_share,
-    )
-
-
-def monthly_cost_at(
-    price_unit: str,
-    input_price: Decimal | None,
-    output_price: Decimal | None,
-    input_tokens: int,
-    output_tokens: int,
-    *,
-    cache_read_price: Decimal | None = None,
-    cache_share: Decimal = Decimal(0),
-) -> Decimal | None:
-    """`monthly_cost` from the prices themselves, for reports that read them as plain values:
-    the one cost formula (`token_cost`), rounded to cents once.
-
-    The expected cache share of the input is priced at `cache_read_price`; an unknown cache
-    price means no discount is assumed (the share is priced as input, never as free), so a
-    forecast without one is what it was before cache shares existed.
-    """
+    # The components a forecast reads, no more: lists load only these (`.only()`).
     prices = PriceComponents(
-        input=input_price,
-        output=output_price,
-        cache_read=input_price if cache_read_price is None else cache_read_price,
-        unit=price_unit,
+        input=model.input_price_per_mtok,
+        output=model.output_price_per_mtok,
+        cache_read=model.cache_read_price_per_mtok,
+        unit=model.price_unit,
     )
-    cost = token_cost(prices, forecast_tokens(input_tokens, output_tokens, cache_share))
+    cost = forecast_cost(prices, input_tokens, output_tokens, cache_share)
     return None if cost is None else cost.quantize(CENTS)
 
 

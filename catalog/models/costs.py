@@ -5,7 +5,7 @@ comes from `token_cost`, so a cache read is priced at the cache-read rate everyw
 is rounded once, by whoever shows or stores it, never on the way.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, Self
 
@@ -101,6 +101,18 @@ def forecast_tokens(input_tokens: int, output_tokens: int, cache_share: Decimal)
     cache_read = int((input_tokens * cache_share).to_integral_value()) if cache_share else 0
     cache_read = max(0, min(cache_read, input_tokens))
     return TokenCounts(input=input_tokens - cache_read, output=output_tokens, cache_read=cache_read)
+
+
+def forecast_cost(
+    prices: PriceComponents, input_tokens: int, output_tokens: int, cache_share: Decimal
+) -> Decimal | None:
+    """A month's expected USD at these prices, unrounded: `cache_share` of the input at the
+    cache-read rate, or at the input rate where that rate is unknown (a forecast assumes no
+    discount it cannot price), so a share of 0 costs what it did before cache shares. Every
+    forecast (requests, adoptions, the recommender, the usage months) comes from here."""
+    if prices.cache_read is None:
+        prices = replace(prices, cache_read=prices.input)
+    return token_cost(prices, forecast_tokens(input_tokens, output_tokens, cache_share))
 
 
 def token_cost(prices: PriceComponents, tokens: TokenCounts) -> Decimal | None:

@@ -3,14 +3,15 @@ from django.db import models
 
 from catalog.choices import PriceFlagStatus, PriceSource, PriceUnit
 from catalog.models.ai_models import PRICE, AIModel
+from catalog.models.costs import PriceComponents
 from core.models import JobRun
 
 
 class PriceFlag(models.Model):
-    """A price a sync refused to apply (junk, or a jump over 10×), kept for a catalog admin to
-    accept or dismiss. One flag per model and offered value (`value`: in the model's own unit,
-    per 1M tokens, per query or per image), however many syncs see it: once dismissed, the same
-    value is not flagged again."""
+    """A price a sync refused to apply (junk, or a jump over 10× of any component), kept for a
+    catalog admin to accept or dismiss. One flag per model and offered value (`value`: every
+    component in the model's own unit, per 1M tokens, per query or per image), however many
+    syncs see it: once dismissed, the same value is not flagged again."""
 
     job_run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="price_flags")
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_flags")
@@ -18,8 +19,14 @@ class PriceFlag(models.Model):
     source = models.CharField(max_length=20, choices=PriceSource.choices)
     raw_input = models.CharField(max_length=100, blank=True, help_text="As the source said it")
     raw_output = models.CharField(max_length=100, blank=True, help_text="As the source said it")
+    # Every component of the offered price, as the ledger holds them: accepting applies them all.
     input_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
     output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    cache_read_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    cache_write_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    long_context_threshold = models.PositiveIntegerField(null=True, blank=True)
+    long_context_input_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
+    long_context_output_price_per_mtok = models.DecimalField(**PRICE, null=True, blank=True)
     price_unit = models.CharField(
         max_length=20, choices=PriceUnit.choices, default=PriceUnit.PER_MTOK
     )
@@ -51,6 +58,10 @@ class PriceFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}: {self.reason}"
+
+    @property
+    def price_components(self) -> PriceComponents:
+        return PriceComponents.of(self)
 
     @property
     def acceptable(self) -> bool:

@@ -48,6 +48,16 @@ ADAPTERS: dict[str, type[LiteLLMCostMapAdapter | OpenRouterAdapter]] = {
     PriceSource.OPENROUTER: OpenRouterAdapter,
 }
 Source = tuple[str, str]  # (price_source, price_source_url)
+# Every price component a sync ledgers, each judged on its own (a drop to 0, a jump over 10×),
+# named as a flag's reason says it; the long-context threshold is a token count, not a price.
+JUDGED = {
+    "input": "input",
+    "output": "output",
+    "cache_read": "cache read",
+    "cache_write": "cache write",
+    "long_context_input": "long-context input",
+    "long_context_output": "long-context output",
+}
 
 
 @dataclass
@@ -92,41 +102,44 @@ def _current(row: dict[str, Any], key: str, name: str) -> Current:
     return Current(row["pk"], key, name, PriceComponents.from_row(row), row["deprecation_date"])
 
 
-def _judge(quote: PriceQuote, current: Current) -> str:
-    """'' when the quote can be applied (or changes nothing), else why it is junk."""
+def _judge(quote: PriceQuote, offered: PriceComponents, current: Current) -> str:
+    """'' when the quote (its components `offered`) can be applied (or changes nothing), else
+    why it is junk."""
     if quote.problem:
         return quote.problem
     if quote.input_price is None and quote.output_price is None:
         priced = current.input is not None or current.output is not None
         return "missing price fields" if priced else ""
     limit = settings.PRICE_MAX_PER_MTOK
-    for price in quote.components.prices():
+    for price in offered.prices():
         if price > limit:
             return f"above PRICE_MAX_PER_MTOK ({limit}): {price.normalize():f}"
-    for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
+    stored = current.prices
+    if offered == stored:  # nothing dropped or jumped
+        return ""
+    pairs = [(name, getattr(offered, name), getattr(stored, name)) for name in JUDGED]
+    for name, new, old in pairs:
         if new == 0 and old:
-            return f"drop to 0 from {old.normalize():f}"
+            return f"drop to 0 from {old.normalize():f} ({JUDGED[name]})"
     if quote.price_unit == current.unit:
-        for new, old in ((quote.input_price, current.input), (quote.output_price, current.output)):
+        for name, new, old in pairs:
             if new and old and (new > old * JUMP or new * JUMP < old):
-                return f"jump over 10×: {old.normalize()} → {new.normalize()}"
+                return f"jump over 10×: {old.normalize()} → {new.normalize()} ({JUDGED[name]})"
     return ""
 
 
-def _price_differs(quote: PriceQuote, current: Current) -> bool:
-    if quote.input_price is None and quote.output_price is None:
-        return False
-    return quote.components != current.prices
+def _price_differs(offered: PriceComponents, current: Current) -> bool:
+    return offered.priced and offered != current.prices
 
 
 def _new_deprecation(quote: PriceQuote, current: Current) -> bool:
     return quote.deprecation_date is not None and quote.deprecation_date != current.deprecation
 
 
-def _needs_write(quote: PriceQuote, current: Current) -> bool:
+def _needs_write(quote: PriceQuote, offered: PriceComponents, current: Current) -> bool:
     return (
-        bool(_judge(quote, current))
-        or _price_differs(quote, current)
+        bool(_judge(quote, offered, current))
+        or _price_differs(offered, current)
         or _new_deprecation(quote, current)
     )
 
@@ -229,7 +242,7 @@ def _apply(
         if quote is None:
             continue
         matched.append(current.pk)
-        if _needs_write(quote, current):
+        if _needs_write(quote, quote.components, current):
             pending.append(current)
     run.checked = len(matched)
     now = timezone.now()
@@ -277,17 +290,17 @@ def _write_batch(
     for row in locked:
         current = _current(row, scanned[row["pk"]].key, scanned[row["pk"]].name)
         quote = quotes[current.key]
-        if reason := _judge(quote, current):
+        offered = quote.components  # built once: a NamedTuple's property is not cached
+        if reason := _judge(quote, offered, current):
             flags.append(_flag(run, source, current, quote, reason, now))
             continue
-        price_changed = _price_differs(quote, current)
+        price_changed = _price_differs(offered, current)
         deprecated = _new_deprecation(quote, current)
         if price_changed:
-            components = quote.components
-            prices.append((current.pk, *components.as_fields().values()))
+            prices.append((current.pk, *offered.as_fields().values()))
             observations.append(
                 PriceObservation.entry(
-                    model_id=current.pk, prices=components, observed_at=now, source=source
+                    model_id=current.pk, prices=offered, observed_at=now, source=source
                 )
             )
         if deprecated:
@@ -347,24 +360,33 @@ def _flag(
         source=source,
         raw_input=quote.raw_input,
         raw_output=quote.raw_output,
-        input_price_per_mtok=quote.input_price,
-        output_price_per_mtok=quote.output_price,
-        price_unit=quote.price_unit,
         value=flag_value(quote),
         created_at=now,
+        **quote.components.as_fields(),
     )
 
 
 def flag_value(quote: PriceQuote) -> str:
     """What tells flags of one model apart: the offered value in the model's own unit (per
-    1M tokens, per query, per image…), or for an unreadable one the source's words."""
+    1M tokens, per query, per image…), with each known component beyond input and output, or
+    for an unreadable one the source's words."""
     if quote.input_price is None and quote.output_price is None:
         return f"{quote.problem or 'no price'} | {quote.raw_input} | {quote.raw_output}"[:250]
 
     def show(value: Decimal | None) -> str:
         return "-" if value is None else f"{value.normalize():f}"
 
-    return f"{show(quote.input_price)} / {show(quote.output_price)} {quote.price_unit}"
+    offered = quote.components
+    parts = [f"{show(offered.input)} / {show(offered.output)} {offered.unit}"]
+    for name in ("cache_read", "cache_write"):
+        if (value := getattr(offered, name)) is not None:
+            parts.append(f"{JUDGED[name]} {show(value)}")
+    if offered.long_context_threshold is not None:
+        parts.append(
+            f"above {offered.long_context_threshold}: {show(offered.long_context_input)} / "
+            f"{show(offered.long_context_output)}"
+        )
+    return "; ".join(parts)[:250]
 
 
 def price_change_text(old_in: Decimal | None, old_out: Decimal | None, model: AIModel) -> str:
@@ -379,16 +401,16 @@ def price_change_text(old_in: Decimal | None, old_out: Decimal | None, model: AI
 
 @transaction.atomic
 def price_flag_accept(*, flag: PriceFlag, by: User) -> PriceFlag:
-    """A catalog admin vouches for a flagged price: apply it with a ledger entry, once."""
+    """A catalog admin vouches for a flagged price: apply every component of it with a ledger
+    entry, once."""
     flag = PriceFlag.objects.select_for_update().select_related("model").get(pk=flag.pk)
     if not flag.acceptable:
         raise Conflict("only an open flag with a readable price can be accepted")
     model = AIModel.objects.select_for_update().get(pk=flag.model_id)
     old_in, old_out = model.input_price_per_mtok, model.output_price_per_mtok
     now = timezone.now()
-    model.input_price_per_mtok = flag.input_price_per_mtok
-    model.output_price_per_mtok = flag.output_price_per_mtok
-    model.price_unit = flag.price_unit
+    for field, value in flag.price_components.as_fields().items():
+        setattr(model, field, value)
     model.price_checked_at = now
     model.save()
     PriceObservation.entry(

@@ -235,3 +235,20 @@ def test_a_finding_projects_a_running_month_and_states_an_ended_one(unit, today,
     from usage.services.findings import Month
 
     assert Month(unit=unit, start=OCTOBER).course(Decimal(31), today, again=again) == said
+
+
+def test_checking_more_unit_months_costs_one_query_each_for_their_records(
+    month, unit, other_unit, django_assert_num_queries
+):
+    """What every unit-month needs (adoption coverage, active adoptions, findings so far,
+    source names) is read once per check; each unit-month reads only its records."""
+    record, gateway, vendor, chat, shadow = month
+    record(gateway, 12, chat, "3.00", "3.00")
+    record(vendor, 3, shadow, "1.25", "1.00")
+    months = {(unit.pk, OCTOBER), (other_unit.pk, OCTOBER), (unit.pk, date(2026, 11, 1))}
+    findings_check(unit_months=months)  # raises and tells; the next checks change nothing
+
+    with django_assert_num_queries(5 + 1):  # units, coverage, adoptions, findings, sources
+        check(unit)
+    with django_assert_num_queries(5 + 3):
+        findings_check(unit_months=months)

@@ -74,7 +74,7 @@ class UsageMonth(models.Model):
     an unknown part reads as unknown. Counts are numeric, not bigint: no sum of rows that each
     fit can overflow and stop the writer's statement. Plain ids, not foreign keys: the triggers
     keep them, and Django's emulated cascades must not act on these rows too. Not kept on
-    SQLite (the embedded setup sums the records).
+    SQLite (the embedded setup sums the records). Why not django-pgtrigger: migration 0004.
     """
 
     unit_id = models.BigIntegerField()

@@ -13,7 +13,6 @@ with when and why, and keeps the figures it was told with; it is not told again.
 hold again later, it is reopened and told once more.
 """
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,9 +29,23 @@ from core.notify import notify
 from usage.choices import FindingKind, FindingStatus
 from usage.models import UsageFinding, UsageRecord, UsageSource
 from usage.services.forecasts import covering
+from usage.services.reports import month_end
 
 CENTS = Decimal("0.01")
 OVER_FORECAST_PCT = Decimal(25)
+# What the over-forecast check reads of an adoption: its forecast's inputs and its model's name.
+FORECAST_FIELDS = (
+    "model_id",
+    "expected_monthly_input_tokens",
+    "expected_monthly_output_tokens",
+    "expected_cache_share",
+    "model__name",
+    "model__vendor_model_id",
+    "model__price_unit",
+    "model__input_price_per_mtok",
+    "model__output_price_per_mtok",
+    "model__cache_read_price_per_mtok",
+)
 
 
 @dataclass
@@ -79,7 +92,7 @@ class Month:
 
     @property
     def end(self) -> date:
-        return self.start.replace(day=calendar.monthrange(self.start.year, self.start.month)[1])
+        return month_end(self.start)
 
     def projected(self, amount: Decimal, today: date) -> Decimal:
         """Month-to-date → whole month, at the pace of the days elapsed so far."""
@@ -101,6 +114,45 @@ def money(amount: Decimal) -> str:
     return f"{sign}${abs(amount).quantize(CENTS):,}"
 
 
+@dataclass
+class Known:
+    """What the checks of a run's unit-months read once for all of them (an ingest touches a
+    thousand): each unit's adoption coverage and active adoptions, the months' findings so far,
+    the sources' names."""
+
+    coverage: dict[int, dict[int | None, list[tuple[date, date]]]]
+    adoptions: dict[int, list[Adoption]]
+    findings: dict[tuple[int, date], list[UsageFinding]]
+    source_names: dict[int, str]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[int, date]]) -> "Known":
+        """Four queries, whatever the number of unit-months."""
+        unit_ids = {u for u, _ in pairs}
+        first = min(start for _, start in pairs)
+        last = month_end(max(start for _, start in pairs))
+        adoptions: dict[int, list[Adoption]] = defaultdict(list)
+        active = (
+            Adoption.objects.filter(unit_id__in=unit_ids, status=AdoptionStatus.ACTIVE)
+            .select_related("model")
+            .only("unit_id", *FORECAST_FIELDS)  # not every column of two tables
+        )
+        for adoption in active:
+            adoptions[adoption.unit_id].append(adoption)
+        findings: dict[tuple[int, date], list[UsageFinding]] = defaultdict(list)
+        stored = UsageFinding.objects.filter(
+            unit_id__in=unit_ids, month__in={start for _, start in pairs}
+        )
+        for finding in stored:
+            findings[(finding.unit_id, finding.month)].append(finding)
+        return cls(
+            coverage=_coverage(unit_ids, first, last),
+            adoptions=adoptions,
+            findings=findings,
+            source_names=dict(UsageSource.objects.values_list("pk", "name")),
+        )
+
+
 def findings_check(*, unit_months: Iterable[tuple[int, date]]) -> list[UsageFinding]:
     """Evaluate these (unit id, first day of month) pairs; returns the findings told now (first
     raised, or reopened)."""
@@ -108,22 +160,28 @@ def findings_check(*, unit_months: Iterable[tuple[int, date]]) -> list[UsageFind
     if not pairs:
         return []
     units = BusinessUnit.objects.in_bulk({u for u, _ in pairs})
+    known = Known.of(pairs)
     today = timezone.now().date()
     raised: list[UsageFinding] = []
     again: list[UsageFinding] = []
     for unit_id, start in pairs:
-        month = _month(units[unit_id], start)
-        drafts = _unapproved(month) + _mismatches(month) + _over(month, today)
-        fresh, reopened = _record(month, drafts)
+        month = _month(units[unit_id], start, known.coverage[unit_id])
+        drafts = (
+            _unapproved(month)
+            + _mismatches(month, known.source_names)
+            + _over(month, known.adoptions[unit_id], today)
+        )
+        fresh, reopened = _record(month, drafts, known.findings[(unit_id, start)])
         raised += fresh
         again += reopened
     _tell(raised + again, again={f.pk for f in again})
     return raised + again
 
 
-def _month(unit: BusinessUnit, start: date) -> Month:
+def _month(
+    unit: BusinessUnit, start: date, covered: dict[int | None, list[tuple[date, date]]]
+) -> Month:
     month = Month(unit=unit, start=start)
-    covered = _coverage(unit, start, month.end)
     rows = UsageRecord.objects.filter(unit=unit, day__range=(start, month.end)).values_list(
         "day",
         "vendor_model_id",
@@ -151,17 +209,22 @@ def _month(unit: BusinessUnit, start: date) -> Month:
 
 
 def _coverage(
-    unit: BusinessUnit, start: date, end: date
-) -> dict[int | None, list[tuple[date, date]]]:
-    """Model id → the [approved, ended) day ranges of adoptions that covered the month: a
-    revoked one covered the days before its revoking (read from its history)."""
-    spans: dict[int | None, list[tuple[date, date]]] = defaultdict(list)
-    covered = covering(Adoption.objects.filter(unit=unit).with_revoked_at(), start, end)
-    fields = ("model_id", "approved_at", "expires_at", "revoked_at")
-    adoptions = covered.values_list(*fields)  # a splat: `revoked_at` is an annotation
-    for model_id, approved, expires, revoked in adoptions:
+    unit_ids: set[int], start: date, end: date
+) -> dict[int, dict[int | None, list[tuple[date, date]]]]:
+    """Unit id → model id → the [approved, ended) day ranges of adoptions that covered a day
+    from `start` to `end`: a revoked one covered the days before its revoking (read from its
+    history)."""
+    spans: dict[int, dict[int | None, list[tuple[date, date]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    adoptions = Adoption.objects.filter(unit_id__in=unit_ids).with_revoked_at()
+    fields = ("unit_id", "model_id", "approved_at", "expires_at", "revoked_at")
+    # A splat: `revoked_at` is an annotation.
+    for unit_id, model_id, approved, expires, revoked in covering(
+        adoptions, start, end
+    ).values_list(*fields):
         ended = min(expires, revoked) if revoked else expires
-        spans[model_id].append((approved.date(), ended.date()))
+        spans[unit_id][model_id].append((approved.date(), ended.date()))
     return spans
 
 
@@ -198,9 +261,8 @@ def _unapproved(month: Month) -> list[Draft]:
     return drafts
 
 
-def _mismatches(month: Month) -> list[Draft]:
+def _mismatches(month: Month, names: dict[int, str]) -> list[Draft]:
     limit = Decimal(str(settings.USAGE_MISMATCH_PCT))
-    names = dict(UsageSource.objects.filter(pk__in=month.by_source).values_list("pk", "name"))
     drafts = []
     for source_id, (billed, listed) in sorted(month.by_source.items()):
         if listed <= 0:
@@ -236,14 +298,11 @@ def _mismatches(month: Month) -> list[Draft]:
     return drafts
 
 
-def _over(month: Month, today: date) -> list[Draft]:
+def _over(month: Month, active: list[Adoption], today: date) -> list[Draft]:
+    """Over forecast for each active adoption whose model has priced use this month, and over
+    budget for the unit."""
     drafts = []
-    adoptions = (
-        Adoption.objects.filter(unit=month.unit, status=AdoptionStatus.ACTIVE)
-        .filter(model_id__in=list(month.list_by_model))
-        .select_related("model")
-    )
-    for adoption in adoptions:
+    for adoption in (a for a in active if a.model_id in month.list_by_model):
         forecast = adoption.estimated_monthly_cost
         if not forecast:
             continue
@@ -295,15 +354,15 @@ def _over(month: Month, today: date) -> list[Draft]:
     return drafts
 
 
-def _record(month: Month, drafts: list[Draft]) -> tuple[list[UsageFinding], list[UsageFinding]]:
+def _record(
+    month: Month, drafts: list[Draft], stored: list[UsageFinding]
+) -> tuple[list[UsageFinding], list[UsageFinding]]:
     """New findings are inserted (a concurrent run's duplicate is ignored by the unique key)
     and returned to be told, as are resolved ones that hold again (reopened, returned second)
     unless a person resolved them; open and acknowledged ones get their figures updated, and
-    those that no longer hold are resolved, saying why. Three queries at most."""
-    known = {
-        (f.kind, f.subject): f
-        for f in UsageFinding.objects.filter(unit=month.unit, month=month.start)
-    }
+    those that no longer hold are resolved, saying why. `stored`: the month's findings so far.
+    Two queries at most."""
+    known = {(f.kind, f.subject): f for f in stored}
     now = timezone.now()
     fresh, changed, told = [], [], []
     verdicts = {(d.kind, d.subject): d for d in drafts}

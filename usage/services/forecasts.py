@@ -1,5 +1,6 @@
 """A month's forecast as it stood: the adoptions in force on each of its days, at that day's
-prices, each day a 1/days-in-month share of the adoption's monthly cost.
+prices, each day a 1/days-in-month share of the adoption's monthly cost (`forecast_cost`, its
+expected cache share at the cache-read rate, as the request and the adoption forecast it).
 
 Approving, revoking or repricing today changes today onwards only, so a past month keeps the
 forecast it had, and the current month's is its past days as they were plus the rest at
@@ -16,7 +17,7 @@ from django.db.models import QuerySet
 
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption
-from catalog.models.costs import CENTS, PriceComponents, TokenCounts, token_cost
+from catalog.models.costs import CENTS, PriceComponents, forecast_cost
 from usage.services.pricing import PriceLedger
 
 # The statuses of adoptions that covered days: a revoked one covered those before its revoking.
@@ -25,13 +26,16 @@ COVERING = [AdoptionStatus.ACTIVE, AdoptionStatus.EXPIRED, AdoptionStatus.REVOKE
 
 @dataclass(frozen=True)
 class AdoptionSpan:
-    """The days an adoption covered, [`start`, `until`), what it expects a month, and the
-    model's price now (for days its ledger does not reach: a model never repriced)."""
+    """The days an adoption covered, [`start`, `until`), what it expects a month (the input,
+    `cache_share` of it read from the cache, the output), and the model's price now (for days
+    its ledger does not reach: a model never repriced)."""
 
     model_id: int
     start: date
     until: date
-    tokens: TokenCounts
+    expected_input: int
+    expected_output: int
+    cache_share: Decimal
     current: PriceComponents
 
     @classmethod
@@ -44,6 +48,7 @@ class AdoptionSpan:
         revoked_at: datetime | None,
         expected_input: int,
         expected_output: int,
+        cache_share: Decimal,
         current: PriceComponents,
     ) -> "AdoptionSpan":
         ends = [expires_at.date()] + ([revoked_at.date()] if revoked_at else [])
@@ -51,7 +56,9 @@ class AdoptionSpan:
             model_id=model_id,
             start=approved_at.date(),
             until=min(ends),
-            tokens=TokenCounts(input=expected_input, output=expected_output),
+            expected_input=expected_input,
+            expected_output=expected_output,
+            cache_share=cache_share,
             current=current,
         )
 
@@ -76,14 +83,12 @@ def month_forecast(
         day, stop = max(start, span.start), min(end + timedelta(days=1), span.until)
         if day >= stop:
             continue
-        costs: dict[PriceComponents, Decimal | None] = {}
-        while day < stop:
-            prices = ledger.in_force(span.model_id, day) or span.current
-            if prices not in costs:
-                costs[prices] = token_cost(prices, span.tokens)
-            cost, total = costs[prices], exact[span.model_id]
-            exact[span.model_id] = None if cost is None or total is None else total + cost
-            day += timedelta(days=1)
+        for prices, days in ledger.periods(span.model_id, day, stop):
+            cost = forecast_cost(
+                prices or span.current, span.expected_input, span.expected_output, span.cache_share
+            )
+            total = exact[span.model_id]
+            exact[span.model_id] = None if cost is None or total is None else total + cost * days
     return {
         model_id: None if total is None else (total / days_in_month).quantize(CENTS)
         for model_id, total in exact.items()

@@ -7,6 +7,7 @@ of the answer is written. Accounts are fetched in chunks so memory stays flat at
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import httpx
@@ -19,6 +20,7 @@ from core.jobs import JobResult, job_runs_close_interrupted
 from core.models import JobRun
 from usage.choices import SourceKind
 from usage.connectors import CONNECTORS
+from usage.connectors.base import Fetched
 from usage.models import UsageAccount, UsageSource
 from usage.services.findings import findings_check
 from usage.services.matching import ModelMatcher
@@ -101,35 +103,61 @@ def _ingest_source(
     accounts = {a.external_id: a for a in source.accounts.select_related("unit")}
     matcher = ModelMatcher(source.kind, unit_ids={a.unit_id for a in accounts.values()})
     ids = sorted(accounts)
-    for at in range(0, len(ids), ACCOUNTS_PER_CALL):
-        chunk = {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}
-        try:
-            fetched = connector.fetch(accounts=list(chunk), since=start, until=end)
-        except VendorError as exc:
-            run.errors.append(exc.as_record(source=source.name))
-            if not exc.permanent:
-                result.retry_vendors.append(str(source.pk))
-                result.retry_after = max(result.retry_after or 0, exc.retry_after or 0)
-            break
-        written = records_write(
-            source=source,
-            accounts=chunk,
-            rows=fetched.rows,
-            costs=fetched.costs,
-            since=start,
-            until=end,
-            matcher=matcher,
-            doubtful=fetched.doubtful,
-        )
-        run.checked += written.checked
-        run.changed += written.changed
-        problems = [{"source": source.name, **p} for p in fetched.problems + written.problems]
-        run.flagged += len(problems)
-        run.errors.extend(problems[: max(0, MAX_PROBLEMS_KEPT - len(run.errors))])
-        touched |= written.touched
-        if track:
-            track(len(chunk))
+    chunks = [
+        {i: accounts[i] for i in ids[at : at + ACCOUNTS_PER_CALL]}
+        for at in range(0, len(ids), ACCOUNTS_PER_CALL)
+    ]
+
+    def read(chunk: dict[str, UsageAccount]) -> Fetched:
+        return connector.fetch(accounts=list(chunk), since=start, until=end)
+
+    # The next chunk is read while this one is written: the source answers (and its answer is
+    # parsed) while PostgreSQL writes. The connectors touch no database, only their client.
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        ahead = reader.submit(read, chunks[0]) if chunks else None
+        for n, chunk in enumerate(chunks):
+            assert ahead is not None
+            try:
+                fetched = ahead.result()
+            except VendorError as exc:
+                run.errors.append(exc.as_record(source=source.name))
+                if not exc.permanent:
+                    result.retry_vendors.append(str(source.pk))
+                    result.retry_after = max(result.retry_after or 0, exc.retry_after or 0)
+                break
+            ahead = reader.submit(read, chunks[n + 1]) if n + 1 < len(chunks) else None
+            touched |= _write(source, run, chunk, fetched, start, end, matcher)
+            if track:
+                track(len(chunk))
     return touched
+
+
+def _write(
+    source: UsageSource,
+    run: JobRun,
+    chunk: dict[str, UsageAccount],
+    fetched: Fetched,
+    start: date,
+    end: date,
+    matcher: ModelMatcher,
+) -> set[tuple[int, date]]:
+    """Write one chunk's answer, counting into the run; returns the (unit, month) it touched."""
+    written = records_write(
+        source=source,
+        accounts=chunk,
+        rows=fetched.rows,
+        costs=fetched.costs,
+        since=start,
+        until=end,
+        matcher=matcher,
+        doubtful=fetched.doubtful,
+    )
+    run.checked += written.checked
+    run.changed += written.changed
+    problems = [{"source": source.name, **p} for p in fetched.problems + written.problems]
+    run.flagged += len(problems)
+    run.errors.extend(problems[: max(0, MAX_PROBLEMS_KEPT - len(run.errors))])
+    return written.touched
 
 
 def accounts_count(source_ids: Sequence[int] | None = None) -> int:

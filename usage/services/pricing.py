@@ -6,7 +6,7 @@ exactly as `/api/v1/models/{slug}/prices/?at=` answers; none means unpriced, nev
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -47,6 +47,19 @@ class PriceLedger:
     def in_force(self, model_id: int, day: date) -> PriceComponents | None:
         at = bisect.bisect_right(self.days[model_id], day) - 1
         return None if at < 0 else self.prices[model_id][at]
+
+    def periods(
+        self, model_id: int, start: date, stop: date
+    ) -> Iterator[tuple[PriceComponents | None, int]]:
+        """The prices in force from `start` up to `stop` (excluded), each with its number of
+        days: a month's forecast prices its changes, not each of its days."""
+        days, prices = self.days[model_id], self.prices[model_id]
+        at = bisect.bisect_right(days, start) - 1
+        day = start
+        while day < stop:
+            until = min(days[at + 1], stop) if at + 1 < len(days) else stop
+            yield (prices[at] if at >= 0 else None), (until - day).days
+            day, at = until, at + 1
 
     def list_cost(
         self, model_id: int | None, day: date, parts: Iterable[TokenCounts]

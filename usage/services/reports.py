@@ -172,7 +172,7 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
         SELECT r.vendor_model_id, r.model_id, {ref}, r.input_tokens, r.output_tokens,
             r.requests, r.billed_cost, r.list_cost, r.unbilled, r.unpriced, r.uncounted,
             NULL, NULL, NULL, NULL, NULL, NULL, r.cache_read_tokens, r.cache_write_tokens,
-            NULL, NULL, NULL, NULL::timestamptz
+            NULL, NULL, NULL, NULL::timestamptz, NULL, NULL
         FROM {UsageMonth._meta.db_table} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.month BETWEEN %s AND %s
@@ -183,7 +183,8 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
             SUM(r.requests), SUM(r.billed_cost), SUM(r.list_cost),
             COUNT(*) - COUNT(r.billed_cost), COUNT(*) - COUNT(r.list_cost),
             COUNT(*) - COUNT(r.requests), NULL, NULL, NULL, NULL, NULL, NULL,
-            SUM(r.cache_read_tokens), SUM(r.cache_write_tokens), NULL, NULL, NULL, NULL
+            SUM(r.cache_read_tokens), SUM(r.cache_write_tokens), NULL, NULL, NULL, NULL,
+            NULL, NULL
         FROM {record} r LEFT JOIN {model} m ON m.id = r.model_id
             LEFT JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE r.unit_id = (SELECT id FROM unit) AND r.day BETWEEN %s AND %s
@@ -197,19 +198,20 @@ def _unit_month_sql(vendor: str, unit: str) -> str:
             a.expected_monthly_input_tokens, a.expected_monthly_output_tokens, NULL, NULL,
             a.approved_at, a.expires_at, CASE WHEN a.status = %s THEN COALESCE(
                 (SELECT MAX(h.history_date) FROM {history} h
-                 WHERE h.id = a.id AND h.status = %s), a.approved_at) END, NULL
+                 WHERE h.id = a.id AND h.status = %s), a.approved_at) END, NULL,
+            a.expected_cache_share, m.cache_read_price_per_mtok
         FROM {adoption} a JOIN {model} m ON m.id = a.model_id
             JOIN {vendor_table} v ON v.id = m.vendor_id
         WHERE {covering}
         UNION ALL
         SELECT NULL, o.model_id, {", ".join(["NULL"] * 13)}, o.price_unit,
             o.input_price_per_mtok, o.output_price_per_mtok, {", ".join(["NULL"] * 7)},
-            o.observed_at
+            o.observed_at, NULL, o.cache_read_price_per_mtok
         FROM {observation} o
         WHERE o.observed_at < %s AND o.model_id IN (SELECT a.model_id FROM {adoption} a
             WHERE {covering})
         UNION ALL
-        SELECT NULL, id, {", ".join(["NULL"] * 24)} FROM unit
+        SELECT NULL, id, {", ".join(["NULL"] * 26)} FROM unit
     """  # table names from the models; every value a parameter
 
 
@@ -245,11 +247,15 @@ class MonthRow(NamedTuple):
     expires_at: Any
     revoked_at: Any
     observed_at: Any
+    cache_share: Any
+    cache_read_price: Any
 
     def prices(self) -> PriceComponents:
+        """The components a forecast reads (`forecast_cost`)."""
         return PriceComponents(
             input=_decimal(self.input_price),
             output=_decimal(self.output_price),
+            cache_read=_decimal(self.cache_read_price),
             unit=self.price_unit,
         )
 
@@ -317,6 +323,7 @@ def _month(sql: str, unit: list[Any], start: date) -> list[ModelMonth] | None:
                     revoked_at=None if row.revoked_at is None else _moment(row.revoked_at),
                     expected_input=row.expected_input,
                     expected_output=row.expected_output,
+                    cache_share=_decimal(row.cache_share) or Decimal(0),
                     current=row.prices(),
                 )
             )
@@ -471,6 +478,7 @@ def unit_months(unit: BusinessUnit, months: list[date]) -> list[MonthFigures]:
             revoked_at=a.revoked_at,  # type: ignore[attr-defined]  # by with_revoked_at
             expected_input=a.expected_monthly_input_tokens,
             expected_output=a.expected_monthly_output_tokens,
+            cache_share=a.expected_cache_share,
             current=a.model.price_components,
         )
         for a in covering(
