@@ -35,6 +35,8 @@ from gateways.choices import FindingKind, FindingStatus
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
 
 Key = tuple[str, str]  # (finding kind, model name)
+NO_LONGER_SEEN = "A later check no longer saw it."
+RESOLUTION_FIELDS = ("resolved_at", "resolved_by", "resolution")
 
 
 @dataclass(frozen=True)
@@ -216,21 +218,23 @@ def findings_record(
                 fresh.append(seen)
                 told.append(seen)
                 continue
-            if seen.status == FindingStatus.RESOLVED:
+            if seen.status == FindingStatus.RESOLVED:  # back, even if a person resolved it
                 seen.status, seen.resolved_at, seen.first_seen = FindingStatus.OPEN, None, now
+                seen.resolved_by, seen.resolution = None, ""
                 told.append(seen)
             seen.detail, seen.last_seen = detail, now
             touched.append(seen)
         for key, finding in mine.items():
-            if finding.status != FindingStatus.OPEN or key in verdict.holds:
+            if finding.status == FindingStatus.RESOLVED or key in verdict.holds:
                 continue
             if _no_longer_seen(key, verdict):
                 finding.status, finding.resolved_at = FindingStatus.RESOLVED, now
+                finding.resolution = NO_LONGER_SEEN
                 touched.append(finding)
     with transaction.atomic():
         GatewayFinding.objects.bulk_create(fresh, ignore_conflicts=True)
         GatewayFinding.objects.bulk_update(
-            touched, ["detail", "status", "first_seen", "last_seen", "resolved_at"]
+            touched, ["detail", "status", "first_seen", "last_seen", *RESOLUTION_FIELDS]
         )
         _tell(gateway, told, {plan.unit_id: plan.unit_name for plan in plans})
     return len(told), len(fresh) + len(touched)

@@ -26,7 +26,7 @@ from accounts.models import (
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption, AIModel, PriceObservation, Vendor
 from catalog.models.costs import PriceComponents
-from usage.models import UsageMonth, UsageRecord
+from usage.models import UsageFinding, UsageMonth, UsageRecord
 from usage.services.forecasts import (
     COVERING,
     AdoptionSpan,
@@ -71,6 +71,13 @@ def units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUnit]:
     if user.is_approver or user.is_catalog_admin:
         return BusinessUnit.objects.all()
     return BusinessUnit.objects.filter(pk__in=Membership.objects.filter(user=user).values("unit"))
+
+
+def findings_visible_to(user: User) -> QuerySet[UsageFinding]:
+    """The usage findings of the units `user` may see (the pages' and the API's one lookup)."""
+    return UsageFinding.objects.filter(unit__in=units_visible_to(user)).select_related(
+        "unit", "model__vendor"
+    )
 
 
 def recent_months(today: date, count: int) -> list[date]:
