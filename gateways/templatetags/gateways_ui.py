@@ -46,3 +46,11 @@ def unit_gateway_line(context: template.Context, unit: BusinessUnit) -> dict[str
         "can_act": can_act,
         "request": context["request"],
     }
+
+
+@register.simple_tag
+def gateways_of(unit: BusinessUnit) -> list[str]:
+    """`{% gateways_of unit as names %}`: the active gateways checked for the unit (its apps
+    call models through them), by name, for catalog pages that may not import gateways."""
+    probes = GatewayProbe.objects.filter(unit=unit, active=True, gateway__active=True)
+    return list(probes.order_by("gateway__name").values_list("gateway__name", flat=True))

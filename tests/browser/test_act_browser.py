@@ -48,6 +48,8 @@ def test_frank_on_a_phone_revokes_after_reading_what_it_stops_then_undoes_it(ope
     frank.get_by_role("button", name="Revoke GPT-4o mini").click()
     expect(frank.get_by_role("heading", name="Revoke GPT-4o mini for Marketing?")).to_be_visible()
     expect(frank.get_by_text("Campaign copy drafts")).to_be_visible()
+    expect(frank.get_by_text(re.compile(r"\$[\d,.]+ this month so far"))).to_be_visible()
+    expect(frank.get_by_text(re.compile(r"stops? serving \S+ to Marketing's apps"))).to_be_visible()
     frank.get_by_role("button", name="Revoke GPT-4o mini").click()
     expect(frank.get_by_text("GPT-4o mini revoked for Marketing.")).to_be_visible()
     expect(frank.get_by_role("row", name=re.compile("GPT-4o mini"))).to_have_count(0)

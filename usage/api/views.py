@@ -30,7 +30,6 @@ from core.api.parsers import BoundedJSONParser
 from core.api.permissions import IsCatalogAdmin
 from usage.api.csv import UsageCSVRenderer
 from usage.api.serializers import (
-    MONTH_PATTERN,
     ChargebackRowSerializer,
     IngestSerializer,
     MonthQuerySerializer,
@@ -40,7 +39,7 @@ from usage.api.serializers import (
     UsageFindingSerializer,
     UsageSourceSerializer,
 )
-from usage.filtersets import UsageFindingFilter
+from usage.filtersets import MONTH_PATTERN, UsageFindingFilter
 from usage.models import UsageAccount, UsageFinding, UsageSource
 from usage.services.reports import (
     chargeback,

@@ -1,15 +1,22 @@
 """The unit page's usage panel, rendered by the usage app so catalog's views never import it."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
 from accounts.models import BusinessUnit
+from catalog.models import Adoption
 from usage.choices import FindingStatus
 from usage.models import UsageFinding
 from usage.services.finding_workflow import may_act_on_finding
-from usage.services.reports import recent_months, unit_months, units_visible_to
+from usage.services.reports import (
+    adoption_month_actual,
+    recent_months,
+    unit_months,
+    units_visible_to,
+)
 
 register = template.Library()
 MONTHS_SHOWN = 6
@@ -63,3 +70,10 @@ def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
         "can_act": may_act_on_finding(user=user, unit_id=unit.pk, manager_ids=manager_ids(context)),
         "request": context["request"],
     }
+
+
+@register.simple_tag
+def spend_so_far(adoption: Adoption) -> Decimal | None:
+    """`{% spend_so_far adoption as spent %}`: this month's actual for the adoption's model, for
+    pages of the catalog (the revoke page) that may not import usage."""
+    return adoption_month_actual(adoption, timezone.now().date())
