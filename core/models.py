@@ -70,3 +70,31 @@ class HandledFinding(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Notice(models.Model):
+    """One message as the in-app notice list shows it, beside the e-mail `notify` sends: the
+    bell counts a user's unread ones. Written after the change commits, as e-mails are sent."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="Where to act on it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notice_unread_idx",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notice_recipient_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.subject}"

@@ -153,3 +153,26 @@ def test_bob_narrows_the_companys_findings_by_status_and_kind(open_as, demo):
         expect(findings).to_contain_text("Engineering is on course")
         bob.get_by_role("link", name=re.compile(r"^\d+ unapproved use$")).click()
         expect(bob.get_by_text("No finding matches these filters this month.")).to_be_visible()
+
+
+def test_alice_reads_her_notices_from_the_bell_on_a_phone_and_at_her_desk(open_as, demo):
+    from core.models import Notice
+
+    alice = get_user_model().objects.get(username="alice")
+    Notice.objects.filter(recipient=alice).update(read_at="2026-01-01T00:00Z")
+    for viewport in (PHONE, DESK):
+        Notice.objects.create(
+            recipient=alice, subject="Your request for Codestral (Marketing) was approved",
+            url="/requests/", body="Marketing may use Codestral.",
+        )  # fmt: skip
+        page = _as(open_as, "alice", viewport)
+        page.goto("/")
+        bell = page.get_by_role("link", name="Notices 1 unread")
+        expect(bell).to_be_visible()  # beside the brand: not folded behind Menu on a phone
+        bell.click()
+        expect(page.get_by_role("heading", name="Notices")).to_be_visible()
+        page.get_by_role(
+            "button", name=re.compile(r"^Mark read\W+Your request for Codestral")
+        ).click()
+        expect(page.get_by_role("link", name=re.compile("unread"))).to_have_count(0)
+        expect(page.get_by_role("link", name="Notices", exact=True)).to_be_visible()
