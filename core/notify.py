@@ -74,6 +74,6 @@ def _notices_write_on_commit(rows: list[Notice]) -> None:
         or not any(callback == pending.write for _, callback, _ in connection.run_on_commit)
     ):
         pending = _PendingNotices()
-        connection.modelshelf_notices = pending  # type: ignore[attr-defined]
+        connection.modelshelf_notices = pending
         transaction.on_commit(pending.write, robust=True)
     pending.rows.extend(rows)

@@ -2,8 +2,10 @@
 as on the pages (services.finding_workflow). Usage findings are served here; gateway findings
 by the same views with their own lookup and answer (gateways.api.views)."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -36,7 +38,7 @@ class FindingActionView(APIView):
     def act(*, finding: HandledFinding, user: User, note: str) -> HandledFinding:
         return finding_acknowledge(finding=finding, user=user, note=note)
 
-    findings = staticmethod(findings_visible_to)
+    findings: Callable[[User], QuerySet[Any]] = staticmethod(findings_visible_to)
 
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in_user(request)

@@ -33,7 +33,7 @@ def may_act_on_finding(
         return True
     if manager_ids is not None:
         return user.pk in manager_ids
-    return User.objects.managers_of([unit_id]).filter(pk=user.pk).exists()
+    return bool(User.objects.managers_of([unit_id]).filter(pk=user.pk).exists())
 
 
 def _checked(finding: HandledFinding, user: User, note: str, *, required: bool) -> str:
