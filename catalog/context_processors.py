@@ -1,5 +1,5 @@
-"""What the top bar shows on every page: its links, the approver's queue size and the user's
-units."""
+"""What the top bar shows on every page: its links, the approver's queue size, the user's
+units and unread notices."""
 
 from functools import cache
 from typing import Any, NamedTuple
@@ -14,8 +14,9 @@ from django.utils.functional import SimpleLazyObject
 from accounts.models import APPROVERS_GROUP, BusinessUnit, Membership, User
 from catalog.choices import RequestStatus
 from catalog.models import ApprovalRequest
+from core.models import Notice
 
-GROUP, UNIT = "group", "unit"
+GROUP, UNIT, UNREAD = "group", "unit", "unread"
 # The bar's links by name in base.html: reversed once per process (per script prefix and URLconf),
 # not a dozen times a page.
 NAV_VIEWS = {
@@ -32,6 +33,7 @@ NAV_VIEWS = {
     "logout": "logout",
     "api_docs": "api-docs",
     "units": "catalog:unit_list",
+    "notices": "core:notices",
 }
 
 
@@ -56,19 +58,28 @@ def _groups_and_units_sql() -> str:
         f"JOIN {table(user_groups)} ug ON ug.group_id = g.id WHERE ug.user_id = %s "
         f"UNION ALL SELECT '{UNIT}', u.slug, u.name FROM {table(BusinessUnit._meta.db_table)} u "
         f"JOIN {table(Membership._meta.db_table)} m ON m.unit_id = u.id WHERE m.user_id = %s "
-        "ORDER BY 3"
+        f"UNION ALL SELECT '{UNREAD}', '', CAST(COUNT(*) AS TEXT) "
+        f"FROM {table(Notice._meta.db_table)} n WHERE n.recipient_id = %s AND n.read_at IS NULL "
+        "ORDER BY 1, 3"
     )
 
 
-def groups_and_units(user: User) -> tuple[set[str], list[UnitLink]]:
-    """The user's group names and units (by name), read together in one query; the groups
-    also answer the user's `in_group` for the rest of the request."""
+class TopBar(NamedTuple):
+    groups: set[str]
+    units: list[UnitLink]
+    unread: int
+
+
+def groups_and_units(user: User) -> TopBar:
+    """The user's group names, units (by name) and unread notices, read together in one query;
+    the groups also answer the user's `in_group` for the rest of the request."""
     with connection.cursor() as cursor:
-        cursor.execute(_groups_and_units_sql(), [user.pk, user.pk])
+        cursor.execute(_groups_and_units_sql(), [user.pk, user.pk, user.pk])
         rows = cursor.fetchall()
     names = {name for source, _, name in rows if source == GROUP}
     user.remember_groups(names)
-    return names, [UnitLink(slug, name) for source, slug, name in rows if source == UNIT]
+    units = [UnitLink(slug, name) for source, slug, name in rows if source == UNIT]
+    return TopBar(names, units, sum(int(count) for source, _, count in rows if source == UNREAD))
 
 
 @cache
@@ -86,6 +97,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_urls": urls,
         "pending_approvals": SimpleLazyObject(pending_count),  # shown to approvers only
-        "nav_is_approver": SimpleLazyObject(lambda: APPROVERS_GROUP in roles[0]),
-        "my_units": SimpleLazyObject(lambda: roles[1]),
+        "nav_is_approver": SimpleLazyObject(lambda: APPROVERS_GROUP in roles.groups),
+        "my_units": SimpleLazyObject(lambda: roles.units),
+        "unread_notices": SimpleLazyObject(lambda: roles.unread),
     }

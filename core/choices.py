@@ -11,3 +11,11 @@ class JobKind(models.TextChoices):
     NOTIFY_LIFECYCLE = "notify_lifecycle", "Deprecation and retirement notices"
     INGEST_USAGE = "ingest_usage", "Ingest usage"
     CHECK_GATEWAYS = "check_gateways", "Check gateways"
+
+
+class FindingStatus(models.TextChoices):
+    """Where a finding (usage or gateway) stands: open → acknowledged → resolved."""
+
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"

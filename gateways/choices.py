@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.choices import FindingStatus as FindingStatus  # shared by every kind of finding
+
 
 class GatewayKind(models.TextChoices):
     LITELLM = "litellm", "LiteLLM proxy"
@@ -12,8 +14,3 @@ class FindingKind(models.TextChoices):
     LEAK = "gateway_leak", "Gateway leak"
     DRIFT = "gateway_drift", "Gateway drift"
     UNREACHABLE = "gateway_unreachable", "Gateway unreachable"
-
-
-class FindingStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"

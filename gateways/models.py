@@ -8,7 +8,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership, User
-from gateways.choices import FindingKind, FindingStatus, GatewayKind
+from core.models import HandledFinding
+from gateways.choices import FindingKind, GatewayKind
 
 
 class Gateway(models.Model):
@@ -68,13 +69,14 @@ class GatewayFindingQuerySet(models.QuerySet["GatewayFinding"]):
         return self.filter(unit__in=Membership.objects.filter(user=user).values("unit"))
 
 
-class GatewayFinding(models.Model):
+class GatewayFinding(HandledFinding):
     """What a check saw a gateway do wrong for a unit: a model it serves that the unit may not
     use (leak), one on the unit's list it does not serve (drift), or no way to tell.
 
     One row per (probe, kind, model name): it opens once, is told once, is seen again by later
     checks (`last_seen`), resolves when a check no longer sees it, and reopens (told again)
-    should it return.
+    should it return, even after a person resolved it: a gateway that still leaks is not done.
+    People acknowledge and resolve it as they do usage findings (core.models.HandledFinding).
     """
 
     gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="findings")
@@ -85,12 +87,8 @@ class GatewayFinding(models.Model):
     kind = models.CharField(max_length=20, choices=FindingKind.choices)
     model_name = models.CharField(max_length=200, blank=True)
     detail = models.CharField(max_length=500)
-    status = models.CharField(
-        max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
-    )
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
 
     objects = GatewayFindingQuerySet.as_manager()
 
@@ -105,6 +103,13 @@ class GatewayFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.unit_id} {self.model_name}"
+
+
+def findings_visible_to(user: User) -> models.QuerySet[GatewayFinding]:
+    """The gateway findings `user` may see, with what their rows show (pages and API)."""
+    return GatewayFinding.objects.visible_to(user).select_related(
+        "unit", "acknowledged_by", "resolved_by"
+    )
 
 
 class TeamUpdate(models.Model):

@@ -23,7 +23,9 @@ def _require_catalog_admin(request: HttpRequest) -> None:
 def gateway_list(request: HttpRequest) -> HttpResponse:
     """Every gateway with its probes counted and its open findings, in two queries."""
     _require_catalog_admin(request)
-    open_findings = GatewayFinding.objects.filter(status=FindingStatus.OPEN).select_related("unit")
+    open_findings = GatewayFinding.objects.exclude(status=FindingStatus.RESOLVED).select_related(
+        "unit"
+    )
     gateways = Gateway.objects.annotate(
         probe_count=Count("probes", filter=Q(probes__active=True))
     ).prefetch_related(Prefetch("findings", queryset=open_findings, to_attr="open_findings"))

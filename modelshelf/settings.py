@@ -427,7 +427,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "catalog.choices.RequestStatus",
         "EvalRunStatusEnum": "evaluations.choices.RunStatus",
         "GraderEnum": "evaluations.choices.Grader",
-        "FindingStatusEnum": "gateways.choices.FindingStatus",
+        "FindingStatusEnum": "core.choices.FindingStatus",
         "GatewayFindingKindEnum": "gateways.choices.FindingKind",
         "GatewayKindEnum": "gateways.choices.GatewayKind",
     },

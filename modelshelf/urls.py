@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("evaluations.urls")),
     path("usage/", include("usage.urls")),
     path("gateways/", include("gateways.urls")),
+    path("notices/", include("core.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.choices import FindingStatus as FindingStatus  # shared by every kind of finding
+
 
 class SourceKind(models.TextChoices):
     LITELLM = "litellm", "LiteLLM proxy"
@@ -15,9 +17,3 @@ class FindingKind(models.TextChoices):
     BILL_MISMATCH = "bill_mismatch", "Bill mismatch"
     OVER_FORECAST = "over_forecast", "Over forecast"
     OVER_BUDGET = "over_budget", "Over budget"
-
-
-class FindingStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"

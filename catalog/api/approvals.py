@@ -38,6 +38,7 @@ from catalog.services.approvals import (
     approval_request_reject,
     approval_request_withdraw,
 )
+from catalog.services.revocations import adoption_revoke_undo
 from catalog.terms import Limits
 
 ID_REGEX = r"[0-9]{1,18}"  # anything else (or beyond bigint) is a 404 at the URL
@@ -196,6 +197,15 @@ class AdoptionViewSet(
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
         adoption_revoke(adoption=self.get_object(), user=signed_in_user(request))
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="undo-revoke")
+    def undo_revoke(self, request: Request, pk: str) -> Response:
+        """Restore an adoption revoked less than 10 minutes ago (those who may revoke it); 409
+        once the window has passed, the adoption is not revoked or its unit uses the model
+        again."""
+        adoption_revoke_undo(adoption=self.get_object(), user=signed_in_user(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=None)

@@ -61,6 +61,9 @@ def _adoption_links(pointer: str) -> dict[str, Any]:
     return {
         "GetAdoption": _link("adoptions_retrieve", pointer, "Read the adoption."),
         "RevokeAdoption": _link("adoptions_revoke_create", pointer, "Revoke it."),
+        "UndoRevokeAdoption": _link(
+            "adoptions_undo_revoke_create", pointer, "Undo its revocation (within 10 minutes)."
+        ),
         "RenewAdoption": _link("adoptions_renew_create", pointer, "Renew it for another term."),
     }
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -399,6 +400,7 @@ def _notify_requester(request: ApprovalRequest, adoption: Adoption | None) -> No
         recipients=[request.requester],
         subject=f"Your request for {request.model.name} ({request.unit.name}) was {request.status}",
         body="\n".join([*lines, "", _request_summary(request)]),
+        url=reverse("catalog:request_detail", args=[request.pk]),
     )
 
 

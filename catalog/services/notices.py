@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import managers_by_unit
@@ -89,6 +90,7 @@ def model_events_notify(*, events: Sequence[ModelEvent], subject: str = CHANGES_
                 recipients=managers[unit_id],
                 subject=subject.format(count=len(unit_lines), unit=units[unit_id].name),
                 body="\n".join(unit_lines),
+                url=reverse("catalog:unit_detail", args=[units[unit_id].slug]),
             )
     repriced = {
         a.unit_id for a in adoptions if any(e.kind == "price" for e in by_model[a.model_id])

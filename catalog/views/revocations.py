@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.signed_in import signed_in_user
 from catalog.choices import AdoptionStatus
+from catalog.litellm_config import names_of, with_inherited
 from catalog.models import Adoption
 from catalog.services.approvals import may_revoke
 from catalog.services.revocations import UNDO_MINUTES, adoption_revoke_undo
@@ -16,20 +18,21 @@ from core.errors import Conflict
 
 
 def adoption_revoke_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """What revoking stops, before it happens: the use case, the monthly cost it frees and the
-    gateways that drop the model from the unit's list at once."""
+    """What revoking stops, before it happens: the use case, this month's spend so far and the
+    monthly cost it frees, and the names gateways stop serving the unit's apps."""
+    adoptions = Adoption.objects.select_related("unit", "model__vendor")
     adoption = get_object_or_404(
-        Adoption.objects.select_related("unit", "model__vendor"),
-        pk=pk,
-        status=AdoptionStatus.ACTIVE,
+        with_inherited(adoptions, timezone.now()), pk=pk, status=AdoptionStatus.ACTIVE
     )
     if not may_revoke(user=signed_in_user(request), unit_id=adoption.unit_id):
         raise PermissionDenied("Only the unit's managers or catalog admins may revoke adoptions.")
-    return render(
-        request,
-        "catalog/revoke_confirm.html",
-        {"adoption": adoption, "unit": adoption.unit, "undo_minutes": UNDO_MINUTES},
-    )
+    context = {
+        "adoption": adoption,
+        "unit": adoption.unit,
+        "aliases": names_of(adoption),  # its own name and the aliases moved to it at retirement
+        "undo_minutes": UNDO_MINUTES,
+    }
+    return render(request, "catalog/revoke_confirm.html", context)
 
 
 @require_POST

@@ -5,17 +5,27 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Avg, Prefetch, QuerySet
+from django.db.models import Avg, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from catalog.choices import ModelStatus, PriceUnit
+from catalog.choices import ModelStatus, PriceUnit, SizeClass
 from catalog.models import AIModel, Specialty
 
 B = 1_000_000_000
 LINEAGE = re.compile(r"^GPT-\d+$")  # the family whose growth the page draws
+# A model's colour is its most specific specialty; vision comes after chat, as a chat model that
+# also reads images is still a chat model (a vision-only one stays Vision).
 SPECIFIC_FIRST = ["code", "reasoning", "embedding", "rerank", "moderation", "image-generation",
-                  "audio", "vision", "chat"]  # fmt: skip
+                  "audio", "chat", "vision"]  # fmt: skip
+# Where a model whose size is known only by its class sits on a size axis: the class's
+# geometric middle (small: 1–15B). Marked "by size class" wherever it is shown.
+CLASS_BILLIONS = {
+    SizeClass.SMALL: 4.0,
+    SizeClass.MEDIUM: 39.0,
+    SizeClass.LARGE: 224.0,
+    SizeClass.FRONTIER: 1000.0,
+}
 IN_USE = [ModelStatus.APPROVED, ModelStatus.RESTRICTED, ModelStatus.DEPRECATED]
 
 
@@ -34,31 +44,42 @@ def _series_key(model: AIModel, specialty: Specialty | None) -> str:
     return specialties[0].name if specialties else "Unspecified"
 
 
-def _models(specialty: Specialty | None) -> QuerySet[AIModel]:
-    models = AIModel.objects.filter(parameters__isnull=False).prefetch_related(
+def _models(specialty: Specialty | None, *, by_class: bool = False) -> QuerySet[AIModel]:
+    """Models of known size; with `by_class`, also those whose size is known by class only
+    (the small embedding and rerank models, whose vendors disclose no parameter count)."""
+    sized = Q(parameters__isnull=False)
+    if by_class:
+        sized |= Q(size_class__in=CLASS_BILLIONS)
+    models = AIModel.objects.filter(sized).prefetch_related(
         Prefetch("specialties", queryset=Specialty.objects.order_by("name"))
     )
     if specialty is not None:
         models = models.filter(specialties=specialty)
-    return models.select_related("vendor").order_by("parameters", "name")
+    return models.select_related("vendor").order_by(F("parameters").asc(nulls_first=True), "name")
+
+
+def size_billions(model: AIModel) -> float:
+    """Its parameters in billions, else its size class's place on the axis."""
+    if model.parameters is not None:
+        return _billions(model.parameters)
+    return CLASS_BILLIONS[SizeClass(model.size_class)]
 
 
 def size_price(
     specialty: Specialty | None,
-) -> tuple[dict[str, list[dict[str, object]]], list[AIModel]]:
-    """Approved models with known size and a price per million input tokens."""
-    rows = list(
-        _models(specialty).filter(
-            status=ModelStatus.APPROVED,
-            price_unit=PriceUnit.PER_MTOK,
-            input_price_per_mtok__gt=0,
-        )
+) -> tuple[dict[str, list[dict[str, object]]], list[AIModel], list[AIModel]]:
+    """Approved models of known size (or size class) with a price per million input tokens;
+    and, apart, the approved ones priced per query or image, which that axis cannot place."""
+    approved = _models(specialty, by_class=True).filter(
+        status=ModelStatus.APPROVED, input_price_per_mtok__gt=0
     )
+    rows = list(approved.filter(price_unit=PriceUnit.PER_MTOK))
     series: dict[str, list[dict[str, object]]] = defaultdict(list)
     for m in rows:
-        point = {"x": _billions(m.parameters), "y": float(m.input_price_per_mtok), "label": m.name}  # type: ignore[arg-type]  # filtered: not null
+        label = m.name if m.parameters is not None else f"{m.name} (by size class)"
+        point = {"x": size_billions(m), "y": float(m.input_price_per_mtok), "label": label}  # type: ignore[arg-type]  # filtered: not null
         series[_series_key(m, specialty)].append(point)
-    return dict(series), rows
+    return dict(series), rows, list(approved.exclude(price_unit=PriceUnit.PER_MTOK))
 
 
 def family_growth() -> tuple[dict[str, object], list[AIModel]]:
@@ -97,7 +118,7 @@ def latency_size(
 def landscape(request: HttpRequest) -> HttpResponse:
     specialties = list(Specialty.objects.order_by("name"))
     chosen = next((s for s in specialties if s.slug == request.GET.get("specialty")), None)
-    prices, price_rows = size_price(chosen)
+    prices, price_rows, other_units = size_price(chosen)
     growth, growth_rows = family_growth()
     latency, latency_rows = latency_size(chosen)
     context = {
@@ -105,6 +126,7 @@ def landscape(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "size_price": {"series": prices},
         "price_rows": price_rows,
+        "other_units": other_units,
         "growth": growth,
         "growth_rows": growth_rows,
         "latency": {"series": latency},

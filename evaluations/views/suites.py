@@ -15,6 +15,7 @@ from core.htmx import render_page
 from evaluations.choices import RunStatus
 from evaluations.models import EvalRun, EvalSuite
 from evaluations.services.runs import runs_start
+from evaluations.views.run_sorting import headers, runs_sorted
 
 MAX_PICKED = 20
 ACTIVE = [RunStatus.QUEUED, RunStatus.RUNNING]
@@ -93,9 +94,12 @@ def suite_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The suite, its runs (polled while any is running) and where a small model is enough."""
     suite = _suite_for(request, slug)
     runs = list(suite.runs.select_related("model", "started_by").order_by("-created_at", "-id"))
+    shown, sort = runs_sorted(runs, request.GET.get("sort", ""))
     context = {
         "suite": suite,
-        "runs": runs,
+        "runs": shown,
+        "sort": sort,
+        "headers": headers(sort),
         "active": any(run.status in ACTIVE for run in runs),
         "points": chart_points(runs),
         "pick": good_enough_run(runs),

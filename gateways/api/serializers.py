@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import BusinessUnit
+from accounts.models import BusinessUnit, User
 from catalog.api.serializers import SlugRefField
 from core.http import validate_key_env, validate_outbound_url
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
@@ -59,6 +59,15 @@ class GatewayFindingSerializer(serializers.ModelSerializer[GatewayFinding]):
     business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
         source="unit", slug_field="slug", read_only=True
     )
+    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    resolved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="who resolved it with a reason; null when a later check no longer saw it",
+    )
 
     class Meta:
         model = GatewayFinding
@@ -72,9 +81,22 @@ class GatewayFindingSerializer(serializers.ModelSerializer[GatewayFinding]):
             "status",
             "first_seen",
             "last_seen",
+            "acknowledged_by",
+            "acknowledged_at",
+            "note",
+            "resolved_by",
             "resolved_at",
+            "resolution",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "status": {
+                "help_text": "open; acknowledged by a person (with a note); resolved when a later "
+                "check no longer saw it or a person gave a reason (a check that sees it again "
+                "reopens it)"
+            },
+            "resolution": {"help_text": "why it no longer holds (empty while unresolved)"},
+        }
 
 
 class TeamPlanSerializer(serializers.Serializer[Any]):

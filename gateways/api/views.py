@@ -21,9 +21,11 @@ from gateways.api.serializers import (
     TeamPlanSerializer,
 )
 from gateways.choices import FindingKind, FindingStatus
-from gateways.models import Gateway, GatewayFinding, GatewayProbe
+from gateways.models import Gateway, GatewayFinding, GatewayProbe, findings_visible_to
 from gateways.services.plans import gateway_plan
 from gateways.tasks import apply_gateway_plan, check_gateways
+from usage.api.findings import FindingActionView, ResolveAction
+from usage.api.serializers import FindingNoteSerializer, FindingResolveSerializer
 
 ID = r"\d{1,18}"
 QUEUED = inline_serializer("GatewayJobQueued", {"status": serializers.CharField()})
@@ -99,4 +101,27 @@ class GatewayFindingListView(generics.ListAPIView[GatewayFinding]):
     filterset_class = GatewayFindingFilter
 
     def get_queryset(self) -> Any:
-        return GatewayFinding.objects.visible_to(self.request.user).select_related("unit")  # type: ignore[arg-type]
+        return findings_visible_to(self.request.user)  # type: ignore[arg-type]
+
+
+class GatewayFindingAcknowledgeView(FindingActionView):
+    """The usage findings' workflow, on gateway findings (one service, one view)."""
+
+    answer_serializer = GatewayFindingSerializer
+    findings = staticmethod(findings_visible_to)
+
+    @extend_schema(request=FindingNoteSerializer, responses=GatewayFindingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """Acknowledge an open gateway finding (the unit's managers, approvers, catalog admins)."""
+        return super().post(request, pk)
+
+
+class GatewayFindingResolveView(ResolveAction):
+    answer_serializer = GatewayFindingSerializer
+    findings = staticmethod(findings_visible_to)
+
+    @extend_schema(request=FindingResolveSerializer, responses=GatewayFindingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """Resolve a gateway finding with a reason (`note`, required); 409 if already resolved;
+        a later check that sees it again reopens it."""
+        return super().post(request, pk)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User, managers_by_unit
@@ -35,6 +36,8 @@ from gateways.choices import FindingKind, FindingStatus
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
 
 Key = tuple[str, str]  # (finding kind, model name)
+NO_LONGER_SEEN = "A later check no longer saw it."
+RESOLUTION_FIELDS = ("resolved_at", "resolved_by", "resolution")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class ProbePlan:
     probe_id: int
     unit_id: int
     unit_name: str
+    unit_slug: str
     key_env: str
     allowed: frozenset[str]
     deny: tuple[str, ...]
@@ -82,6 +86,7 @@ def plans_for(probes: list[GatewayProbe], now: datetime) -> list[ProbePlan]:
             probe_id=probe.pk,
             unit_id=probe.unit_id,
             unit_name=probe.unit.name,
+            unit_slug=probe.unit.slug,
             key_env=probe.key_env,
             allowed=frozenset(allowed[probe.unit_id]),
             deny=deny_names(probe.unit_id, allowed, past, limit),
@@ -216,23 +221,25 @@ def findings_record(
                 fresh.append(seen)
                 told.append(seen)
                 continue
-            if seen.status == FindingStatus.RESOLVED:
+            if seen.status == FindingStatus.RESOLVED:  # back, even if a person resolved it
                 seen.status, seen.resolved_at, seen.first_seen = FindingStatus.OPEN, None, now
+                seen.resolved_by, seen.resolution = None, ""
                 told.append(seen)
             seen.detail, seen.last_seen = detail, now
             touched.append(seen)
         for key, finding in mine.items():
-            if finding.status != FindingStatus.OPEN or key in verdict.holds:
+            if finding.status == FindingStatus.RESOLVED or key in verdict.holds:
                 continue
             if _no_longer_seen(key, verdict):
                 finding.status, finding.resolved_at = FindingStatus.RESOLVED, now
+                finding.resolution = NO_LONGER_SEEN
                 touched.append(finding)
     with transaction.atomic():
         GatewayFinding.objects.bulk_create(fresh, ignore_conflicts=True)
         GatewayFinding.objects.bulk_update(
-            touched, ["detail", "status", "first_seen", "last_seen", "resolved_at"]
+            touched, ["detail", "status", "first_seen", "last_seen", *RESOLUTION_FIELDS]
         )
-        _tell(gateway, told, {plan.unit_id: plan.unit_name for plan in plans})
+        _tell(gateway, told, {plan.unit_id: plan for plan in plans})
     return len(told), len(fresh) + len(touched)
 
 
@@ -246,7 +253,7 @@ def _no_longer_seen(key: Key, verdict: Verdict) -> bool:
     return verdict.listed and name not in verdict.unsure
 
 
-def _tell(gateway: Gateway, told: list[GatewayFinding], units: dict[int, str]) -> None:
+def _tell(gateway: Gateway, told: list[GatewayFinding], units: dict[int, ProbePlan]) -> None:
     """One message per unit with its new (or returning) findings, to its managers and the
     catalog admins: two queries for all units."""
     if not told:
@@ -259,7 +266,10 @@ def _tell(gateway: Gateway, told: list[GatewayFinding], units: dict[int, str]) -
     for unit_id, findings in by_unit.items():
         notify(
             recipients=[*managers.get(unit_id, []), *admins],
-            subject=f"Gateway {gateway.name}: {len(findings)} finding(s) for {units[unit_id]}",
+            subject=f"Gateway {gateway.name}: {len(findings)} finding(s) for "
+            f"{units[unit_id].unit_name}",
+            url=reverse("catalog:unit_detail", args=[units[unit_id].unit_slug])
+            + "#gateway-findings",
             body="\n".join(f"- {f.get_kind_display()}: {f.detail}" for f in findings)
             + "\n\nModelshelf checks again every 15 minutes; a finding closes once the gateway "
             "serves the unit exactly its allow-list. A catalog admin can plan and apply the "

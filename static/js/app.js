@@ -144,6 +144,22 @@
       refreshCompare();
     }
   });
+  /* One search is one step of history, so one Back undoes it: a request for the URL already
+     shown (the filters form's change when the search box loses focus, after the box's own
+     request) replaces it instead of pushing a twin, and so does each further pause while a
+     search is being typed. Anything else pushes; Back or Forward ends the typing run. */
+  var typedPath = null;
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var history = event.detail.history;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var typed = !!(source && source.matches && source.matches("input[type='search']"));
+    var here = location.pathname + location.search;
+    if (history.type === "push" && (history.path === here || (typed && typedPath === here))) {
+      history.type = "replace";
+    }
+    typedPath = typed ? history.path : (history.path === here ? typedPath : null);
+  });
+  window.addEventListener("popstate", function () { typedPath = null; });
   document.addEventListener("focusin", selectOnFocus);
   document.addEventListener("click", closeMenus);
   document.addEventListener("keydown", closeMenus);

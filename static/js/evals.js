@@ -57,6 +57,23 @@
     }
   };
 
+  function size(parameters) {
+    if (!parameters) return "parameters undisclosed";
+    return parameters >= 1e12 ? (parameters / 1e12).toPrecision(3) + "T parameters" : (parameters / 1e9).toPrecision(3) + "B parameters";
+  }
+
+  /* A tap (or click) on a point writes its model and figures under the chart, where it stays
+     readable on a phone (a tooltip vanishes with the finger); a tap elsewhere clears it. */
+  function showTapped(canvas) {
+    return function (event, elements, chart) {
+      var out = canvas.closest("article").querySelector("[data-chart-detail]");
+      if (!out) return;
+      if (!elements.length) { out.textContent = ""; return; }
+      var hit = elements[0], dataset = chart.data.datasets[hit.datasetIndex], raw = dataset.data[hit.index];
+      out.textContent = dataset.label + ": " + raw.y.toFixed(1) + " % pass rate at " + money(raw.x) + " per 1,000 cases, " + size(raw.parameters) + ".";
+    };
+  }
+
   function evalCostChart(canvas, points) {
     return new Chart(canvas, {
       type: "bubble",
@@ -67,6 +84,8 @@
       options: {
         maintainAspectRatio: false,
         animation: false,
+        onClick: showTapped(canvas),
+        interaction: { mode: "nearest", intersect: true },
         scales: {
           x: { type: "logarithmic", title: { display: true, text: "Cost per 1,000 cases (USD, log)" }, ticks: { callback: logTick(money) } },
           y: { min: 0, max: 100, title: { display: true, text: "Pass rate (%)" } }

@@ -43,6 +43,9 @@ def test_typing_and_choosing_a_vendor_swap_the_table_and_back_restores(open_as, 
     expect(page).to_have_url(re.compile(r"search=large&vendor=mistral"))
     expect(_rows(page)).to_have_text(["Mistral Large"])
     assert page.evaluate("window.stillTheSamePage") is True  # swapped, not reloaded
+    # The search box's change (sent as focus left it) must have landed before Back: no request
+    # in flight, whichever order the two answers came in.
+    expect(page.locator(".htmx-request")).to_have_count(0)
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"/\?search=large$"))
@@ -53,6 +56,26 @@ def test_typing_and_choosing_a_vendor_swap_the_table_and_back_restores(open_as, 
     page.go_back()
     expect(_rows(page)).to_have_count(4)
     expect(page.get_by_label("Search models")).to_have_value("")
+
+
+def test_a_search_typed_with_pauses_is_one_step_back(open_as, member, shelf):
+    """Each pause while typing sends a request; the search box leaving focus sends the form's
+    own (the same URL). One Back still undoes the whole search."""
+    page = open_as(member)
+    page.goto("/")
+    search = page.get_by_label("Search models")
+    search.press_sequentially("lar", delay=40)
+    expect(page).to_have_url(re.compile(r"/\?search=lar$"))
+    search.press_sequentially("ge", delay=40)
+    expect(page).to_have_url(re.compile(r"/\?search=large$"))
+    expect(_rows(page)).to_have_text(["GPT Large", "Mistral Large"])
+    search.blur()  # the filters form's change: the URL already shown
+    expect(page.locator(".htmx-request")).to_have_count(0)  # its answer has landed
+    expect(_rows(page)).to_have_text(["GPT Large", "Mistral Large"])
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(_rows(page)).to_have_count(4)
+    expect(search).to_have_value("")
 
 
 def test_sorting_and_the_url_survive_a_reload(open_as, member, shelf):

@@ -67,3 +67,55 @@ def test_the_landscape_draws_its_charts_and_filters_by_specialty(open_as, member
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#size-price-table tbody tr")).to_have_count(1)
     expect(page.locator("#size-price-table")).to_contain_text("Small coder")
+
+
+def _finished_runs(suite, models) -> None:
+    for key, rate, cost in [
+        ("small", "0.80", "0.0004"), ("code", "0.925", "0.003"), ("frontier", "0.95", "0.04"),
+    ]:  # fmt: skip
+        EvalRun.objects.create(
+            suite=suite, model=models[key], status=RunStatus.FINISHED, cases=40, done=40,
+            pass_rate=Decimal(rate), cost_usd=Decimal(cost),
+        )  # fmt: skip
+
+
+def test_mallory_sorts_the_runs_by_their_headers_on_a_phone_and_at_her_desk(
+    open_as, member, chat_models, sql_suite
+):
+    import re
+
+    _finished_runs(sql_suite, chat_models)
+    for viewport in ({"width": 390, "height": 844}, {"width": 1366, "height": 900}):
+        page = open_as(member)
+        page.set_viewport_size(viewport)
+        page.goto("/evals/sql-from-questions/")
+        page.evaluate("window.stillTheSamePage = true")
+        first = page.locator("#runs-table tbody tr").first
+        page.get_by_role("button", name="Pass rate", exact=True).click()
+        expect(page).to_have_url(re.compile(r"sort=-pass_rate"))
+        expect(first).to_contain_text(chat_models["frontier"].name)
+        page.get_by_role("button", name="Pass rate", exact=True).click()
+        expect(page).to_have_url(re.compile(r"sort=pass_rate"))
+        expect(first).to_contain_text(chat_models["small"].name)
+        page.get_by_role("button", name="Cost / 1,000 cases", exact=True).click()
+        expect(first).to_contain_text(chat_models["small"].name)
+        assert page.evaluate("window.stillTheSamePage") is True  # swapped in place
+
+
+def test_tapping_a_point_of_the_chart_names_its_model_and_figures(
+    open_as, member, chat_models, sql_suite
+):
+    _finished_runs(sql_suite, chat_models)
+    page = open_as(member)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/evals/sql-from-questions/")
+    canvas = page.locator("figure.chart.drawn canvas[data-chart=eval-cost]")
+    expect(canvas).to_be_visible()
+    point = canvas.evaluate(
+        """c => { const chart = Chart.getChart(c);
+           const i = chart.data.datasets.findIndex(d => d.label.includes("Codestral")
+             || d.data[0].y === 92.5);
+           const p = chart.getDatasetMeta(i).data[0]; return {x: p.x, y: p.y}; }"""
+    )
+    canvas.click(position=point)
+    expect(page.get_by_text("92.5 % pass rate at $0.0750 per 1,000 cases")).to_be_visible()

@@ -33,7 +33,15 @@ CELLS_OFF_SCREEN = """() => [...document.querySelectorAll("main td, main th")]
 def all_pages() -> list[str]:
     """main_pages() and the pages it leaves out: evals, landscape, spend (/usage/), gateways
     (catalog admins'; a 403 for the others), the API docs."""
-    return [*main_pages(), "/evals/", "/landscape/", "/usage/", "/gateways/", THIRD_PARTY]
+    return [
+        *main_pages(),
+        "/evals/",
+        "/landscape/",
+        "/usage/",
+        "/gateways/",
+        "/notices/",
+        THIRD_PARTY,
+    ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

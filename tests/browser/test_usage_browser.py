@@ -48,7 +48,7 @@ def test_the_company_view_filters_by_unit_in_place_and_keeps_the_url(open_as, ap
     page.get_by_label("Business unit").select_option("marketing")
     expect(page).to_have_url(re.compile(r"unit=marketing"))
     expect(page.get_by_role("table", name="Top units")).not_to_contain_text("Engineering")
-    expect(page.get_by_role("list", name="Unapproved use")).to_contain_text("chat-1")
+    expect(page.get_by_role("list", name="Usage findings")).to_contain_text("chat-1")
     assert page.evaluate("window.stillTheSamePage") is True
 
 

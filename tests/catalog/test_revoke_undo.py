@@ -65,3 +65,61 @@ def test_after_ten_minutes_the_revocation_stands(client, manager, codestral):
     response = client.post(f"/adoptions/{codestral.pk}/undo-revoke/", follow=True)
     assert "more than 10 minutes ago" in response.content.decode()
     assert Adoption.objects.get(pk=codestral.pk).status == AdoptionStatus.REVOKED
+
+
+def test_the_confirmation_names_this_months_spend_and_the_names_gateways_stop_serving(
+    client, manager, codestral
+):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from gateways.models import Gateway, GatewayProbe
+    from usage.choices import SourceKind
+    from usage.models import UsageAccount, UsageRecord, UsageSource
+
+    Adoption.objects.filter(pk=codestral.pk).update(alias="code-review")
+    source = UsageSource.objects.create(name="Gateway", kind=SourceKind.LITELLM)
+    account = UsageAccount.objects.create(source=source, external_id="mkt", unit=codestral.unit)
+    UsageRecord.objects.create(
+        source=source, account=account, unit=codestral.unit, day=timezone.now().date(),
+        vendor_model_id="code-review", model=codestral.model, input_tokens=1000,
+        output_tokens=10, billed_cost=Decimal("3.25"), list_cost=Decimal("3.10"),
+        ingested_at=datetime.now(UTC),
+    )  # fmt: skip
+    gateway = Gateway.objects.create(name="Proxy", base_url="https://proxy.example.com")
+    GatewayProbe.objects.create(gateway=gateway, unit=codestral.unit, key_env="PROXY_KEY")
+    client.force_login(manager)
+    page = client.get(f"/adoptions/{codestral.pk}/revoke/confirm/").content.decode()
+    assert "<strong>$3.25</strong> this month so far" in page
+    assert "gateway <strong>Proxy</strong> stops serving <code>code-review</code>" in page
+
+
+def test_the_confirmation_says_nothing_was_spent_yet_and_names_the_slug(client, manager, codestral):
+    client.force_login(manager)
+    page = client.get(f"/adoptions/{codestral.pk}/revoke/confirm/").content.decode()
+    assert "<strong>$0.00</strong> this month so far" in page
+    assert f"<code>{codestral.model.slug}</code>" in page
+
+
+def test_the_api_undoes_a_revocation_within_ten_minutes_for_those_who_may_revoke(
+    manager, member, codestral
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(manager)
+    url = f"/api/v1/adoptions/{codestral.pk}/"
+    assert api.post(url + "revoke/").status_code == 200
+    api.force_authenticate(member)
+    assert api.post(url + "undo-revoke/").status_code == 403
+    api.force_authenticate(manager)
+    _revoked_minutes_ago(codestral, 9)
+    undone = api.post(url + "undo-revoke")
+    assert undone.status_code == 200 and undone.json()["status"] == "active"
+    assert api.post(url + "undo-revoke/").status_code == 409  # not revoked any more
+
+    api.post(url + "revoke/")
+    _revoked_minutes_ago(codestral, 11)
+    late = api.post(url + "undo-revoke/")
+    assert late.status_code == 409 and "more than 10 minutes ago" in late.json()["detail"]

@@ -95,3 +95,24 @@ def test_demo_refuses_to_seed_known_passwords_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", stdout=StringIO())
+
+
+def test_the_demos_successors_have_names_people_say_not_cost_map_keys(seeded):
+    successors = AIModel.objects.filter(
+        pk__in=AIModel.objects.exclude(status=ModelStatus.UNDER_REVIEW).values("successor")
+    )
+    assert successors.exists()
+    raw = [m.name for m in successors if m.name == m.price_source_key.split("/")[-1]]
+    assert raw == []
+    assert AIModel.objects.get(price_source_key="claude-sonnet-5-5").name == "Claude Sonnet 5.5"
+    assert successors.filter(status=ModelStatus.UNDER_REVIEW).count() == successors.count()
+
+
+def test_the_demos_requesters_asked_for_units_they_belong_to(seeded):
+    for request in ApprovalRequest.objects.select_related("requester", "unit"):
+        assert request.requester.memberships.filter(unit=request.unit).exists(), request
+    alice = User.objects.get(username="alice")
+    asked = set(
+        ApprovalRequest.objects.filter(requester=alice).values_list("unit__slug", flat=True)
+    )
+    assert asked == {"marketing"}

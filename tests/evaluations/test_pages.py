@@ -118,3 +118,48 @@ def test_landscape_draws_size_price_growth_and_latency_with_a_specialty_filter(c
     assert list(chart_data(filtered, "size-price-data")["series"]) == ["Code"]
     assert client.get("/landscape/?specialty=nope").status_code == 200
     assert client.get("/landscape/?specialty=%00nope").status_code == 400  # NUL is refused
+
+
+def test_landscape_colours_a_chat_model_that_reads_images_as_chat(client, member):
+    from catalog.models import Specialty
+
+    Specialty.objects.get_or_create(slug="vision", defaults={"name": "Vision"})
+    AIModelFactory(name="Omni", parameters=8 * B, input_price_per_mtok=Decimal("0.15"),
+                   specialties=["chat", "vision"])  # fmt: skip
+    AIModelFactory(name="Eyes only", parameters=12 * B, input_price_per_mtok=Decimal("0.3"),
+                   specialties=["vision"])  # fmt: skip
+    client.force_login(member)
+    prices = chart_data(client.get("/landscape/").content.decode(), "size-price-data")["series"]
+    assert [p["label"] for p in prices["Chat"]] == ["Omni"]
+    assert [p["label"] for p in prices["Vision"]] == ["Eyes only"]
+
+
+def test_landscape_places_small_embedding_and_rerank_models_by_their_size_class(client, member):
+    from catalog.choices import PriceUnit
+    from catalog.models import Specialty
+
+    for slug in ("embedding", "rerank"):
+        Specialty.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
+    AIModelFactory(name="Embed small", parameters=None, size_class="small",
+                   input_price_per_mtok=Decimal("0.02"), specialties=["embedding"])  # fmt: skip
+    AIModelFactory(name="Rerank by tokens", parameters=None, size_class="small",
+                   input_price_per_mtok=Decimal("0.05"), specialties=["rerank"])  # fmt: skip
+    AIModelFactory(name="Rerank by query", parameters=None, size_class="small",
+                   input_price_per_mtok=Decimal("0.002"), price_unit=PriceUnit.PER_QUERY,
+                   specialties=["rerank"])  # fmt: skip
+    client.force_login(member)
+    html = client.get("/landscape/").content.decode()
+    prices = chart_data(html, "size-price-data")["series"]
+    assert prices["Embedding"] == [{"x": 4.0, "y": 0.02, "label": "Embed small (by size class)"}]
+    assert [p["label"] for p in prices["Rerank"]] == ["Rerank by tokens (by size class)"]
+    assert "not on this chart" in html and "Rerank by query</a> ($0.002 per query)" in html
+
+
+def test_landscape_explains_an_empty_latency_chart_before_the_first_availability_run(
+    client, member
+):
+    AIModelFactory(name="Unchecked", parameters=8 * B)
+    client.force_login(member)
+    html = client.get("/landscape/").content.decode()
+    assert 'data-chart="latency-size"' not in html
+    assert "they appear once the availability job has run" in html

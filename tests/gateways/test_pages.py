@@ -61,7 +61,8 @@ def test_the_unit_page_names_the_finding_and_what_to_do_to_its_members(
     to_outsider = page_for(outsider, "/business-units/marketing/")
 
     assert "does not enforce Marketing's list" in to_member
-    assert "“codestral”" in to_member and "What to do" in to_member
+    assert "“codestral”" in to_member and "Next step" in to_member
+    assert "Acknowledge" not in to_member  # members read findings; managers act on them
     assert "does not enforce" in to_outsider and "“codestral”" not in to_outsider
 
 

@@ -33,7 +33,7 @@ MODEL_LISTS = (
     | JSON
 )
 PLAN = ProbePlan(
-    probe_id=1, unit_id=1, unit_name="Marketing", key_env="GATEWAY_FUZZ_KEY",
+    probe_id=1, unit_id=1, unit_name="Marketing", unit_slug="marketing", key_env="GATEWAY_FUZZ_KEY",
     allowed=frozenset({"drafts"}), deny=(),
 )  # fmt: skip
 

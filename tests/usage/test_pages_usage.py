@@ -183,3 +183,57 @@ def test_a_units_spend_on_the_company_view_and_its_page_is_its_usage_api_total_r
     assert '<span class="stat-value">$4.01</span>' in page
     unit_page = client.get("/business-units/marketing/").content.decode()
     assert ">$4.01</td>" in unit_page and "$3.01" not in unit_page  # not billed-else-list per day
+
+
+@pytest.fixture
+def kinds_of_findings(this_month, unit, other_unit):
+    """Besides Marketing's open unapproved use: Marketing's acknowledged bill mismatch and
+    Engineering's resolved over-forecast finding, all this month."""
+    start = this_month.replace(day=1)
+    UsageFinding.objects.create(
+        kind=FindingKind.BILL_MISMATCH, unit=unit, month=start, subject="gateway",
+        detail="Gateway billed $9 against $7 at list", status=FindingStatus.ACKNOWLEDGED,
+    )  # fmt: skip
+    UsageFinding.objects.create(
+        kind=FindingKind.OVER_FORECAST, unit=other_unit, month=start, subject="chat-1",
+        detail="Chat One is on course for $70", status=FindingStatus.RESOLVED,
+    )  # fmt: skip
+
+
+def test_the_company_view_counts_findings_by_status_and_kind(client, approver, kinds_of_findings):
+    client.force_login(approver)
+    page = client.get("/usage/").content.decode()
+    by_status = page[page.index('aria-label="Findings by status"') :]
+    by_status = by_status[: by_status.index("</nav>")]
+    assert ">1 open<" in by_status and ">1 acknowledged<" in by_status
+    assert ">1 resolved<" in by_status
+    by_kind = page[page.index('aria-label="Findings by kind"') :]
+    assert ">1 unapproved use<" in by_kind and ">1 over forecast<" in by_kind
+    assert ">0 over budget<" in by_kind
+    assert "Chat One is on course" in page  # every kind is listed, not only two
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ({"status": "acknowledged"}, "Gateway billed", "shadow-9 used"),
+        ({"kind": "over_forecast"}, "Chat One is on course", "Gateway billed"),
+        ({"unit": "engineering"}, "Chat One is on course", "shadow-9 used"),
+        ({"status": "open", "kind": "bill_mismatch"}, "No finding matches", "Gateway billed"),
+        ({"status": "<junk>", "kind": "nonsense"}, "Gateway billed", "No finding matches"),
+    ],
+)
+def test_the_company_view_filters_findings_by_status_kind_and_unit(
+    client, approver, kinds_of_findings, query, shown, hidden
+):
+    client.force_login(approver)
+    listed = client.get("/usage/", query, headers={"HX-Request": "true"}).content.decode()
+    assert shown in listed and hidden not in listed
+
+
+def test_a_facet_links_to_the_list_it_counts_keeping_the_other_filters(
+    client, approver, kinds_of_findings
+):
+    client.force_login(approver)
+    page = client.get("/usage/", {"unit": "marketing"}).content.decode()
+    assert 'href="?unit=marketing&amp;status=acknowledged#findings"' in page

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
 from core.trust_fields import serializer_kwargs
+from usage.filtersets import MONTH_PATTERN
 from usage.models import UsageAccount, UsageFinding, UsageSource
 from usage.services.ingest import MAX_BACKFILL_DAYS, since_problem
 
@@ -65,7 +66,6 @@ class IngestSerializer(serializers.Serializer[Any]):
 
 
 # YYYY-MM from year 1000 on: a month before that is a typo (and year 0 is no date at all).
-MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
 class MonthQuerySerializer(serializers.Serializer[Any]):

@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,19 +20,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import BusinessUnit
 from core.api.fastjson import ORJSONRenderer
 from core.api.parsers import BoundedJSONParser
 from core.api.permissions import IsCatalogAdmin
 from usage.api.csv import UsageCSVRenderer
 from usage.api.serializers import (
-    MONTH_PATTERN,
     ChargebackRowSerializer,
     IngestSerializer,
     MonthQuerySerializer,
@@ -43,7 +39,7 @@ from usage.api.serializers import (
     UsageFindingSerializer,
     UsageSourceSerializer,
 )
-from usage.choices import FindingKind, FindingStatus
+from usage.filtersets import MONTH_PATTERN, UsageFindingFilter
 from usage.models import UsageAccount, UsageFinding, UsageSource
 from usage.services.reports import (
     chargeback,
@@ -134,25 +130,6 @@ class UnitUsageView(APIView):
         # a serializer per row: two queries in all (the token; the month, the unit and the
         # caller's right to see it), whatever the volume.
         return Response(unit_month_payload(rows, month))
-
-
-class UsageFindingFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
-    business_unit = filters.ModelChoiceFilter(
-        field_name="unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
-    )
-    kind = filters.ChoiceFilter(choices=FindingKind.choices)
-    status = filters.ChoiceFilter(choices=FindingStatus.choices)
-    month = filters.CharFilter(method="in_month")
-
-    class Meta:
-        model = UsageFinding
-        fields = ["business_unit", "kind", "status", "month"]
-
-    def in_month(self, queryset: Any, name: str, value: str) -> Any:
-        query = MonthQuerySerializer(data={"month": value})
-        if not query.is_valid():
-            raise ValidationError({"month": ["Use YYYY-MM."]})
-        return queryset.filter(month=date(int(value[:4]), int(value[5:]), 1))
 
 
 @extend_schema_view(

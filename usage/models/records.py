@@ -3,7 +3,8 @@
 from django.db import models
 
 from catalog.models.ai_models import DecimalDigits
-from usage.choices import FindingKind, FindingStatus
+from core.models import HandledFinding
+from usage.choices import FindingKind
 
 MONEY: DecimalDigits = {"max_digits": 18, "decimal_places": 6}
 COUNT_SUM: DecimalDigits = {"max_digits": 30, "decimal_places": 0}
@@ -107,7 +108,7 @@ class UsageMonth(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m} {self.vendor_model_id}"
 
 
-class UsageFinding(models.Model):
+class UsageFinding(HandledFinding):
     """Something a unit's usage shows that someone should act on; told once when first found.
 
     `subject` tells findings of one kind, unit and month apart (the reported model, or the
@@ -139,23 +140,6 @@ class UsageFinding(models.Model):
     )
     detail = models.CharField(max_length=500)
     amount = models.DecimalField(**MONEY, null=True, blank=True)
-    status = models.CharField(
-        max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.CharField(
-        max_length=500, blank=True, help_text="Why the finding no longer holds."
-    )
-    # The people's side (issue 28): someone acknowledges it with a note (it stays on the list,
-    # marked as seen), or resolves it with a reason; data resolves it with `resolved_by` null.
-    acknowledged_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=500, blank=True, help_text="The acknowledger's note.")
-    resolved_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

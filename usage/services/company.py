@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 
 from accounts.models import BusinessUnit
 from usage.choices import FindingKind, FindingStatus
+from usage.filtersets import UsageFindingFilter
 from usage.models import UsageFinding, UsageRecord
 from usage.services.reports import actual_cost, cents, known_sum, month_cost, month_end
 
@@ -31,27 +32,62 @@ MODEL_FIELDS = ("vendor_model_id", "model__slug", "model__name")
 
 
 @dataclass
+class FindingCounts:
+    """The month's findings counted by status and by kind, whatever the filters: the page's
+    facets, each a way to narrow the list."""
+
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    open_by_kind: dict[str, int]  # unresolved ones: what the headline figures count
+
+    @classmethod
+    def of(cls, findings: QuerySet[UsageFinding]) -> "FindingCounts":
+        counts = cls(
+            by_status=dict.fromkeys(FindingStatus.values, 0),
+            by_kind=dict.fromkeys(FindingKind.values, 0),
+            open_by_kind=dict.fromkeys(FindingKind.values, 0),
+        )
+        for row in findings.values("kind", "status").annotate(n=Count("pk")).order_by():
+            counts.by_status[row["status"]] += row["n"]
+            counts.by_kind[row["kind"]] += row["n"]
+            if row["status"] != FindingStatus.RESOLVED:
+                counts.open_by_kind[row["kind"]] += row["n"]
+        return counts
+
+    @property
+    def status_facets(self) -> list[tuple[str, str, int]]:
+        return [(value, label, self.by_status[value]) for value, label in FindingStatus.choices]
+
+    @property
+    def kind_facets(self) -> list[tuple[str, str, int]]:
+        return [(value, label, self.by_kind[value]) for value, label in FindingKind.choices]
+
+
+@dataclass
 class CompanyMonth:
     month: date
     total: Decimal
     units: Sequence[Mapping[str, object]]
     models: Sequence[Mapping[str, object]]
-    unapproved: list[UsageFinding]  # open ones first, then the resolved (shown as such)
-    mismatches: list[UsageFinding]
+    findings: list[UsageFinding]  # as filtered; unresolved first, the largest amounts first
+    counts: FindingCounts
 
     @property
     def open_unapproved(self) -> int:
-        return sum(1 for f in self.unapproved if f.status != FindingStatus.RESOLVED)
+        return self.counts.open_by_kind[FindingKind.UNAPPROVED_USE]
 
     @property
     def open_mismatches(self) -> int:
-        return sum(1 for f in self.mismatches if f.status != FindingStatus.RESOLVED)
+        return self.counts.open_by_kind[FindingKind.BILL_MISMATCH]
 
 
-def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
-    """Three queries whatever the volume: the month's sums per unit and reported model, and the
-    two finding lists. A unit's actual is its usage API's (`actual_cost` per reported model,
-    added unrounded, rounded once); the company's total is the sum of its units' actuals."""
+def company_month(
+    units: QuerySet[BusinessUnit], month: date, filters: Mapping[str, str] | None = None
+) -> CompanyMonth:
+    """Three queries whatever the volume: the month's sums per unit and reported model, the
+    findings counted, and the findings `filters` (UsageFindingFilter's kind and status) keep. A
+    unit's actual is its usage API's (`actual_cost` per reported model, added unrounded, rounded
+    once); the company's total is the sum of its units' actuals."""
     groups = (
         UsageRecord.objects.filter(unit__in=units, day__range=(month, month_end(month)))
         .values("unit_id", *UNIT_FIELDS, "model_id", *MODEL_FIELDS)
@@ -80,20 +116,22 @@ def company_month(units: QuerySet[BusinessUnit], month: date) -> CompanyMonth:
     for row in [*by_unit.values(), *by_model.values()]:
         row["actual"] = cents(known_sum(row.pop("exact")))
     total = sum((u["actual"] for u in by_unit.values() if u["actual"] is not None), Decimal(0))
-    findings = UsageFinding.objects.filter(unit__in=units, month=month).select_related(
-        "unit", "model", "acknowledged_by"
-    )
+    findings = UsageFinding.objects.filter(unit__in=units, month=month)
+    shown = UsageFindingFilter(filters or {}, queryset=findings).qs
     return CompanyMonth(
         month=month,
         total=cents(total) or Decimal("0.00"),
         units=_top(by_unit.values(), "unit__name"),
         models=_top(by_model.values(), "vendor_model_id"),
-        unapproved=list(
-            findings.filter(kind=FindingKind.UNAPPROVED_USE).order_by("status", "-amount")
+        findings=list(
+            shown.select_related("unit", "model", "acknowledged_by").order_by(
+                Case(When(status=FindingStatus.RESOLVED, then=1), default=0),
+                F("amount").desc(nulls_last=True),
+                "kind",
+                "id",
+            )
         ),
-        mismatches=list(
-            findings.filter(kind=FindingKind.BILL_MISMATCH).order_by("status", "amount")
-        ),
+        counts=FindingCounts.of(findings),
     )
 
 

@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BusinessUnit, User, managers_by_unit
@@ -419,6 +420,7 @@ def _tell(raised: list[UsageFinding], *, again: set[int]) -> None:
         notify(
             recipients=[*managers[unit_id], *approvers],
             subject=f"{len(findings)} usage finding(s) for {unit.name}",
+            url=reverse("catalog:unit_detail", args=[unit.slug]) + "#unit-usage",
             body="\n".join(
                 f"- {f.get_kind_display()}{' (again)' if f.pk in again else ''}: {f.detail}"
                 for f in findings

@@ -26,7 +26,7 @@ from accounts.models import (
 from catalog.choices import AdoptionStatus
 from catalog.models import Adoption, AIModel, PriceObservation, Vendor
 from catalog.models.costs import PriceComponents
-from usage.models import UsageMonth, UsageRecord
+from usage.models import UsageFinding, UsageMonth, UsageRecord
 from usage.services.forecasts import (
     COVERING,
     AdoptionSpan,
@@ -71,6 +71,13 @@ def units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUnit]:
     if user.is_approver or user.is_catalog_admin:
         return BusinessUnit.objects.all()
     return BusinessUnit.objects.filter(pk__in=Membership.objects.filter(user=user).values("unit"))
+
+
+def findings_visible_to(user: User) -> QuerySet[UsageFinding]:
+    """The usage findings of the units `user` may see (the pages' and the API's one lookup)."""
+    return UsageFinding.objects.filter(unit__in=units_visible_to(user)).select_related(
+        "unit", "model__vendor"
+    )
 
 
 def recent_months(today: date, count: int) -> list[date]:
@@ -532,3 +539,26 @@ def chargeback(units: QuerySet[BusinessUnit], start: date) -> list[dict[str, obj
         }
         for r in rows
     ]
+
+
+def adoption_month_actual(adoption: Adoption, today: date) -> Decimal | None:
+    """What the adoption's model has cost its unit this month so far, by the unit usage API's
+    rule (billed, else list, per reported name, rounded once): $0.00 when nothing was reported,
+    None when what was reported has no known cost. One query: the revoke page names it."""
+    start = today.replace(day=1)
+    groups = (
+        UsageRecord.objects.filter(
+            unit_id=adoption.unit_id, model_id=adoption.model_id, day__range=(start, today)
+        )
+        .values("vendor_model_id")
+        .annotate(
+            billed=SUMS["billed"], listed=SUMS["listed"],
+            unbilled=SUMS["unbilled"], unpriced=SUMS["unpriced"],
+        )
+        .order_by()
+    )  # fmt: skip
+    actuals = [
+        actual_cost(month_cost(g["billed"], g["unbilled"]), month_cost(g["listed"], g["unpriced"]))
+        for g in groups
+    ]
+    return cents(known_sum(actuals)) if actuals else Decimal("0.00")

@@ -1,18 +1,32 @@
 """The unit page's usage panel, rendered by the usage app so catalog's views never import it."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
-from accounts.models import BusinessUnit, User
+from accounts.models import BusinessUnit
+from catalog.models import Adoption
 from usage.choices import FindingStatus
 from usage.models import UsageFinding
-from usage.services.reports import recent_months, unit_months, units_visible_to
+from usage.services.finding_workflow import may_act_on_finding
+from usage.services.reports import (
+    adoption_month_actual,
+    recent_months,
+    unit_months,
+    units_visible_to,
+)
 
 register = template.Library()
 MONTHS_SHOWN = 6
 FINDINGS_SHOWN = 10
+
+
+def manager_ids(context: template.Context) -> set[int] | None:
+    """The unit page's managers, read once by the page (no query of our own); None elsewhere."""
+    managers = context.get("managers")
+    return None if managers is None else {m.user_id for m in managers}
 
 
 @register.inclusion_tag("usage/partials/unit_usage_panel.html", takes_context=True)
@@ -42,12 +56,6 @@ def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
             :FINDINGS_SHOWN
         ]
     )
-    managers = context.get("managers")  # the unit page's memberships: no query of our own
-    is_manager = (
-        any(m.user_id == user.pk for m in managers)
-        if managers is not None
-        else User.objects.managers_of([unit.pk]).filter(pk=user.pk).exists()
-    )
     return {
         "visible": True,
         "unit": unit,
@@ -59,6 +67,13 @@ def unit_usage(context: template.Context, unit: BusinessUnit) -> dict[str, Any]:
             for status, label in FindingStatus.choices
             if (count := sum(1 for f in findings if f.status == status))
         ],
-        "can_act": user.is_approver or user.is_catalog_admin or is_manager,
+        "can_act": may_act_on_finding(user=user, unit_id=unit.pk, manager_ids=manager_ids(context)),
         "request": context["request"],
     }
+
+
+@register.simple_tag
+def spend_so_far(adoption: Adoption) -> Decimal | None:
+    """`{% spend_so_far adoption as spent %}`: this month's actual for the adoption's model, for
+    pages of the catalog (the revoke page) that may not import usage."""
+    return adoption_month_actual(adoption, timezone.now().date())

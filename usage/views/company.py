@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.signed_in import signed_in_user
 from core.htmx import render_page
+from usage.choices import FindingKind, FindingStatus
 from usage.services.company import company_month
 from usage.services.reports import recent_months, units_visible_to
 
@@ -12,7 +13,8 @@ MONTHS_SHOWN = 12
 
 
 def company_usage(request: HttpRequest) -> HttpResponse:
-    """Filterable by month and unit; an unknown value falls back to all (never an error)."""
+    """Filterable by month and unit, its findings by status and kind; an unknown value falls
+    back to all (never an error)."""
     months = recent_months(timezone.now().date(), MONTHS_SHOWN)
     month = next((m for m in months if f"{m:%Y-%m}" == request.GET.get("month")), months[0])
     user = signed_in_user(request)
@@ -23,8 +25,17 @@ def company_usage(request: HttpRequest) -> HttpResponse:
         units = units.filter(slug=chosen)
     else:
         chosen = ""
+    # The findings' filters: an unknown value falls back to all, as month and unit do.
+    finding_filters = {
+        name: value
+        for name, choices in (("status", FindingStatus), ("kind", FindingKind))
+        if (value := request.GET.get(name, "")) in choices.values
+    }
     context = {
-        "report": company_month(units, month),
+        "report": company_month(units, month, finding_filters),
+        "finding_filters": finding_filters,
+        "statuses": FindingStatus.choices,
+        "kinds": FindingKind.choices,
         "months": months,
         "month": month,
         "unit_choices": unit_choices,

@@ -1,32 +1,39 @@
-"""Acknowledge or resolve a finding from the unit page or /usage/, through the same services as
-the API; a refusal is a message, and the page comes back where the finding is."""
+"""Acknowledge or resolve a finding (usage or gateway) from the unit page or /usage/, through
+the same services as the API; a refusal is a message, and the page comes back where the finding
+is."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.signed_in import signed_in_user
 from core.errors import Conflict, InvalidRequest
-from usage.models import UsageFinding
 from usage.services.finding_workflow import finding_acknowledge, finding_resolve
-from usage.services.reports import units_visible_to
+from usage.services.reports import findings_visible_to
 
 ACTIONS = {"acknowledge": finding_acknowledge, "resolve": finding_resolve}
 DONE = {"acknowledge": "acknowledged", "resolve": "resolved"}
 
 
 @require_POST
-def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """404 for a finding the user may not see, as everywhere; the service checks who may act."""
+def finding_action(
+    request: HttpRequest,
+    pk: int,
+    action: str,
+    findings: Callable[[User], QuerySet[Any]] = findings_visible_to,
+) -> HttpResponse:
+    """404 for a finding the user may not see, as everywhere; the service checks who may act.
+    `findings` says which kind (the gateways app passes its own in its URL)."""
     user = signed_in_user(request)
-    seen = UsageFinding.objects.select_related("unit")
-    if not (user.is_approver or user.is_catalog_admin):
-        seen = seen.filter(Q(unit__in=units_visible_to(user)))
-    finding = get_object_or_404(seen, pk=pk)
+    finding = get_object_or_404(findings(user), pk=pk)
     act = ACTIONS.get(action)
     if act is None:
         messages.error(request, "Choose Acknowledge or Resolve.")
