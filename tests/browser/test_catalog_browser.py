@@ -60,7 +60,7 @@ def test_typing_and_choosing_a_vendor_swap_the_table_and_back_restores(open_as, 
 
 def test_a_search_typed_with_pauses_is_one_step_back(open_as, member, shelf):
     """Each pause while typing sends a request; the search box leaving focus sends the form's
-    own (the same URL). One Back still undoes the whole search."""
+    own (the same URL). One Back still undoes the whole search, and Forward redoes it."""
     page = open_as(member)
     page.goto("/")
     search = page.get_by_label("Search models")
@@ -76,6 +76,9 @@ def test_a_search_typed_with_pauses_is_one_step_back(open_as, member, shelf):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(_rows(page)).to_have_count(4)
     expect(search).to_have_value("")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?search=large$"))
+    expect(_rows(page)).to_have_text(["GPT Large", "Mistral Large"])
 
 
 def test_sorting_and_the_url_survive_a_reload(open_as, member, shelf):
