@@ -1,11 +1,14 @@
 """`{% unit_gateway_line unit %}`: one line on the unit page saying whether the gateways its
 apps call enforce its allow-list, with the findings, their next step and the findings workflow
-for those who may see them."""
+for those who may see them. `{% company_gateway_findings … %}`: the same findings on `/usage/`,
+counted and filtered beside the usage findings. Catalog and usage pages show them through
+these tags, as they may not import gateways."""
 
+from datetime import date
 from typing import Any
 
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import BusinessUnit, User
 from gateways.choices import FindingStatus
@@ -44,6 +47,32 @@ def unit_gateway_line(context: template.Context, unit: BusinessUnit) -> dict[str
         "probes": probes,
         "findings": findings,
         "can_act": can_act,
+        "request": context["request"],
+    }
+
+
+@register.inclusion_tag("gateways/partials/company_gateway_findings.html", takes_context=True)
+def company_gateway_findings(
+    context: template.Context, units: QuerySet[BusinessUnit], month: date, status: str | None
+) -> dict[str, Any]:
+    """The gateway findings of `units` that checks saw during `month`, as far as the viewer may
+    see them: counted by status (one query) and listed, narrowed to `status` if given (one
+    more). Approvers and catalog admins act on them here, as on the usage findings."""
+    user: User = context["request"].user
+    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    seen = findings_visible_to(user).filter(
+        unit__in=units, first_seen__date__lt=end, last_seen__date__gte=month
+    )
+    counts = dict(seen.order_by().values_list("status").annotate(n=Count("id")))
+    facets = [
+        (value, label, counts[value]) for value, label in FindingStatus.choices if value in counts
+    ]
+    listed = seen.filter(status=status) if status else seen
+    return {
+        "findings": list(listed.select_related("gateway")),
+        "status_facets": facets,
+        "status": status,
+        "can_act": user.is_approver or user.is_catalog_admin,
         "request": context["request"],
     }
 

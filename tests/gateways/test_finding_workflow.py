@@ -81,3 +81,34 @@ def test_a_finding_a_person_resolved_reopens_when_the_gateway_still_leaks(leak, 
     gateways_check()  # the gateway still serves codestral to Marketing
     leak.refresh_from_db()
     assert leak.status == FindingStatus.OPEN and leak.resolved_by is None
+
+
+def _findings_on_usage(client: Client, query: str = "") -> str:
+    page = client.get(f"/usage/{query}").content.decode()
+    return page[page.index('id="gateway-findings-all"') :]
+
+
+def test_the_company_view_counts_and_filters_gateway_findings_by_status_and_unit(leak, approver):
+    client = Client()
+    client.force_login(approver)
+    found = _findings_on_usage(client)
+    assert "1 open" in found and "Gateway leak" in found and "Marketing" in found
+    assert "Acknowledge" in found  # approvers act on them here, as on usage findings
+    client.post(f"/gateways/findings/{leak.pk}/acknowledge/", {"note": "On it", "next": "/usage/"})
+    assert "1 acknowledged" in _findings_on_usage(client)
+    assert "Gateway leak" in _findings_on_usage(client, "?status=acknowledged")
+    assert "No gateway finding matches" in _findings_on_usage(client, "?status=open")
+    assert "Gateway leak" not in _findings_on_usage(client, "?unit=engineering")
+    assert (
+        'id="gateway-findings-all"'
+        not in client.get("/usage/?kind=unapproved_use").content.decode()
+    )
+
+
+def test_the_company_view_shows_gateway_findings_only_to_who_may_see_them(leak, outsider, member):
+    client = Client()
+    client.force_login(outsider)
+    assert "Gateway leak" not in _findings_on_usage(client)
+    client.force_login(member)  # Marketing's own
+    found = _findings_on_usage(client)
+    assert "Gateway leak" in found and "Acknowledge" not in found

@@ -33,6 +33,7 @@ def company_usage(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "report": company_month(units, month, finding_filters),
+        "units": units,  # the gateway findings' too (gateways/partials/company_gateway.html)
         "finding_filters": finding_filters,
         "statuses": FindingStatus.choices,
         "kinds": FindingKind.choices,
