@@ -151,7 +151,7 @@ def test_kept_answers_are_bounded_in_bytes_the_least_recently_used_going(api, ca
     assert list_answers._size == sizes[1] + sizes[3]
 
 
-def test_an_expired_kept_day_is_another_key(api, catalog, monkeypatch):
+def test_tomorrow_is_another_key_for_the_lifecycle_filter_reads_the_date(api, catalog, monkeypatch):
     api.get(URL)
     tomorrow = timezone.localdate() + timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
