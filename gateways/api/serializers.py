@@ -4,11 +4,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import BusinessUnit, User
+from accounts.models import BusinessUnit
 from catalog.api.serializers import SlugRefField
 from core.http import validate_key_env, validate_outbound_url
 from gateways.models import Gateway, GatewayFinding, GatewayProbe
-from usage.api.serializers import JSONBooleanField
+from usage.api.serializers import HandledFindingSerializer, JSONBooleanField, resolved_by_field
 
 
 class StrictText(serializers.ModelSerializer[Any]):
@@ -55,19 +55,8 @@ class GatewayProbeSerializer(StrictText):
         }
 
 
-class GatewayFindingSerializer(serializers.ModelSerializer[GatewayFinding]):
-    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
-        source="unit", slug_field="slug", read_only=True
-    )
-    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    resolved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username",
-        read_only=True,
-        allow_null=True,
-        help_text="who resolved it with a reason; null when a later check no longer saw it",
-    )
+class GatewayFindingSerializer(HandledFindingSerializer[GatewayFinding]):
+    resolved_by = resolved_by_field("a later check no longer saw it")
 
     class Meta:
         model = GatewayFinding

@@ -14,6 +14,7 @@ from accounts.models import BusinessUnit, User
 from gateways.choices import FindingStatus
 from gateways.models import GatewayFinding, GatewayProbe, findings_visible_to
 from usage.services.finding_workflow import may_act_on_finding
+from usage.services.reports import month_end
 from usage.templatetags.usage_ui import manager_ids
 
 register = template.Library()
@@ -59,9 +60,8 @@ def company_gateway_findings(
     see them: counted by status (one query) and listed, narrowed to `status` if given (one
     more). Approvers and catalog admins act on them here, as on the usage findings."""
     user: User = context["request"].user
-    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     seen = findings_visible_to(user).filter(
-        unit__in=units, first_seen__date__lt=end, last_seen__date__gte=month
+        unit__in=units, first_seen__date__lte=month_end(month), last_seen__date__gte=month
     )
     counts = dict(seen.order_by().values_list("status").annotate(n=Count("id")))
     facets = [

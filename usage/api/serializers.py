@@ -1,16 +1,19 @@
 """Usage configuration (sources, accounts) and report rows as the API shows them."""
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from rest_framework import serializers
 
 from accounts.models import BusinessUnit, User
 from catalog.api.serializers import AIModelRefSerializer, SlugRefField
+from core.models import HandledFinding
 from core.trust_fields import serializer_kwargs
 from usage.filtersets import MONTH_PATTERN
 from usage.models import UsageAccount, UsageFinding, UsageSource
 from usage.services.ingest import MAX_BACKFILL_DAYS, since_problem
+
+_Finding = TypeVar("_Finding", bound=HandledFinding)
 
 
 class JSONBooleanField(serializers.BooleanField):
@@ -121,22 +124,33 @@ class UnitUsageSerializer(serializers.Serializer[Any]):
     totals = TotalsSerializer()
 
 
-class UsageFindingSerializer(serializers.ModelSerializer[UsageFinding]):
-    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
-        source="unit", slug_field="slug", read_only=True
-    )
-    model = AIModelRefSerializer(allow_null=True, read_only=True)
-    month = serializers.SerializerMethodField()
-    amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
-    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    resolved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+def resolved_by_field(cleared: str) -> serializers.SlugRelatedField[User]:
+    """Who resolved a finding; null when `cleared` (what resolves one without a person)."""
+    return serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
         allow_null=True,
-        help_text="who resolved it with a reason; null when later data cleared it",
+        help_text=f"who resolved it with a reason; null when {cleared}",
     )
+
+
+# The fields every finding (core.models.HandledFinding) shows alike: its unit and who
+# acknowledged it; subclasses add `resolved_by = resolved_by_field(…)`. A comment, not a
+# docstring: drf-spectacular would print a docstring as each subclass's schema description.
+class HandledFindingSerializer(serializers.ModelSerializer[_Finding]):
+    business_unit: serializers.SlugRelatedField[BusinessUnit] = serializers.SlugRelatedField(
+        source="unit", slug_field="slug", read_only=True
+    )
+    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+
+class UsageFindingSerializer(HandledFindingSerializer[UsageFinding]):
+    model = AIModelRefSerializer(allow_null=True, read_only=True)
+    month = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(18, 2, allow_null=True, read_only=True)
+    resolved_by = resolved_by_field("later data cleared it")
 
     class Meta:
         model = UsageFinding
