@@ -30,11 +30,12 @@ T = TypeVar("T")
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached count, filter choice and list answer: now, so that this
-    transaction's own later reads (and a test's, whose transaction never commits) miss them,
-    and again once it commits, so that nothing cached from the state before the commit
-    survives it."""
-    _bump()
+    """Invalidate every cached count, filter choice and list answer once the write commits
+    (at once outside a transaction), so that nothing cached from the state before it survives;
+    inside a transaction also now, so that its own later reads (and a test's, whose
+    transaction never commits) miss them."""
+    if transaction.get_connection().in_atomic_block:
+        _bump()
     transaction.on_commit(_bump)
 
 
