@@ -48,6 +48,11 @@ FIELDS = tuple(
 # What the fingerprint hashes: the columns and the aliases moved to a row at a retirement.
 COLUMNS = (*FIELDS, INHERITED)
 ORDER = ("model__name", "id")
+# Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
+# then change too, so no client keeps a body of the old shape.
+ETAG_VERSION = "allow-list 2"
+# A gateway keeps the body and asks again each time, with its ETag.
+CACHE_CONTROL = "private, no-cache"
 
 
 def adoptions(unit_id: int | OuterRef | Subquery, now: datetime) -> QuerySet[Adoption]:
@@ -80,6 +85,15 @@ def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
     with connection.cursor() as cursor:
         cursor.execute(*_fingerprint_query(unit_slug, now))
         return _read(cursor.fetchone())
+
+
+def etag(fingerprint: str, *, renderer: str, media_type: str, uri: str) -> str:
+    """The ETag of an allow-list body: the fingerprint of its in-force rows' rendered columns,
+    with all else its bytes depend on (the renderer and the media type it answers, with their
+    parameters; the full URL, every query parameter; this code's version)."""
+    parts = (ETAG_VERSION, renderer, media_type, uri, fingerprint)
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f'"{digest[:32]}"'
 
 
 class PollAuthentication(TokenAuthentication):

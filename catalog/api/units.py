@@ -46,9 +46,6 @@ from core.csv_export import csv_response
 # The request headers that make a GET of the allow-list conditional (a poll).
 CONDITIONAL = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"})
 
-# Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
-# then change too, so no client keeps a body of the old shape.
-ETAG_VERSION = "allow-list 2"
 TEAM_ID = re.compile(r"[-\w.:@]{1,200}", re.ASCII)
 
 
@@ -236,22 +233,16 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
 
 
 def allow_list_etag(request: Request, fingerprint: str) -> str:
-    """The ETag of the allow-list body this request would get: the fingerprint of the rendered
-    columns of the in-force rows (`allow_list.fingerprint`), with all else the bytes depend on
-    (the renderer and its media type parameters, the full URL with every query parameter, this
-    code's version)."""
-    parts = (
-        ETAG_VERSION,
-        request.accepted_renderer.format,
-        request.accepted_media_type,
-        request.build_absolute_uri(),
+    """The ETag of the allow-list body this request would get (`allow_list.etag`)."""
+    return allow_list.etag(
         fingerprint,
+        renderer=request.accepted_renderer.format,
+        media_type=request.accepted_media_type,
+        uri=request.build_absolute_uri(),
     )
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f'"{digest[:32]}"'
 
 
 def _cache_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = allow_list.CACHE_CONTROL
     return response
