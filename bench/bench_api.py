@@ -52,10 +52,12 @@ from catalog.models import Adoption, AIModel, Specialty, Vendor
 SYNTHETIC = 5_200  # with the ~4,800 models of the bundled LiteLLM map: about 10,000
 PAGE = 100
 SAMPLES = 60
+POLL_SAMPLES = 300  # a 304 takes 2 ms: five times the samples, for a steadier p50
 FILTERS = "specialty=chat&max_input_price=5&ordering=-context_window"
 ONLY = os.environ.get("BENCH_API_ONLY", "")
 LIST_P50 = 1.5  # issue 29: the list's p50 at most 1.5× the raw floor's
 LIST_SHARE = 0.6  # and its throughput at least 0.6× the raw floor's
+POLL_P50 = 1.5  # the allow-list's 304 at most 1.5× the authenticated raw floor's
 FLEET_UNITS, FLEET_GATEWAYS, POLL_SECONDS, LIST_RATE = 20, 2_000, 10, 100
 
 
@@ -289,16 +291,19 @@ def _not_modified(app: int, raw: int, *, token: str, unit: str) -> float:
             Target(app, "/healthz"),
             Target(raw, f"/allow-list-auth/{unit}/", {**auth, "If-None-Match": floor_etag}, 304),
         ],
-        SAMPLES,
+        POLL_SAMPLES,
     )
     print(f"GET {path} with If-None-Match (304)")
     _line("raw floor (1 SQL, hash, 304)", floor)
     _line("Django's own floor (/healthz: SELECT 1)", django)
     _line("raw floor + token SQL + Redis throttle", signed)
     _line("API 304", not_modified)
-    lowest = django.p50_ms / floor.p50_ms
-    print(f"  {_ratio(not_modified, floor, 1.5)}   /healthz / raw floor {lowest:.2f}")
-    print(f"  API / authenticated raw floor {not_modified.p50_ms / signed.p50_ms:.2f}")
+    print(
+        f"  API / raw floor {not_modified.p50_ms / floor.p50_ms:.2f}, "
+        f"/healthz / raw floor {django.p50_ms / floor.p50_ms:.2f}"
+    )
+    # Issue 29: a 304 is held against what any authenticated, throttled answer costs.
+    print(f"  against the authenticated raw floor: {_ratio(not_modified, signed, POLL_P50)}")
     return not_modified.p50_ms
 
 

@@ -1,15 +1,17 @@
 """Benchmarks over real HTTP: gunicorn servers on loopback, sequential timings, wrk load.
 
 Both sides of every ratio are served the same way (gunicorn, 2 sync workers) and sampled in
-turn, so bursts of load from other processes on a shared machine hit them alike. Throughput
-comes from wrk at 16 connections (`make bench` installs it when missing); without wrk, a small
-load generator of 4 processes × 4 connections stands in (it spends CPU the servers would
-otherwise get, so its figures are lower than wrk's; the line says which was used).
+the same rounds, so bursts of load from other processes on a shared machine hit them alike.
+Throughput comes from wrk at 16 connections (`make bench` installs it when missing); without
+wrk, a small load generator of 4 processes × 4 connections stands in (it spends CPU the
+servers would otherwise get, so its figures are lower than wrk's; the line says which was
+used).
 """
 
 import http.client
 import multiprocessing
 import os
+import random
 import re
 import shutil
 import socket
@@ -92,16 +94,22 @@ def gunicorn(app: str, env: dict[str, str], *, ready_path: str = "/") -> Iterato
 
 
 def sequential(targets: list[Target], samples: int) -> list[Timing]:
-    """p50/p95 of each target, one request at a time, sampled A, B, C, A, B, C…"""
+    """p50/p95 of each target, one request at a time, each round taking every target once in
+    a shuffled order: bursts of load hit all alike, and no target always follows the same
+    one (on two cores, which server ran last moves the next request's time by more than the
+    differences measured)."""
     for target in targets:
         for _ in range(3):
             target.get()  # warm-up: connections, caches, imports
     times: list[list[float]] = [[] for _ in targets]
+    order = list(range(len(targets)))
+    shuffle = random.Random(len(targets) * samples).shuffle  # the same order on every run
     for _ in range(samples):
-        for target, column in zip(targets, times, strict=True):
+        shuffle(order)
+        for index in order:
             start = time.perf_counter()
-            target.get()
-            column.append((time.perf_counter() - start) * 1000)
+            targets[index].get()
+            times[index].append((time.perf_counter() - start) * 1000)
     timings = []
     for column in times:
         column.sort()
