@@ -12,19 +12,22 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import MD5, Cast
+from django.http import HttpResponseBase
 from django.utils import timezone
 
 from accounts.authentication import Rider, TokenAuthentication
 from accounts.models import BusinessUnit
 from catalog.litellm_config import EXPORT_FIELDS, INHERITED, with_inherited
 from catalog.models import Adoption
+
+Answer = TypeVar("Answer", bound=HttpResponseBase)
 
 # The JSON's columns, then the LiteLLM exports' (catalog.litellm_config), each once.
 FIELDS = tuple(
@@ -51,8 +54,6 @@ ORDER = ("model__name", "id")
 # Bump when the allow-list's rendering changes (a field, a format): the ETags of unchanged rows
 # then change too, so no client keeps a body of the old shape.
 ETAG_VERSION = "allow-list 2"
-# A gateway keeps the body and asks again each time, with its ETag.
-CACHE_CONTROL = "private, no-cache"
 
 
 def adoptions(unit_id: int | OuterRef | Subquery, now: datetime) -> QuerySet[Adoption]:
@@ -94,6 +95,14 @@ def etag(fingerprint: str, *, renderer: str, media_type: str, uri: str) -> str:
     parts = (ETAG_VERSION, renderer, media_type, uri, fingerprint)
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f'"{digest[:32]}"'
+
+
+def with_cache_headers(response: Answer, etag: str) -> Answer:
+    """An allow-list answer's ETag, and its caching: a gateway keeps the body and asks again
+    each time, with the ETag."""
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 class PollAuthentication(TokenAuthentication):

@@ -32,14 +32,13 @@ from catalog.api.units import BusinessUnitViewSet
 # What the view's content negotiation answers with JSON (`JSONRenderer.media_type`) for.
 JSON_ACCEPTS = frozenset({None, "*/*", JSONRenderer.media_type})
 # The view's own headers on every answer (DRF's `APIView.default_response_headers`, the
-# action being GET only), and those the skipped middleware add to a 304 (Common's length,
-# XFrameOptions's).
+# action being GET only), and CommonMiddleware's length; XFrameOptionsMiddleware's is a setting.
 HEADERS = {
     "Allow": "GET, HEAD, OPTIONS",
     "Vary": "Accept",
     "Content-Length": "0",
 }
-_SLUG = "slug"
+_SLUG = "-slug-"  # where the unit's slug goes in the reversed URL
 
 
 class AllowListPollMiddleware:
@@ -99,9 +98,7 @@ class AllowListPollMiddleware:
             return None
         if not all(t.allow_request(request, view) for t in view.get_throttles()):  # type: ignore[arg-type]  # as above
             return None
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        response["Cache-Control"] = allow_list.CACHE_CONTROL
+        response = allow_list.with_cache_headers(HttpResponseNotModified(), etag)
         for header, value in HEADERS.items():
             response[header] = value
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS

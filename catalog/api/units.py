@@ -144,7 +144,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
                 etag = allow_list_etag(request, digest)
                 not_modified = get_conditional_response(request, etag=etag)
                 if not_modified is not None:
-                    return _cache_headers(not_modified, etag)
+                    return allow_list.with_cache_headers(not_modified, etag)
         unit = self.get_object()  # 404 and permissions as for every unit
         if wants_csv(request):
             adoptions = allow_list.adoptions(unit.pk, now)
@@ -159,7 +159,7 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
         with allow_list.snapshot():
             etag = allow_list_etag(request, allow_list.fingerprint(unit.slug, now)[1])
             response = self._allow_list(request, unit, now)
-        return _cache_headers(response, etag)
+        return allow_list.with_cache_headers(response, etag)
 
     def _allow_list(self, request: Request, unit: BusinessUnit, now: datetime) -> Response:
         """The JSON page or a LiteLLM format, its rows fetched (rendering reads no row)."""
@@ -229,7 +229,8 @@ class BusinessUnitViewSet(viewsets.ReadOnlyModelViewSet[BusinessUnit]):
             return response
         response.render()
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        return get_conditional_response(request, etag=etag, response=_cache_headers(response, etag))  # type: ignore[return-value, arg-type]  # never None with a response
+        response = allow_list.with_cache_headers(response, etag)
+        return get_conditional_response(request, etag=etag, response=response)  # type: ignore[return-value]  # never None with a response
 
 
 def allow_list_etag(request: Request, fingerprint: str) -> str:
@@ -240,9 +241,3 @@ def allow_list_etag(request: Request, fingerprint: str) -> str:
         media_type=request.accepted_media_type,
         uri=request.build_absolute_uri(),
     )
-
-
-def _cache_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
-    response["ETag"] = etag
-    response["Cache-Control"] = allow_list.CACHE_CONTROL
-    return response
