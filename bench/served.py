@@ -8,6 +8,7 @@ servers would otherwise get, so its figures are lower than wrk's; the line says 
 used).
 """
 
+import gc
 import http.client
 import multiprocessing
 import os
@@ -178,9 +179,18 @@ def paced(loads: list[tuple[list[Target], float]], seconds: float = 10) -> list[
             target.get()
             latencies[index].append((time.perf_counter() - start - offset) * 1000)
 
-    with ThreadPoolExecutor(32) as threads:
-        for future in [threads.submit(sender) for _ in range(32)]:
-            future.result()
+    # The senders must not stall: a collection of the bench's own heap (100,000 seeded models'
+    # worth) would hold every thread at once and read as the servers' latency.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        with ThreadPoolExecutor(32) as threads:
+            for future in [threads.submit(sender) for _ in range(32)]:
+                future.result()
+    finally:
+        gc.enable()
+        gc.unfreeze()
     timings = []
     for column in latencies:
         column.sort()
