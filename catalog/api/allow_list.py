@@ -17,7 +17,16 @@ from typing import Any, TypeVar
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    BigIntegerField,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import MD5, Cast
 from django.http import HttpResponseBase
 from django.utils import timezone
@@ -72,9 +81,9 @@ def fingerprint(unit_slug: str, now: datetime) -> tuple[int | None, str]:
     """The unit's id (None: no such unit) and a hash of the rendered columns of
     `adoptions(unit, now)`, in their order, in one query.
 
-    On PostgreSQL the database hashes the rows (`md5(string_agg(ROW(…)::text …))`), so none
-    travel, and the statement is compiled once per process; elsewhere the same columns are
-    fetched and hashed here.
+    On PostgreSQL the database hashes the rows (`rows_digest()`), so none travel, and the
+    statement is compiled once per process; elsewhere the same columns are fetched and hashed
+    here.
     """
     if connection.vendor != "postgresql":
         units = BusinessUnit.objects.filter(slug=unit_slug).values("pk")
@@ -158,14 +167,23 @@ _TODAY = date(1901, 2, 3)
 _SLUG = " no slug has spaces "
 
 
+def rows_digest() -> MD5:
+    """The rows' fingerprint in PostgreSQL: each row's `COLUMNS` hashed on their values by
+    their types' own 64-bit hash functions (`hash_record_extended`; casting the row to text,
+    timestamps and all, took 0.09 ms more of a poll's 0.7 ms statement), in `ORDER`, then MD5
+    over the sequence."""
+    row = Func(*(F(name) for name in COLUMNS), function="ROW", output_field=TextField())
+    hashed = Func(row, Value(0), function="hash_record_extended", output_field=BigIntegerField())
+    return MD5(StringAgg(Cast(hashed, TextField()), "|", order_by=[F(n) for n in ORDER]))
+
+
 @functools.cache
 def _fingerprint_sql() -> tuple[str, tuple[Any, ...]]:
-    """The unit by slug with `adoptions()` for the stand-ins reduced to
-    md5(string_agg(ROW(FIELDS)::text)): the ORM compiles it (≈ 2 ms of Python) once, each
-    request only swaps the stand-ins for its own."""
-    columns = Func(*(F(name) for name in COLUMNS), function="ROW", output_field=TextField())
-    digest = MD5(StringAgg(Cast(columns, TextField()), "|", order_by=[F(n) for n in ORDER]))
-    rows = adoptions(OuterRef("pk"), _NOW).order_by().values(one=Value(1)).annotate(digest=digest)
+    """The unit by slug with `adoptions()` for the stand-ins reduced to `rows_digest()`: the
+    ORM compiles it (≈ 2 ms of Python) once, each request only swaps the stand-ins for its
+    own."""
+    rows = adoptions(OuterRef("pk"), _NOW).order_by().values(one=Value(1))
+    rows = rows.annotate(digest=rows_digest())
     unit = BusinessUnit.objects.filter(slug=_SLUG).annotate(digest=Subquery(rows.values("digest")))
     sql, params = unit.values_list("pk", "digest").query.sql_with_params()
     for stand_in in (_NOW, _TODAY, _SLUG):
