@@ -6,10 +6,12 @@ for it: a dozen middleware, URL resolution, DRF's request, content negotiation a
 `AllowListPollMiddleware`, placed right after the security headers' middleware, answers the
 polls whose answer it knows to be the view's 304, with the view's own parts: its token lookup
 with the fingerprint riding along (`allow_list.PollAuthentication`), its ETag, its permissions
-and throttles, its headers. Any other request goes down the stack untouched, and so does any
-poll it cannot answer so (a changed allow-list, a bad token, a refused throttle, an Accept or a
-query that picks another body, a database that does not answer): the view answers those as it
-always did. A refused throttle counts nothing, so the view's own ask sees what this one saw.
+and throttles, its headers. JSON and both LiteLLM formats are answered so (the ETag covers the
+full URL, so a page or a team is its own); any other request goes down the stack untouched, and
+so does any poll it cannot answer so (a changed allow-list, a bad token, a refused throttle, an
+Accept or a format the view renders otherwise, a database that does not answer): the view
+answers those as it always did. A refused throttle counts nothing, so the view's own ask sees
+what this one saw.
 """
 
 import re
@@ -24,13 +26,15 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from catalog.api import allow_list
+from catalog.api.renderers import LiteLLMRenderer, LiteLLMTeamRenderer
 from catalog.api.units import BusinessUnitViewSet
 
-# What the view's content negotiation answers with JSON (`JSONRenderer.media_type`) for.
-JSON_ACCEPTS = frozenset({None, "*/*", JSONRenderer.media_type})
+# The renderers whose ETag the view computes before rendering (`allow_list_etag`), by the
+# `format` parameter that picks them; the browsable API and CSV go the stack's way.
+RENDERERS = {r.format: r for r in (JSONRenderer, LiteLLMRenderer, LiteLLMTeamRenderer)}
 # The view's own headers on every answer (DRF's `APIView.default_response_headers`, the
 # action being GET only), and CommonMiddleware's length; XFrameOptionsMiddleware's is a setting.
 HEADERS = {
@@ -57,23 +61,28 @@ class AllowListPollMiddleware:
         return self._not_modified(request) or self.get_response(request)
 
     def _not_modified(self, request: HttpRequest) -> HttpResponseBase | None:
-        meta = request.META
-        if (
-            request.method != "GET"
-            or "HTTP_IF_NONE_MATCH" not in meta
-            or meta.get("QUERY_STRING")
-            or meta.get("HTTP_ACCEPT") not in JSON_ACCEPTS
-        ):
+        if request.method != "GET" or "HTTP_IF_NONE_MATCH" not in request.META:
             return None
         path = self.path.fullmatch(request.path_info)
         if path is None:
             return None
+        # The renderer and media type the view's negotiation settles on, for an Accept of none,
+        # anything, or the renderer's own type.
+        renderer = RENDERERS.get(request.GET.get("format", JSONRenderer.format))
+        if renderer is None or request.META.get("HTTP_ACCEPT") not in (
+            None,
+            "*/*",
+            renderer.media_type,
+        ):
+            return None
         try:
-            return self._answer(request, path["slug"])
+            return self._answer(request, path["slug"], renderer)
         except (AuthenticationFailed, DatabaseError, DisallowedHost, RedisError):
             return None
 
-    def _answer(self, request: HttpRequest, slug: str) -> HttpResponseBase | None:
+    def _answer(
+        self, request: HttpRequest, slug: str, renderer: type[BaseRenderer]
+    ) -> HttpResponseBase | None:
         """The 304, once the token, the ETag, the permissions and the throttles agree."""
         poll = allow_list.poll_authentication(slug, timezone.now())
         if poll is None:  # off PostgreSQL: the view's two queries
@@ -86,8 +95,8 @@ class AllowListPollMiddleware:
             return None
         etag = allow_list.etag(
             fingerprint,
-            renderer=JSONRenderer.format,
-            media_type=JSONRenderer.media_type,
+            renderer=renderer.format,
+            media_type=renderer.media_type,
             uri=request.build_absolute_uri(),
         )
         if not isinstance(get_conditional_response(request, etag=etag), HttpResponseNotModified):
